@@ -1,0 +1,74 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using WritePipeline.Problems;
+
+namespace WritePipeline.Clients;
+
+/// <summary><c>Authorization: Bearer &lt;api key&gt;</c>; the authenticated principal carries the client's id.</summary>
+public sealed class ApiKeyAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory logger,
+    UrlEncoder encoder,
+    ClientRegistry clients,
+    IMemoryCache cache)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "ApiKey";
+    public const string ClientIdClaim = "client_id";
+
+    // Short enough that a removed key stops working soon, long enough to keep the key lookup off the hot path.
+    static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(30);
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        string? header = Request.Headers.Authorization;
+        if (string.IsNullOrEmpty(header))
+        {
+            return AuthenticateResult.NoResult();
+        }
+
+        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            return AuthenticateResult.Fail("The Authorization header must be 'Bearer <api key>'.");
+        }
+
+        var apiKey = header["Bearer ".Length..].Trim();
+        var cacheKey = "client-by-key:" + ApiKeys.Hash(apiKey);
+        if (!cache.TryGetValue(cacheKey, out Client? client))
+        {
+            client = await clients.FindByApiKeyAsync(apiKey, Context.RequestAborted);
+            cache.Set(cacheKey, client, CacheFor);
+        }
+
+        if (client is null)
+        {
+            return AuthenticateResult.Fail("Unknown API key.");
+        }
+
+        var identity = new ClaimsIdentity(
+            [new Claim(ClientIdClaim, client.Id.ToString()), new Claim(ClaimTypes.Name, client.Name)],
+            SchemeName);
+        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
+    }
+
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        Response.Headers.WWWAuthenticate = "Bearer";
+        var result = await HandleAuthenticateOnceSafeAsync();
+        var detail = result.Failure?.Message ?? "Send 'Authorization: Bearer <api key>'.";
+        await ProblemCatalog.Unauthorized(detail).ExecuteAsync(Context);
+    }
+}
+
+public static class ClientPrincipal
+{
+    /// <summary>The id of the authenticated client; endpoints that call this require authentication.</summary>
+    public static Guid ClientId(this ClaimsPrincipal user) =>
+        Guid.Parse(user.FindFirstValue(ApiKeyAuthenticationHandler.ClientIdClaim)
+            ?? throw new InvalidOperationException("The request is not authenticated."));
+}

@@ -1,0 +1,21 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace WritePipeline.Clients;
+
+/// <summary>Making and hashing API keys.</summary>
+public static class ApiKeys
+{
+    const string Prefix = "wp_";
+
+    /// <summary>A new key: a recognisable prefix and 32 random bytes, base64url.</summary>
+    public static string Generate() => Prefix + Base64Url(RandomNumberGenerator.GetBytes(32));
+
+    /// <summary>
+    /// SHA-256, hex. A plain fast hash is enough here: keys are 256 random bits, so there is nothing to guess
+    /// by brute force, and a lookup by hash needs the same hash every time (no salt).
+    /// </summary>
+    public static string Hash(string apiKey) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(apiKey)));
+
+    static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+}

@@ -1,0 +1,14 @@
+namespace WritePipeline.Clients;
+
+/// <summary>A submitter of writes. Its API key is stored only as a hash.</summary>
+public sealed class Client
+{
+    public Guid Id { get; set; }
+
+    public required string Name { get; set; }
+
+    /// <summary>Hex SHA-256 of the API key (see <see cref="ApiKeys.Hash"/>).</summary>
+    public required string ApiKeyHash { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+}

@@ -1,0 +1,31 @@
+using Microsoft.Extensions.Options;
+
+namespace WritePipeline.Collections;
+
+/// <summary>The declared collections, as configured; the built-in defaults when none are.</summary>
+public sealed class CollectionCatalog
+{
+    readonly IReadOnlyDictionary<string, CollectionOptions> _collections;
+
+    public CollectionCatalog(IOptions<WritePipelineOptions> options)
+        : this(options.Value.Collections)
+    {
+    }
+
+    public CollectionCatalog(IReadOnlyDictionary<string, CollectionOptions> configured)
+    {
+        _collections = configured.Count > 0 ? configured : Defaults;
+    }
+
+    /// <summary>The collections a fresh install declares: customers with a unique email, orders that reference a customer.</summary>
+    public static IReadOnlyDictionary<string, CollectionOptions> Defaults { get; } = new Dictionary<string, CollectionOptions>(StringComparer.Ordinal)
+    {
+        ["customers"] = new() { UniqueFields = ["/email"] },
+        ["orders"] = new() { References = new(StringComparer.Ordinal) { ["/customerId"] = "customers" } },
+    };
+
+    public IEnumerable<string> Names => _collections.Keys;
+
+    public bool TryGet(string name, out CollectionOptions collection) =>
+        _collections.TryGetValue(name, out collection!);
+}

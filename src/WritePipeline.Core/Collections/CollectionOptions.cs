@@ -1,0 +1,17 @@
+namespace WritePipeline.Collections;
+
+/// <summary>The declaration of one collection: its constraints and how its conflicts are handled.</summary>
+public sealed class CollectionOptions
+{
+    /// <summary>JSON pointers of fields whose values must be unique across the collection (enforced from the conflict issue on).</summary>
+    public List<string> UniqueFields { get; set; } = [];
+
+    /// <summary>JSON pointer of a field -> the collection whose record it names.</summary>
+    public Dictionary<string, string> References { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary><c>auto</c> (notify when the submitter has a webhook, else park), <c>notify</c> or <c>park</c>.</summary>
+    public string ConflictPolicy { get; set; } = "auto";
+
+    /// <summary><c>hold</c> (later writes to a conflicted key wait behind it) or <c>continue</c>.</summary>
+    public string OnConflict { get; set; } = "hold";
+}

@@ -1,0 +1,64 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace WritePipeline.Data;
+
+public static class DataRegistration
+{
+    public const string ConnectionStringName = "WritePipeline";
+    const string DefaultSqliteConnection = "Data Source=data/writepipeline.db";
+
+    /// <summary>Registers the DbContext on the configured provider, with that provider's migrations assembly.</summary>
+    public static IServiceCollection AddWritePipelineData(this IServiceCollection services, IConfiguration configuration)
+    {
+        var options = configuration.GetSection(WritePipelineOptions.SectionName).Get<WritePipelineOptions>() ?? new();
+        var connectionString = configuration.GetConnectionString(ConnectionStringName);
+        services.AddDbContext<WritePipelineDbContext>(builder => UseProvider(builder, options.Database.Provider, connectionString));
+        services.AddScoped<DatabaseMigrator>();
+        return services;
+    }
+
+    public static DbContextOptionsBuilder UseProvider(DbContextOptionsBuilder builder, DatabaseProvider provider, string? connectionString)
+    {
+        switch (provider)
+        {
+            case DatabaseProvider.Sqlite:
+                var sqlite = connectionString ?? DefaultSqliteConnection;
+                EnsureSqliteFolder(sqlite);
+                return builder.UseSqlite(sqlite, o => o.MigrationsAssembly(MigrationsAssembly(provider)));
+            case DatabaseProvider.PostgreSql:
+                return builder.UseNpgsql(Required(connectionString, provider), o => o.MigrationsAssembly(MigrationsAssembly(provider)));
+            case DatabaseProvider.SqlServer:
+                return builder.UseSqlServer(Required(connectionString, provider), o => o.MigrationsAssembly(MigrationsAssembly(provider)));
+            default:
+                throw new ArgumentOutOfRangeException(nameof(provider), provider, "Unknown database provider.");
+        }
+    }
+
+    /// <summary>A context outside dependency injection: design-time tools and administrative commands.</summary>
+    public static WritePipelineDbContext CreateContext(DatabaseProvider provider, string? connectionString)
+    {
+        var builder = new DbContextOptionsBuilder<WritePipelineDbContext>();
+        UseProvider(builder, provider, connectionString);
+        return new WritePipelineDbContext(builder.Options);
+    }
+
+    /// <summary>Each provider keeps its own migrations (their SQL differs), in an assembly named after it.</summary>
+    public static string MigrationsAssembly(DatabaseProvider provider) => "WritePipeline.Migrations." + provider;
+
+    static string Required(string? connectionString, DatabaseProvider provider) =>
+        string.IsNullOrWhiteSpace(connectionString)
+            ? throw new InvalidOperationException($"ConnectionStrings:{ConnectionStringName} is required for the {provider} provider.")
+            : connectionString;
+
+    static void EnsureSqliteFolder(string connectionString)
+    {
+        var dataSource = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(connectionString).DataSource;
+        var folder = Path.GetDirectoryName(Path.GetFullPath(dataSource));
+        if (!string.IsNullOrEmpty(dataSource) && dataSource != ":memory:" && folder is not null)
+        {
+            Directory.CreateDirectory(folder);
+        }
+    }
+}

@@ -1,0 +1,69 @@
+using Microsoft.EntityFrameworkCore;
+using WritePipeline.Clients;
+using WritePipeline.Collections;
+using WritePipeline.Records;
+using WritePipeline.Writes;
+
+namespace WritePipeline.Data;
+
+/// <summary>The pipeline's database: records and their history, writes and their statuses, clients.</summary>
+public sealed class WritePipelineDbContext(DbContextOptions<WritePipelineDbContext> options) : DbContext(options)
+{
+    public DbSet<Record> Records => Set<Record>();
+
+    public DbSet<RecordVersion> RecordVersions => Set<RecordVersion>();
+
+    public DbSet<Write> Writes => Set<Write>();
+
+    public DbSet<Client> Clients => Set<Client>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<Record>(record =>
+        {
+            record.ToTable("records");
+            record.HasKey(r => r.Id);
+            record.Property(r => r.Collection).HasMaxLength(RecordNames.MaxCollectionLength);
+            record.Property(r => r.Key).HasMaxLength(RecordNames.MaxKeyLength);
+            record.HasIndex(r => new { r.Collection, r.Key }).IsUnique();
+            // Two workers that both believe they own a key (a takeover in progress) cannot both move it on.
+            record.Property(r => r.Version).IsConcurrencyToken();
+            record.Ignore(r => r.Exists);
+        });
+
+        modelBuilder.Entity<RecordVersion>(version =>
+        {
+            version.ToTable("record_versions");
+            version.HasKey(v => new { v.Collection, v.Key, v.Version });
+            version.Property(v => v.Collection).HasMaxLength(RecordNames.MaxCollectionLength);
+            version.Property(v => v.Key).HasMaxLength(RecordNames.MaxKeyLength);
+            version.Property(v => v.Operation).HasMaxLength(16);
+        });
+
+        modelBuilder.Entity<Write>(write =>
+        {
+            write.ToTable("writes");
+            write.HasKey(w => w.Id);
+            write.Property(w => w.Collection).HasMaxLength(RecordNames.MaxCollectionLength);
+            write.Property(w => w.Key).HasMaxLength(RecordNames.MaxKeyLength);
+            write.Property(w => w.Operation).HasMaxLength(16);
+            // The exactly-once guard: a write leaves 'queued' in the same transaction as its record change,
+            // and only if nobody else moved it first.
+            write.Property(w => w.Status).HasMaxLength(16).IsConcurrencyToken();
+            write.Property(w => w.ErrorType).HasMaxLength(64);
+            write.Property(w => w.ErrorDetail).HasMaxLength(2000);
+            write.Property(w => w.IdempotencyKey).HasMaxLength(WriteRequest.MaxIdempotencyKeyLength);
+            write.Property(w => w.RequestHash).HasMaxLength(64);
+            write.HasIndex(w => new { w.ClientId, w.IdempotencyKey }).IsUnique();
+        });
+
+        modelBuilder.Entity<Client>(client =>
+        {
+            client.ToTable("clients");
+            client.HasKey(c => c.Id);
+            client.Property(c => c.Name).HasMaxLength(200);
+            client.Property(c => c.ApiKeyHash).HasMaxLength(64);
+            client.HasIndex(c => c.ApiKeyHash).IsUnique();
+        });
+    }
+}

@@ -1,0 +1,55 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using WritePipeline.Clients;
+using WritePipeline.Data;
+
+namespace WritePipeline.Hosting;
+
+/// <summary>
+/// Administrative commands a host runs instead of serving: <c>migrate</c>, <c>migrate script [FILE]</c>,
+/// <c>clients create NAME</c>. With no command the host runs.
+/// </summary>
+public static class Commands
+{
+    public static async Task<int> RunWritePipelineAsync(this WebApplication app, string[] args)
+    {
+        var words = args.Where(a => !a.StartsWith('-') && !a.Contains('=')).ToArray();
+        if (words.Length == 0)
+        {
+            await app.RunAsync();
+            return 0;
+        }
+
+        await using var scope = app.Services.CreateAsyncScope();
+        var services = scope.ServiceProvider;
+        switch (words)
+        {
+            case ["migrate"]:
+                await services.GetRequiredService<DatabaseMigrator>().MigrateAsync(CancellationToken.None);
+                Console.WriteLine("Database is up to date.");
+                return 0;
+            case ["migrate", "script", .. var rest]:
+                var script = services.GetRequiredService<DatabaseMigrator>().Script();
+                if (rest.Length > 0)
+                {
+                    await File.WriteAllTextAsync(rest[0], script);
+                }
+                else
+                {
+                    Console.WriteLine(script);
+                }
+
+                return 0;
+            case ["clients", "create", var name]:
+                var registry = services.GetService<ClientRegistry>()
+                    ?? throw new InvalidOperationException("Clients are managed from the API host.");
+                var (client, apiKey) = await registry.CreateAsync(name, CancellationToken.None);
+                Console.WriteLine($"Created client '{client.Name}' ({client.Id}).");
+                Console.WriteLine($"API key (shown once, store it now): {apiKey}");
+                return 0;
+            default:
+                await Console.Error.WriteLineAsync("Unknown command. Commands: migrate | migrate script [FILE] | clients create NAME");
+                return 2;
+        }
+    }
+}

@@ -1,0 +1,97 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Serilog;
+using WritePipeline.Clients;
+using WritePipeline.Collections;
+using WritePipeline.Data;
+using WritePipeline.Messaging;
+using WritePipeline.Partitioning;
+using WritePipeline.Records;
+using WritePipeline.Writes;
+
+namespace WritePipeline.Hosting;
+
+/// <summary>What the hosts compose: the API host adds the API, every host adds the pipeline.</summary>
+public static class WritePipelineHosting
+{
+    const string ReadyTag = "ready";
+
+    /// <summary>Logging, options, database, bus (with the partition consumers where Worker:Enabled), health.</summary>
+    public static WebApplicationBuilder AddWritePipeline(this WebApplicationBuilder builder)
+    {
+        var section = builder.Configuration.GetSection(WritePipelineOptions.SectionName);
+        var options = section.Get<WritePipelineOptions>() ?? new WritePipelineOptions();
+        var services = builder.Services;
+
+        services.AddSerilog((provider, logger) => logger
+            .ReadFrom.Configuration(builder.Configuration)
+            .ReadFrom.Services(provider)
+            .Enrich.FromLogContext());
+
+        services.AddOptions<WritePipelineOptions>().Bind(section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<WritePipelineOptions>, WritePipelineOptionsValidator>();
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(new PartitionMap(options.Partitions));
+        services.AddSingleton<CollectionCatalog>();
+        services.AddWritePipelineData(builder.Configuration);
+        // Before the bus: hosted services start in order, and consumers need the migrated schema.
+        services.AddHostedService<StartupTasks>();
+        services.AddWritePipelineMessaging(options);
+
+        services.AddHealthChecks()
+            .AddDbContextCheck<WritePipelineDbContext>("database", tags: [ReadyTag])
+            .AddCheck<BrokerTopologyHealthCheck>("broker-topology", tags: [ReadyTag]);
+        return builder;
+    }
+
+    /// <summary>The submission API: authentication, problem details, OpenAPI, the write services.</summary>
+    public static WebApplicationBuilder AddWritePipelineApi(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddProblemDetails();
+        services.AddOpenApi();
+        services.AddMemoryCache();
+        services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        services.AddAuthorization();
+        services.AddScoped<ClientRegistry>();
+        services.AddScoped<SubmissionReader>();
+        services.AddScoped<WriteSubmitter>();
+        services.AddScoped<WriteDispatcher>();
+        return builder;
+    }
+
+    public static WebApplication MapWritePipelineApi(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapOpenApi();
+        app.MapWritesApi();
+        app.MapRecordsApi();
+        return app;
+    }
+
+    /// <summary>Liveness (the process answers) and readiness (database reachable, broker topology declared, bus connected).</summary>
+    public static WebApplication MapWritePipelineHealth(this WebApplication app)
+    {
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) });
+        return app;
+    }
+
+    sealed class BrokerTopologyHealthCheck(BrokerTopology topology) : IHealthCheck
+    {
+        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+            Task.FromResult(topology.IsDeclared
+                ? HealthCheckResult.Healthy()
+                : HealthCheckResult.Unhealthy("The partition queues are not declared on the broker yet."));
+    }
+}

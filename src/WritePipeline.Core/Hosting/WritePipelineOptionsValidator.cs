@@ -1,0 +1,61 @@
+using Microsoft.Extensions.Options;
+using WritePipeline.Collections;
+
+namespace WritePipeline.Hosting;
+
+/// <summary>Checks the options as a whole at start-up, so a bad configuration stops the host instead of a write.</summary>
+public sealed class WritePipelineOptionsValidator : IValidateOptions<WritePipelineOptions>
+{
+    public ValidateOptionsResult Validate(string? name, WritePipelineOptions options)
+    {
+        var failures = new List<string>();
+        if (options.Partitions is < 1 or > 1024)
+        {
+            failures.Add("WritePipeline:Partitions must be 1 to 1024.");
+        }
+
+        if (options.Worker.RetryMinimumDelay <= TimeSpan.Zero || options.Worker.RetryMaximumDelay < options.Worker.RetryMinimumDelay)
+        {
+            failures.Add("WritePipeline:Worker:RetryMinimumDelay must be positive and no longer than RetryMaximumDelay.");
+        }
+
+        if (options.Transport.SendTimeout <= TimeSpan.Zero)
+        {
+            failures.Add("WritePipeline:Transport:SendTimeout must be positive.");
+        }
+
+        foreach (var (collection, declaration) in options.Collections)
+        {
+            if (!RecordNames.IsValidCollection(collection))
+            {
+                failures.Add($"WritePipeline:Collections: '{collection}' is not a valid collection name.");
+            }
+
+            failures.AddRange(declaration.UniqueFields.Where(f => !f.StartsWith('/')).Select(f => $"WritePipeline:Collections:{collection}:UniqueFields: '{f}' is not a JSON pointer."));
+            foreach (var (field, target) in declaration.References)
+            {
+                if (!field.StartsWith('/'))
+                {
+                    failures.Add($"WritePipeline:Collections:{collection}:References: '{field}' is not a JSON pointer.");
+                }
+
+                if (!options.Collections.ContainsKey(target))
+                {
+                    failures.Add($"WritePipeline:Collections:{collection}:References:{field} names '{target}', which is not declared.");
+                }
+            }
+
+            if (declaration.ConflictPolicy is not ("auto" or "notify" or "park"))
+            {
+                failures.Add($"WritePipeline:Collections:{collection}:ConflictPolicy must be auto, notify or park.");
+            }
+
+            if (declaration.OnConflict is not ("hold" or "continue"))
+            {
+                failures.Add($"WritePipeline:Collections:{collection}:OnConflict must be hold or continue.");
+            }
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

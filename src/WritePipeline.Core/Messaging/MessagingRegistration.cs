@@ -1,0 +1,84 @@
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using WritePipeline.Partitioning;
+using WritePipeline.Writes;
+
+namespace WritePipeline.Messaging;
+
+public static class MessagingRegistration
+{
+    /// <summary>MassTransit on the configured transport; the partition consumers only where this process is a worker.</summary>
+    public static IServiceCollection AddWritePipelineMessaging(this IServiceCollection services, WritePipelineOptions options)
+    {
+        services.AddSingleton<BrokerTopology>();
+        services.AddMassTransit(bus => ConfigureBus(bus, options));
+        services.AddScoped<WriteApplier>();
+
+        if (options.Transport.Kind == TransportKind.InMemory)
+        {
+            services.AddHostedService<InMemoryTransportWarning>();
+        }
+        else
+        {
+            services.AddHostedService<RabbitMqTopologyDeclarer>();
+        }
+
+        return services;
+    }
+
+    /// <summary>The bus as the hosts configure it; tests hand the same registration to MassTransit's test harness.</summary>
+    public static void ConfigureBus(IBusRegistrationConfigurator bus, WritePipelineOptions options)
+    {
+        if (options.Worker.Enabled)
+        {
+            bus.AddConsumer<ApplyWriteConsumer, ApplyWriteConsumerDefinition>().ExcludeFromConfigureEndpoints();
+        }
+
+        switch (options.Transport.Kind)
+        {
+            case TransportKind.InMemory:
+                bus.UsingInMemory((context, cfg) => ConfigureEndpoints(context, cfg, options));
+                break;
+            case TransportKind.RabbitMq:
+                bus.UsingRabbitMq((context, cfg) =>
+                {
+                    var rabbit = options.Transport.RabbitMq;
+                    cfg.Host(rabbit.Host, (ushort)rabbit.Port, rabbit.VirtualHost, host =>
+                    {
+                        host.Username(rabbit.Username);
+                        host.Password(rabbit.Password);
+                        // A 202 means the broker has the write: every send waits for the publisher confirm.
+                        host.PublisherConfirmation = true;
+                    });
+                    ConfigureEndpoints(context, cfg, options);
+                });
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(options), options.Transport.Kind, "Unknown transport.");
+        }
+    }
+
+    static void ConfigureEndpoints(IBusRegistrationContext context, IBusFactoryConfigurator cfg, WritePipelineOptions options)
+    {
+        if (options.Worker.Enabled)
+        {
+            PartitionEndpoints.Configure(context, cfg, options);
+        }
+    }
+
+    sealed class InMemoryTransportWarning(BrokerTopology topology, ILogger<InMemoryTransportWarning> logger) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            logger.LogWarning(
+                "Running on the in-memory transport: queued writes live only in this process and are lost if it crashes. "
+                + "Set WritePipeline:Transport:Kind to RabbitMq for durable queues.");
+            topology.MarkDeclared();
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}

@@ -1,0 +1,32 @@
+using MassTransit;
+using WritePipeline.Partitioning;
+using WritePipeline.Writes;
+
+namespace WritePipeline.Messaging;
+
+/// <summary>The worker's receive endpoints: one per partition, on every transport.</summary>
+public static class PartitionEndpoints
+{
+    public static void Configure(IBusRegistrationContext context, IBusFactoryConfigurator bus, WritePipelineOptions options)
+    {
+        for (var partition = 0; partition < options.Partitions; partition++)
+        {
+            bus.ReceiveEndpoint(PartitionTopology.QueueName(partition), endpoint =>
+            {
+                // Writes are sent to one partition's exchange, never published: binding the message type's
+                // exchange would copy every write to every partition.
+                endpoint.ConfigureConsumeTopology = false;
+                if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
+                {
+                    // Must match RabbitMqTopologyDeclarer.QueueArguments.
+                    rabbit.SetQuorumQueue();
+                    rabbit.SingleActiveConsumer = true;
+                }
+
+                endpoint.PrefetchCount = options.Worker.PrefetchCount;
+                endpoint.ConcurrentMessageLimit = options.Worker.PrefetchCount;
+                endpoint.ConfigureConsumer<ApplyWriteConsumer>(context);
+            });
+        }
+    }
+}

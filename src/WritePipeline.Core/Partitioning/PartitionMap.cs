@@ -1,0 +1,35 @@
+using System.Text;
+
+namespace WritePipeline.Partitioning;
+
+/// <summary>
+/// Maps a record's (collection, key) to its partition. Deterministic across processes, machines and
+/// restarts (FNV-1a over UTF-8, never <see cref="string.GetHashCode()"/>), because per-key order only holds
+/// while a key's partition never changes.
+/// </summary>
+public sealed class PartitionMap(int partitionCount)
+{
+    const ulong FnvOffsetBasis = 14695981039346656037;
+    const ulong FnvPrime = 1099511628211;
+
+    public int PartitionCount { get; } = partitionCount > 0
+        ? partitionCount
+        : throw new ArgumentOutOfRangeException(nameof(partitionCount), "There must be at least one partition.");
+
+    public int PartitionOf(string collection, string key) => (int)(Hash(collection, key) % (ulong)PartitionCount);
+
+    /// <summary>The string a partitioner slot is chosen by: collection and key, separated by a byte no name may hold.</summary>
+    public static string RecordIdentity(string collection, string key) => string.Concat(collection, "\0", key);
+
+    internal static ulong Hash(string collection, string key)
+    {
+        var hash = FnvOffsetBasis;
+        foreach (var b in Encoding.UTF8.GetBytes(RecordIdentity(collection, key)))
+        {
+            hash ^= b;
+            hash *= FnvPrime;
+        }
+
+        return hash;
+    }
+}

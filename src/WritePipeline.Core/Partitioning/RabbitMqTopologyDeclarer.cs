@@ -1,0 +1,68 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using RabbitMQ.Client;
+
+namespace WritePipeline.Partitioning;
+
+/// <summary>
+/// Declares every partition's exchange, quorum queue and binding before the API accepts its first write, even
+/// when no worker has started yet. The arguments must equal what the worker's receive endpoints declare
+/// (<see cref="Messaging.PartitionEndpoints"/>), or RabbitMQ refuses the second declaration.
+/// </summary>
+public sealed class RabbitMqTopologyDeclarer(
+    IOptions<WritePipelineOptions> options,
+    BrokerTopology topology,
+    ILogger<RabbitMqTopologyDeclarer> logger) : BackgroundService
+{
+    public static IDictionary<string, object?> QueueArguments => new Dictionary<string, object?>
+    {
+        ["x-queue-type"] = "quorum",
+        // One consumer at a time per partition: order per key needs one reader; another worker waits to take over.
+        ["x-single-active-consumer"] = true,
+    };
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var delay = TimeSpan.FromMilliseconds(200);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await DeclareAsync(stoppingToken);
+                topology.MarkDeclared();
+                logger.LogInformation("Declared {Partitions} partition queues on the broker", options.Value.Partitions);
+                return;
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                logger.LogWarning(ex, "Could not declare the partition topology; submissions answer 503 until it is declared. Retrying in {Delay}", delay);
+                await Task.Delay(delay, stoppingToken);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(10).Ticks));
+            }
+        }
+    }
+
+    async Task DeclareAsync(CancellationToken cancellationToken)
+    {
+        var rabbit = options.Value.Transport.RabbitMq;
+        var factory = new ConnectionFactory
+        {
+            HostName = rabbit.Host,
+            Port = rabbit.Port,
+            VirtualHost = rabbit.VirtualHost,
+            UserName = rabbit.Username,
+            Password = rabbit.Password,
+            ClientProvidedName = "writepipeline-topology",
+        };
+        await using var connection = await factory.CreateConnectionAsync(cancellationToken);
+        await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
+        for (var partition = 0; partition < options.Value.Partitions; partition++)
+        {
+            var name = PartitionTopology.QueueName(partition);
+            await channel.ExchangeDeclareAsync(name, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: cancellationToken);
+            await channel.QueueDeclareAsync(name, durable: true, exclusive: false, autoDelete: false, arguments: QueueArguments, cancellationToken: cancellationToken);
+            await channel.QueueBindAsync(name, name, routingKey: string.Empty, cancellationToken: cancellationToken);
+        }
+    }
+}

@@ -1,0 +1,57 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace WritePipeline.Problems;
+
+/// <summary>
+/// Every RFC 9457 problem the API answers with, each with a stable <c>type</c> URI that clients can branch on.
+/// docs/api.md lists them; keep the two together.
+/// </summary>
+public static class ProblemCatalog
+{
+    public const string TypeBase = "https://writepipeline.dev/problems/";
+
+    public static ProblemHttpResult MalformedJson(string detail) =>
+        Create(StatusCodes.Status400BadRequest, "malformed-json", "The body is not valid JSON.", detail);
+
+    public static ProblemHttpResult InvalidDocument(string detail) =>
+        Create(StatusCodes.Status400BadRequest, "invalid-document", "The document or patch has the wrong shape.", detail);
+
+    public static ProblemHttpResult InvalidName(string detail) =>
+        Create(StatusCodes.Status400BadRequest, "invalid-name", "The collection name or record key is not valid.", detail);
+
+    public static ProblemHttpResult InvalidHeader(string detail) =>
+        Create(StatusCodes.Status400BadRequest, "invalid-header", "A request header is not valid.", detail);
+
+    public static ProblemHttpResult InvalidQuery(string detail) =>
+        Create(StatusCodes.Status400BadRequest, "invalid-query", "A query parameter is not valid.", detail);
+
+    public static ProblemHttpResult Unauthorized(string detail) =>
+        Create(StatusCodes.Status401Unauthorized, "unauthorized", "A valid API key is required.", detail);
+
+    public static ProblemHttpResult UnknownCollection(string collection) =>
+        Create(StatusCodes.Status404NotFound, "unknown-collection", "The collection is not declared.", $"No collection named '{collection}' is declared.");
+
+    public static ProblemHttpResult RecordNotFound(string collection, string key) =>
+        Create(StatusCodes.Status404NotFound, "record-not-found", "The record does not exist.", $"'{collection}/{key}' does not exist or was deleted.");
+
+    public static ProblemHttpResult WriteNotFound(Guid writeId) =>
+        Create(StatusCodes.Status404NotFound, "write-not-found", "The write does not exist.", $"No write {writeId} was accepted for this client.");
+
+    public static ProblemHttpResult PayloadTooLarge(int limit) =>
+        Create(StatusCodes.Status413PayloadTooLarge, "payload-too-large", "The body is too large.", $"Bodies are limited to {limit} bytes.");
+
+    public static ProblemHttpResult UnsupportedMediaType(string expected) =>
+        Create(StatusCodes.Status415UnsupportedMediaType, "unsupported-media-type", "The content type is not supported here.", $"Send the body as {expected}.");
+
+    public static ProblemHttpResult IdempotencyKeyMismatch(string key) =>
+        Create(StatusCodes.Status422UnprocessableEntity, "idempotency-key-mismatch", "The Idempotency-Key was used with a different request.", $"Idempotency-Key '{key}' was first used with another request; use a new key for a new request.");
+
+    public static ProblemHttpResult BrokerUnavailable(string detail) =>
+        Create(StatusCodes.Status503ServiceUnavailable, "broker-unavailable", "The write could not be queued; nothing was accepted.", detail);
+
+    public static string TypeOf(string kind) => TypeBase + kind;
+
+    static ProblemHttpResult Create(int status, string kind, string title, string detail) =>
+        TypedResults.Problem(detail: detail, statusCode: status, title: title, type: TypeOf(kind));
+}

@@ -1,0 +1,26 @@
+namespace WritePipeline.Records;
+
+/// <summary>
+/// The current state of one record. A deleted record stays as a tombstone (no document) so that its version
+/// keeps growing when it is created again: an ETag then never names two different states.
+/// </summary>
+public sealed class Record
+{
+    public long Id { get; set; }
+
+    public required string Collection { get; set; }
+
+    public required string Key { get; set; }
+
+    /// <summary>Starts at 1 with the first applied write and grows by one with each; also the concurrency token.</summary>
+    public long Version { get; set; }
+
+    /// <summary>The JSON document; null while the record is deleted.</summary>
+    public string? Document { get; set; }
+
+    public DateTimeOffset UpdatedAt { get; set; }
+
+    public Guid LastWriteId { get; set; }
+
+    public bool Exists => Document is not null;
+}

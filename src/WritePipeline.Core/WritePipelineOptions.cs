@@ -1,0 +1,122 @@
+using System.ComponentModel.DataAnnotations;
+using WritePipeline.Collections;
+
+namespace WritePipeline;
+
+/// <summary>Everything the pipeline reads from configuration, bound from the <c>WritePipeline</c> section.</summary>
+public sealed class WritePipelineOptions
+{
+    public const string SectionName = "WritePipeline";
+
+    /// <summary>
+    /// Number of partitions. Fixed for the life of a deployment: a key's partition is its hash modulo this
+    /// number, so changing it while writes are queued would move keys between queues and break their order.
+    /// </summary>
+    [Range(1, 1024)]
+    public int Partitions { get; set; } = 8;
+
+    public TransportOptions Transport { get; set; } = new();
+
+    public DatabaseOptions Database { get; set; } = new();
+
+    public WorkerOptions Worker { get; set; } = new();
+
+    public ApiOptions Api { get; set; } = new();
+
+    public ClientsOptions Clients { get; set; } = new();
+
+    /// <summary>Declared collections by name. When none are configured, <see cref="CollectionCatalog.Defaults"/> apply.</summary>
+    public Dictionary<string, CollectionOptions> Collections { get; set; } = new(StringComparer.Ordinal);
+}
+
+public enum TransportKind
+{
+    /// <summary>MassTransit's in-memory transport, API and worker in one process. Queued writes die with the process.</summary>
+    InMemory,
+
+    /// <summary>RabbitMQ: durable quorum queues, the production transport.</summary>
+    RabbitMq,
+}
+
+public sealed class TransportOptions
+{
+    public TransportKind Kind { get; set; } = TransportKind.InMemory;
+
+    public RabbitMqOptions RabbitMq { get; set; } = new();
+
+    /// <summary>How long a submission waits for the broker's confirmation before it answers 503.</summary>
+    public TimeSpan SendTimeout { get; set; } = TimeSpan.FromSeconds(10);
+}
+
+public sealed class RabbitMqOptions
+{
+    [Required]
+    public string Host { get; set; } = "localhost";
+
+    [Range(1, 65535)]
+    public int Port { get; set; } = 5672;
+
+    [Required]
+    public string VirtualHost { get; set; } = "/";
+
+    [Required]
+    public string Username { get; set; } = "guest";
+
+    [Required]
+    public string Password { get; set; } = "guest";
+}
+
+public enum DatabaseProvider
+{
+    Sqlite,
+    PostgreSql,
+    SqlServer,
+}
+
+public sealed class DatabaseOptions
+{
+    public DatabaseProvider Provider { get; set; } = DatabaseProvider.Sqlite;
+
+    /// <summary>Apply pending migrations when the host starts (the embedded default does; production runs <c>migrate</c>).</summary>
+    public bool MigrateOnStartup { get; set; }
+}
+
+public sealed class WorkerOptions
+{
+    /// <summary>Whether this process consumes the partitions. The embedded default hosts API and worker together.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Messages a partition consumer holds at once (RabbitMQ prefetch); different keys among them apply concurrently.</summary>
+    [Range(1, 10_000)]
+    public int PrefetchCount { get; set; } = 64;
+
+    /// <summary>Slots of the per-key partitioner inside each partition consumer: keys hashing to one slot apply one after another.</summary>
+    [Range(1, 10_000)]
+    public int KeySlots { get; set; } = 64;
+
+    /// <summary>First wait before a write that failed for a passing reason (database unreachable) is tried again.</summary>
+    public TimeSpan RetryMinimumDelay { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Longest wait between attempts; a write is retried in place until it succeeds or the worker stops.</summary>
+    public TimeSpan RetryMaximumDelay { get; set; } = TimeSpan.FromSeconds(30);
+}
+
+public sealed class ApiOptions
+{
+    /// <summary>Largest request body (document or patch) accepted, in bytes; larger bodies get 413.</summary>
+    [Range(1, 64 * 1024 * 1024)]
+    public int MaxBodyBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>Seconds a client is told to wait (Retry-After) before polling a write that is not final.</summary>
+    [Range(1, 3600)]
+    public int RetryAfterSeconds { get; set; } = 1;
+}
+
+public sealed class ClientsOptions
+{
+    /// <summary>
+    /// API key of the bootstrap client created in the Development environment only, so the quick start needs
+    /// no setup. Ignored in every other environment.
+    /// </summary>
+    public string? DevelopmentApiKey { get; set; }
+}

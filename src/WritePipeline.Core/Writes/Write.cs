@@ -1,0 +1,98 @@
+using WritePipeline.Contracts;
+
+namespace WritePipeline.Writes;
+
+/// <summary>
+/// One submitted write and what became of it. The API inserts it (status <c>queued</c>) before it sends the
+/// write to the broker; the worker moves it to a final status in the same transaction as the record change,
+/// which is what makes a redelivered message recognisable (<see cref="Status"/> is a concurrency token).
+/// </summary>
+public sealed class Write
+{
+    public Guid Id { get; set; }
+
+    public Guid ClientId { get; set; }
+
+    public required string Collection { get; set; }
+
+    public required string Key { get; set; }
+
+    public int Partition { get; set; }
+
+    public required string Operation { get; set; }
+
+    /// <summary>The document (replace) or merge patch (patch) as submitted; null for a delete.</summary>
+    public string? Body { get; set; }
+
+    public long? IfMatchVersion { get; set; }
+
+    public bool IfNoneMatchAny { get; set; }
+
+    public string Status { get; set; } = WriteStatus.Queued;
+
+    public DateTimeOffset SubmittedAt { get; set; }
+
+    /// <summary>When the write reached its final status.</summary>
+    public DateTimeOffset? CompletedAt { get; set; }
+
+    /// <summary>The record version the write produced, once applied.</summary>
+    public long? Version { get; set; }
+
+    /// <summary>Stable identifier of what went wrong (<see cref="WriteErrors"/>), when the write conflicted or failed.</summary>
+    public string? ErrorType { get; set; }
+
+    public string? ErrorDetail { get; set; }
+
+    public string? IdempotencyKey { get; set; }
+
+    /// <summary>Fingerprint of the request an idempotency key was first used with.</summary>
+    public string? RequestHash { get; set; }
+
+    public ApplyWrite ToMessage() => new()
+    {
+        WriteId = Id,
+        ClientId = ClientId,
+        Collection = Collection,
+        Key = Key,
+        Operation = Operation,
+        Body = Body,
+        IfMatchVersion = IfMatchVersion,
+        IfNoneMatchAny = IfNoneMatchAny,
+        SubmittedAt = SubmittedAt,
+    };
+
+    public static Write FromMessage(ApplyWrite message, int partition) => new()
+    {
+        Id = message.WriteId,
+        ClientId = message.ClientId,
+        Collection = message.Collection,
+        Key = message.Key,
+        Partition = partition,
+        Operation = message.Operation,
+        Body = message.Body,
+        IfMatchVersion = message.IfMatchVersion,
+        IfNoneMatchAny = message.IfNoneMatchAny,
+        SubmittedAt = message.SubmittedAt,
+    };
+
+    public void MarkApplied(long version, DateTimeOffset at)
+    {
+        Status = WriteStatus.Applied;
+        Version = version;
+        CompletedAt = at;
+        ErrorType = null;
+        ErrorDetail = null;
+    }
+
+    public void MarkConflicted(string errorType, string detail, DateTimeOffset at) => End(WriteStatus.Conflicted, errorType, detail, at);
+
+    public void MarkFailed(string errorType, string detail, DateTimeOffset at) => End(WriteStatus.Failed, errorType, detail, at);
+
+    void End(string status, string errorType, string detail, DateTimeOffset at)
+    {
+        Status = status;
+        ErrorType = errorType;
+        ErrorDetail = detail;
+        CompletedAt = at;
+    }
+}

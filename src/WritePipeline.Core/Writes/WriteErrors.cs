@@ -1,0 +1,26 @@
+namespace WritePipeline.Writes;
+
+/// <summary>Stable identifiers of why a write was not applied; they appear in statuses and, later, webhooks.</summary>
+public static class WriteErrors
+{
+    /// <summary>If-Match named a version that is not the current one (or the record is gone).</summary>
+    public const string VersionMismatch = "version_mismatch";
+
+    /// <summary>If-None-Match: * but the record exists.</summary>
+    public const string AlreadyExists = "already_exists";
+
+    /// <summary>PATCH or DELETE of a record that does not exist.</summary>
+    public const string NotFound = "not_found";
+
+    /// <summary>The same Idempotency-Key arrived with a different request.</summary>
+    public const string IdempotencyMismatch = "idempotency_mismatch";
+
+    /// <summary>The message could not be read (body or headers).</summary>
+    public const string UnreadableMessage = "unreadable_message";
+
+    /// <summary>The message named an operation the worker does not know.</summary>
+    public const string UnknownOperation = "unknown_operation";
+
+    /// <summary>The document or patch in the message is not valid JSON of the right shape.</summary>
+    public const string InvalidBody = "invalid_body";
+}

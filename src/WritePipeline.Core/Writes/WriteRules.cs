@@ -1,0 +1,94 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using WritePipeline.Contracts;
+using WritePipeline.Records;
+
+namespace WritePipeline.Writes;
+
+/// <summary>What applying a write to the current record means: the new document, a conflict, or a failure.</summary>
+public abstract record WriteDecision
+{
+    private WriteDecision()
+    {
+    }
+
+    /// <summary>Apply: the record's next version holds <see cref="Document"/> (null deletes it).</summary>
+    public sealed record Apply(string? Document) : WriteDecision;
+
+    /// <summary>Not applied: the write is valid but its precondition or the record's state says no.</summary>
+    public sealed record Conflict(string Type, string Detail) : WriteDecision;
+
+    /// <summary>Not applied: the write itself cannot be processed.</summary>
+    public sealed record Failure(string Type, string Detail) : WriteDecision;
+}
+
+/// <summary>The pure rules of applying one write to the current state of its record.</summary>
+public static class WriteRules
+{
+    public static WriteDecision Decide(ApplyWrite write, Record? current)
+    {
+        if (!WriteOperations.IsKnown(write.Operation))
+        {
+            return new WriteDecision.Failure(WriteErrors.UnknownOperation, $"Unknown operation '{write.Operation}'.");
+        }
+
+        var exists = current is { Exists: true };
+        if (write.IfNoneMatchAny && exists)
+        {
+            return new WriteDecision.Conflict(WriteErrors.AlreadyExists, $"If-None-Match: * but the record exists at version {current!.Version}.");
+        }
+
+        if (write.IfMatchVersion is { } expected && (!exists || current!.Version != expected))
+        {
+            var actual = exists ? $"is at version {current!.Version}" : "does not exist";
+            return new WriteDecision.Conflict(WriteErrors.VersionMismatch, $"If-Match named version {expected} but the record {actual}.");
+        }
+
+        switch (write.Operation)
+        {
+            case WriteOperations.Replace:
+                return ParseObject(write.Body) is { } document
+                    ? new WriteDecision.Apply(document.ToJsonString())
+                    : InvalidBody("The document must be a JSON object.");
+
+            case WriteOperations.Patch:
+                if (!exists)
+                {
+                    return NotFound(write);
+                }
+
+                if (ParseObject(write.Body) is not { } patch)
+                {
+                    return InvalidBody("The merge patch must be a JSON object.");
+                }
+
+                var patched = MergePatch.Apply(JsonNode.Parse(current!.Document!), patch);
+                return new WriteDecision.Apply(patched!.ToJsonString());
+
+            default: // delete
+                return exists ? new WriteDecision.Apply(null) : NotFound(write);
+        }
+    }
+
+    static WriteDecision NotFound(ApplyWrite write) =>
+        new WriteDecision.Conflict(WriteErrors.NotFound, $"Cannot {write.Operation} '{write.Collection}/{write.Key}': the record does not exist.");
+
+    static WriteDecision InvalidBody(string detail) => new WriteDecision.Failure(WriteErrors.InvalidBody, detail);
+
+    static JsonObject? ParseObject(string? body)
+    {
+        if (body is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonNode.Parse(body) as JsonObject;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}

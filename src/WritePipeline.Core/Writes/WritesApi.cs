@@ -1,0 +1,125 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using WritePipeline.Clients;
+using WritePipeline.Contracts;
+using WritePipeline.Data;
+using WritePipeline.Problems;
+
+namespace WritePipeline.Writes;
+
+/// <summary>Submitting writes (PUT, PATCH, DELETE of a record) and reading their status.</summary>
+public static class WritesApi
+{
+    public static IEndpointRouteBuilder MapWritesApi(this IEndpointRouteBuilder app)
+    {
+        var record = app.MapGroup("/v1/collections/{collection}/records/{key}")
+            .RequireAuthorization()
+            .WithTags("Writes")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+
+        record.MapPut("", PutRecord)
+            .WithName("PutRecord")
+            .WithSummary("Create or replace a record (queued; answers 202 once the broker has the write)")
+            .Accepts<JsonObject>(SubmissionReader.JsonMediaType)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+        record.MapPatch("", PatchRecord)
+            .WithName("PatchRecord")
+            .WithSummary("Merge-patch a record (RFC 7396)")
+            .Accepts<JsonObject>(SubmissionReader.MergePatchMediaType)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+        record.MapDelete("", DeleteRecord)
+            .WithName("DeleteRecord")
+            .WithSummary("Delete a record");
+
+        app.MapGet("/v1/writes/{writeId}", GetWrite)
+            .RequireAuthorization()
+            .WithTags("Writes")
+            .WithName("GetWrite")
+            .WithSummary("The status of a write")
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
+        return app;
+    }
+
+    static Task<Results<Accepted<WriteReceipt>, ProblemHttpResult>> PutRecord(
+        string collection, string key, HttpContext http, SubmissionReader reader, WriteSubmitter submitter, IOptions<WritePipelineOptions> options) =>
+        Submit(collection, key, WriteOperations.Replace, http, reader, submitter, options);
+
+    static Task<Results<Accepted<WriteReceipt>, ProblemHttpResult>> PatchRecord(
+        string collection, string key, HttpContext http, SubmissionReader reader, WriteSubmitter submitter, IOptions<WritePipelineOptions> options) =>
+        Submit(collection, key, WriteOperations.Patch, http, reader, submitter, options);
+
+    static Task<Results<Accepted<WriteReceipt>, ProblemHttpResult>> DeleteRecord(
+        string collection, string key, HttpContext http, SubmissionReader reader, WriteSubmitter submitter, IOptions<WritePipelineOptions> options) =>
+        Submit(collection, key, WriteOperations.Delete, http, reader, submitter, options);
+
+    static async Task<Results<Accepted<WriteReceipt>, ProblemHttpResult>> Submit(
+        string collection, string key, string operation, HttpContext http, SubmissionReader reader, WriteSubmitter submitter, IOptions<WritePipelineOptions> options)
+    {
+        var (request, problem) = await reader.ReadAsync(http.Request, collection, key, operation);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var result = await submitter.SubmitAsync(http.User.ClientId(), request!, http.RequestAborted);
+        var retryAfter = options.Value.Api.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+        switch (result)
+        {
+            case SubmitResult.Accepted accepted:
+                http.Response.Headers.RetryAfter = retryAfter;
+                if (accepted.Replayed)
+                {
+                    http.Response.Headers["Idempotent-Replayed"] = "true";
+                }
+
+                return TypedResults.Accepted(StatusPath(accepted.Receipt.WriteId), accepted.Receipt);
+            case SubmitResult.IdempotencyMismatch mismatch:
+                return ProblemCatalog.IdempotencyKeyMismatch(mismatch.IdempotencyKey);
+            case SubmitResult.BrokerUnavailable unavailable:
+                http.Response.Headers.RetryAfter = retryAfter;
+                return ProblemCatalog.BrokerUnavailable(unavailable.Detail);
+            default:
+                throw new InvalidOperationException("Unknown submission result.");
+        }
+    }
+
+    static async Task<Results<Ok<WriteStatusView>, ProblemHttpResult>> GetWrite(
+        string writeId, HttpContext http, WritePipelineDbContext db, IOptions<WritePipelineOptions> options)
+    {
+        if (!Guid.TryParse(writeId, out var id))
+        {
+            return ProblemCatalog.WriteNotFound(Guid.Empty);
+        }
+
+        var clientId = http.User.ClientId();
+        var write = await db.Writes.AsNoTracking()
+            .SingleOrDefaultAsync(w => w.Id == id && w.ClientId == clientId, http.RequestAborted);
+
+        // Another client's write, and one the broker never confirmed (its client got 503), do not exist for this caller.
+        if (write is null || write.Status == WriteStatus.Rejected)
+        {
+            return ProblemCatalog.WriteNotFound(id);
+        }
+
+        if (!WriteStatus.IsFinal(write.Status))
+        {
+            http.Response.Headers.RetryAfter = options.Value.Api.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+        }
+
+        return TypedResults.Ok(WriteStatusView.For(write));
+    }
+
+    public static string StatusPath(Guid writeId) => "/v1/writes/" + writeId;
+}

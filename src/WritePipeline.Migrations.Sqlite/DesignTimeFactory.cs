@@ -1,0 +1,11 @@
+using Microsoft.EntityFrameworkCore.Design;
+using WritePipeline.Data;
+
+namespace WritePipeline.Migrations.Sqlite;
+
+/// <summary>Lets <c>dotnet ef migrations add</c> build the context for this provider without a host; nothing connects.</summary>
+public sealed class DesignTimeFactory : IDesignTimeDbContextFactory<WritePipelineDbContext>
+{
+    public WritePipelineDbContext CreateDbContext(string[] args) =>
+        DataRegistration.CreateContext(DatabaseProvider.Sqlite, "Data Source=design.db");
+}

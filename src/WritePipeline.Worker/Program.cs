@@ -1,0 +1,8 @@
+using WritePipeline.Hosting;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddWritePipeline();
+
+var app = builder.Build();
+app.MapWritePipelineHealth();
+return await app.RunWritePipelineAsync(args);
