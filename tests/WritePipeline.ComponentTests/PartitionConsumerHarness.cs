@@ -1,0 +1,166 @@
+using System.Data.Common;
+using MassTransit;
+using MassTransit.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using WritePipeline.Contracts;
+using WritePipeline.Data;
+using WritePipeline.Messaging;
+using WritePipeline.Partitioning;
+using WritePipeline.Records;
+using WritePipeline.Testing;
+using WritePipeline.Writes;
+
+namespace WritePipeline.ComponentTests;
+
+/// <summary>
+/// The worker's partition consumers on MassTransit's test harness (in-memory transport) over a real SQLite
+/// database, configured exactly as the hosts configure them.
+/// </summary>
+public sealed class PartitionConsumerHarness : IAsyncDisposable
+{
+    readonly ServiceProvider _provider;
+    readonly TestDatabase _database;
+
+    PartitionConsumerHarness(ServiceProvider provider, TestDatabase database)
+    {
+        _provider = provider;
+        _database = database;
+        Harness = provider.GetRequiredService<ITestHarness>();
+        Partitions = provider.GetRequiredService<PartitionMap>();
+        Outage = provider.GetRequiredService<DatabaseOutage>();
+    }
+
+    public ITestHarness Harness { get; }
+
+    public PartitionMap Partitions { get; }
+
+    /// <summary>Makes chosen writes fail as if the database were unreachable, a number of times each.</summary>
+    public DatabaseOutage Outage { get; }
+
+    public static async Task<PartitionConsumerHarness> StartAsync()
+    {
+        var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        var options = new WritePipelineOptions
+        {
+            Partitions = 4,
+            Worker = { RetryMinimumDelay = TimeSpan.FromMilliseconds(20), RetryMaximumDelay = TimeSpan.FromMilliseconds(100) },
+        };
+
+        var harness = new PartitionConsumerHarness(Build(options, database), database);
+        await using (var scope = harness._provider.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<WritePipelineDbContext>().Database.MigrateAsync();
+        }
+
+        await harness.Harness.Start();
+        return harness;
+    }
+
+    static ServiceProvider Build(WritePipelineOptions options, TestDatabase database)
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton(Options.Create(options));
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(new PartitionMap(options.Partitions));
+        services.AddSingleton<DatabaseOutage>();
+        services.AddDbContext<WritePipelineDbContext>((provider, builder) => DataRegistration
+            .UseProvider(builder, database.Provider, database.ConnectionString)
+            .AddInterceptors(provider.GetRequiredService<OutageInterceptor>()));
+        services.AddSingleton<OutageInterceptor>();
+        services.AddScoped<WriteApplier>();
+        services.AddMassTransitTestHarness(bus => MessagingRegistration.ConfigureBus(bus, options));
+        return services.BuildServiceProvider();
+    }
+
+    public async Task SendAsync(ApplyWrite write)
+    {
+        var endpoint = await Harness.Bus.GetSendEndpoint(PartitionTopology.SendAddress(Partitions.PartitionOf(write.Collection, write.Key)));
+        await endpoint.Send(write, context => context.MessageId = write.WriteId);
+    }
+
+    public async Task<T> QueryAsync<T>(Func<WritePipelineDbContext, Task<T>> query)
+    {
+        await using var scope = _provider.CreateAsyncScope();
+        return await query(scope.ServiceProvider.GetRequiredService<WritePipelineDbContext>());
+    }
+
+    public Task<Write?> WriteAsync(Guid writeId) =>
+        QueryAsync(db => db.Writes.AsNoTracking().SingleOrDefaultAsync(w => w.Id == writeId));
+
+    public Task<List<RecordVersion>> HistoryAsync(string collection, string key) =>
+        QueryAsync(db => db.RecordVersions.AsNoTracking().Where(v => v.Collection == collection && v.Key == key).OrderBy(v => v.Version).ToListAsync());
+
+    public Task UntilFinalAsync(params Guid[] writeIds) => Eventually.UntilAsync(
+        async () =>
+        {
+            var ids = writeIds.ToList();
+            var final = await QueryAsync(db => db.Writes.CountAsync(w => ids.Contains(w.Id) && w.Status != WriteStatus.Queued));
+            return final == ids.Count;
+        },
+        $"{writeIds.Length} writes reach a final status");
+
+    public async ValueTask DisposeAsync()
+    {
+        await Harness.Stop();
+        await _provider.DisposeAsync();
+        await _database.DisposeAsync();
+    }
+
+    /// <summary>Fails the transaction of a write the outage is aimed at, where a real outage would: at save.</summary>
+    sealed class OutageInterceptor(DatabaseOutage outage) : SaveChangesInterceptor
+    {
+        public override ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+        {
+            var writes = eventData.Context!.ChangeTracker.Entries<Write>().Select(e => e.Entity.Id);
+            outage.OnSaving(writes);
+            return base.SavingChangesAsync(eventData, result, cancellationToken);
+        }
+    }
+}
+
+/// <summary>A database outage aimed at chosen writes: their transactions fail a given number of times.</summary>
+public sealed class DatabaseOutage
+{
+    readonly Dictionary<Guid, int> _failuresLeft = [];
+    readonly Dictionary<Guid, int> _attempts = [];
+    readonly Lock _lock = new();
+
+    public void FailTimes(Guid writeId, int times)
+    {
+        lock (_lock)
+        {
+            _failuresLeft[writeId] = times;
+        }
+    }
+
+    public int AttemptsOf(Guid writeId)
+    {
+        lock (_lock)
+        {
+            return _attempts.GetValueOrDefault(writeId);
+        }
+    }
+
+    internal void OnSaving(IEnumerable<Guid> writeIds)
+    {
+        lock (_lock)
+        {
+            foreach (var id in writeIds)
+            {
+                _attempts[id] = _attempts.GetValueOrDefault(id) + 1;
+                if (_failuresLeft.TryGetValue(id, out var left) && left > 0)
+                {
+                    _failuresLeft[id] = left - 1;
+                    throw new DatabaseUnreachableException();
+                }
+            }
+        }
+    }
+}
+
+/// <summary>What a provider throws when the server cannot be reached, as far as the pipeline can tell.</summary>
+public sealed class DatabaseUnreachableException() : DbException("Simulated: the database server cannot be reached.");

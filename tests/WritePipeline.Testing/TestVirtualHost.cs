@@ -1,0 +1,41 @@
+using System.Net.Http.Headers;
+using System.Text;
+
+namespace WritePipeline.Testing;
+
+/// <summary>
+/// A brand-new RabbitMQ virtual host for one fixture, created and deleted through the management API, so every
+/// fixture starts from a broker that has never seen the topology.
+/// </summary>
+public sealed class TestVirtualHost : IAsyncDisposable
+{
+    static readonly HttpClient Management = CreateManagementClient();
+
+    TestVirtualHost(string name) => Name = name;
+
+    public string Name { get; }
+
+    public static string Host => Environment.GetEnvironmentVariable("WP_TEST_RABBITMQ_HOST") ?? "127.0.0.1";
+
+    public static async Task<TestVirtualHost> CreateAsync()
+    {
+        var name = "wp-test-" + Guid.NewGuid().ToString("N")[..12];
+        (await Management.PutAsync($"api/vhosts/{name}", null)).EnsureSuccessStatusCode();
+        var permissions = new StringContent("""{"configure":".*","write":".*","read":".*"}""", Encoding.UTF8, "application/json");
+        (await Management.PutAsync($"api/permissions/{name}/guest", permissions)).EnsureSuccessStatusCode();
+        return new TestVirtualHost(name);
+    }
+
+    /// <summary>Messages waiting in a queue of this vhost (ready plus unacknowledged), as the broker reports them.</summary>
+    public async Task<string> QueueJsonAsync(string queue) =>
+        await Management.GetStringAsync($"api/queues/{Uri.EscapeDataString(Name)}/{Uri.EscapeDataString(queue)}");
+
+    public async ValueTask DisposeAsync() => await Management.DeleteAsync($"api/vhosts/{Name}");
+
+    static HttpClient CreateManagementClient()
+    {
+        var client = new HttpClient { BaseAddress = new Uri($"http://{Host}:15672/") };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String("guest:guest"u8.ToArray()));
+        return client;
+    }
+}
