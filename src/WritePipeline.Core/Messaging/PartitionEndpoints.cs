@@ -1,4 +1,5 @@
 using MassTransit;
+using MassTransit.Middleware;
 using WritePipeline.Partitioning;
 using WritePipeline.Writes;
 
@@ -26,6 +27,19 @@ public static class PartitionEndpoints
                 endpoint.PrefetchCount = options.Worker.PrefetchCount;
                 endpoint.ConcurrentMessageLimit = options.Worker.PrefetchCount;
                 endpoint.ConfigureConsumer<ApplyWriteConsumer>(context);
+
+                var recorder = new UnprocessableWriteRecorder(context);
+                endpoint.ConfigureError(error =>
+                {
+                    error.UseFilter(recorder);
+                    error.UseFilter(new GenerateFaultFilter());
+                    error.UseFilter(new ErrorTransportFilter());
+                });
+                endpoint.ConfigureDeadLetter(deadLetter =>
+                {
+                    deadLetter.UseFilter(recorder);
+                    deadLetter.UseFilter(new DeadLetterTransportFilter());
+                });
             });
         }
     }

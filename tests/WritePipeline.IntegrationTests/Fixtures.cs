@@ -1,0 +1,18 @@
+namespace WritePipeline.IntegrationTests;
+
+/// <summary>One app per test class, booted once (new vhost, new database), shared by its tests.</summary>
+public abstract class PipelineAppFixture(PipelineSetup setup) : IAsyncLifetime
+{
+    public PipelineApp App { get; private set; } = null!;
+
+    public async Task InitializeAsync() => App = await PipelineApp.StartAsync(setup);
+
+    public async Task DisposeAsync() => await App.DisposeAsync();
+}
+
+/// <summary>The embedded default: in-memory transport, SQLite file.</summary>
+public sealed class EmbeddedSqliteFixture() : PipelineAppFixture(new PipelineSetup(TransportKind.InMemory, DatabaseProvider.Sqlite));
+
+public sealed class RabbitMqSqliteFixture() : PipelineAppFixture(new PipelineSetup(TransportKind.RabbitMq, DatabaseProvider.Sqlite));
+
+public sealed class RabbitMqPostgresFixture() : PipelineAppFixture(PipelineSetup.RabbitMqPostgres);

@@ -1,0 +1,125 @@
+using System.Net.Http.Headers;
+using MassTransit;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using WritePipeline.Clients;
+using WritePipeline.Data;
+using WritePipeline.Records;
+using WritePipeline.Testing;
+using WritePipeline.Writes;
+
+namespace WritePipeline.IntegrationTests;
+
+/// <summary>Which real parts an app under test runs on.</summary>
+public sealed record PipelineSetup(TransportKind Transport, DatabaseProvider Database, bool HostsWorker = true)
+{
+    public static readonly PipelineSetup RabbitMqPostgres = new(TransportKind.RabbitMq, DatabaseProvider.PostgreSql);
+}
+
+/// <summary>
+/// The real API host (WebApplicationFactory over Program), on a brand-new RabbitMQ vhost and a brand-new
+/// database, configured through the same keys as production.
+/// </summary>
+public sealed class PipelineApp : WebApplicationFactory<Program>
+{
+    readonly Dictionary<string, string?> _settings;
+
+    PipelineApp(PipelineSetup setup, TestDatabase database, TestVirtualHost? virtualHost)
+    {
+        Setup = setup;
+        Database = database;
+        VirtualHost = virtualHost;
+        _settings = Settings(setup, database, virtualHost);
+    }
+
+    public PipelineSetup Setup { get; }
+
+    public TestDatabase Database { get; }
+
+    public TestVirtualHost? VirtualHost { get; }
+
+    /// <summary>The configuration a worker process needs to join this app's broker and database.</summary>
+    public IReadOnlyDictionary<string, string?> SharedSettings => _settings;
+
+    public static async Task<PipelineApp> StartAsync(PipelineSetup setup)
+    {
+        var database = await TestDatabase.CreateAsync(setup.Database);
+        var virtualHost = setup.Transport == TransportKind.RabbitMq ? await TestVirtualHost.CreateAsync() : null;
+        var app = new PipelineApp(setup, database, virtualHost);
+        _ = app.Services; // starts the host: migrations, bus, topology
+        return app;
+    }
+
+    static Dictionary<string, string?> Settings(PipelineSetup setup, TestDatabase database, TestVirtualHost? virtualHost)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["WritePipeline:Transport:Kind"] = setup.Transport.ToString(),
+            ["WritePipeline:Database:Provider"] = setup.Database.ToString(),
+            ["WritePipeline:Database:MigrateOnStartup"] = "true",
+            ["WritePipeline:Worker:Enabled"] = setup.HostsWorker.ToString(),
+            ["WritePipeline:Worker:RetryMaximumDelay"] = "00:00:02",
+            ["ConnectionStrings:WritePipeline"] = database.ConnectionString,
+            ["Serilog:MinimumLevel:Default"] = "Warning",
+        };
+        if (virtualHost is not null)
+        {
+            settings["WritePipeline:Transport:RabbitMq:Host"] = TestVirtualHost.Host;
+            settings["WritePipeline:Transport:RabbitMq:VirtualHost"] = virtualHost.Name;
+        }
+
+        return settings;
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Development");
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
+    }
+
+    /// <summary>A new client of the API and an HTTP client that authenticates as it.</summary>
+    public async Task<(Guid ClientId, HttpClient Http)> CreateClientAsync(string name = "tests")
+    {
+        await using var scope = Services.CreateAsyncScope();
+        var (client, apiKey) = await scope.ServiceProvider.GetRequiredService<ClientRegistry>().CreateAsync(name, CancellationToken.None);
+        var http = CreateClient();
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
+        return (client.Id, http);
+    }
+
+    public async Task<T> QueryAsync<T>(Func<WritePipelineDbContext, Task<T>> query)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        return await query(scope.ServiceProvider.GetRequiredService<WritePipelineDbContext>());
+    }
+
+    public Task<List<RecordVersion>> HistoryAsync(string collection, string keyPrefix) => QueryAsync(db => db.RecordVersions.AsNoTracking()
+        .Where(v => v.Collection == collection && v.Key.StartsWith(keyPrefix))
+        .OrderBy(v => v.Key).ThenBy(v => v.Version)
+        .ToListAsync());
+
+    /// <summary>Waits until every write of a client has left <c>queued</c> and there are <paramref name="expected"/> of them.</summary>
+    public Task UntilDrainedAsync(Guid clientId, int expected, TimeSpan? timeout = null) => Eventually.UntilAsync(
+        async () => await QueryAsync(async db =>
+            await db.Writes.CountAsync(w => w.ClientId == clientId && w.Status != WriteStatus.Queued && w.Status != WriteStatus.Rejected) >= expected
+            && !await db.Writes.AnyAsync(w => w.ClientId == clientId && w.Status == WriteStatus.Queued)),
+        $"{expected} writes of the client are final",
+        timeout);
+
+    public IBus Bus => Services.GetRequiredService<IBus>();
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await Database.DisposeAsync();
+        if (VirtualHost is not null)
+        {
+            await VirtualHost.DisposeAsync();
+        }
+    }
+}
