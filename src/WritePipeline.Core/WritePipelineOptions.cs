@@ -86,13 +86,12 @@ public sealed class WorkerOptions
     /// <summary>Whether this process consumes the partitions. The embedded default hosts API and worker together.</summary>
     public bool Enabled { get; set; } = true;
 
-    /// <summary>Messages a partition consumer holds at once (RabbitMQ prefetch); different keys among them apply concurrently.</summary>
+    /// <summary>
+    /// Messages a partition consumer holds at hand (RabbitMQ prefetch). A partition applies one write at a time;
+    /// raise <see cref="WritePipelineOptions.Partitions"/> for more concurrency.
+    /// </summary>
     [Range(1, 10_000)]
     public int PrefetchCount { get; set; } = 64;
-
-    /// <summary>Slots of the per-key partitioner inside each partition consumer: keys hashing to one slot apply one after another.</summary>
-    [Range(1, 10_000)]
-    public int KeySlots { get; set; } = 64;
 
     /// <summary>First wait before a write that failed for a passing reason (database unreachable) is tried again.</summary>
     public TimeSpan RetryMinimumDelay { get; set; } = TimeSpan.FromMilliseconds(200);

@@ -46,7 +46,7 @@ public sealed class PartitionConsumerTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_write_retried_after_a_passing_failure_is_not_overtaken_and_holds_up_no_other_key()
+    public async Task A_write_retried_after_a_passing_failure_is_not_overtaken()
     {
         var first = Sequenced("held", 1);
         var second = Sequenced("held", 2);

@@ -20,7 +20,7 @@ public sealed class TestDatabase : IAsyncDisposable
 
     /// <summary>Where the PostgreSQL server is; infra/services.sh starts it with these credentials.</summary>
     public static string PostgresServer =>
-        Environment.GetEnvironmentVariable("WP_TEST_POSTGRES") ?? "Host=127.0.0.1;Port=5432;Username=postgres;Password=postgres";
+        Environment.GetEnvironmentVariable("WP_TEST_POSTGRES") ?? "Host=127.0.0.1;Port=5432;Username=postgres;Password=postgres;SSL Mode=Disable";
 
     public static Task<TestDatabase> CreateAsync(DatabaseProvider provider) => provider switch
     {

@@ -24,8 +24,6 @@ public static class PartitionEndpoints
                     rabbit.SingleActiveConsumer = true;
                 }
 
-                endpoint.PrefetchCount = options.Worker.PrefetchCount;
-                endpoint.ConcurrentMessageLimit = options.Worker.PrefetchCount;
                 endpoint.ConfigureConsumer<ApplyWriteConsumer>(context);
 
                 var recorder = new UnprocessableWriteRecorder(context);

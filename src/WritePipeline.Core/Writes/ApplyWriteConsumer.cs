@@ -8,9 +8,9 @@ using WritePipeline.Partitioning;
 namespace WritePipeline.Writes;
 
 /// <summary>
-/// Applies writes from a partition queue. It runs inside the per-key partitioner slot (see
-/// <see cref="ApplyWriteConsumerDefinition"/>), and retries passing failures itself, inside that slot, so a later
-/// write to the same key can never overtake one that is being retried (ENVIRONMENT.md, trap 3).
+/// Applies writes from a partition queue, one at a time (see <see cref="ApplyWriteConsumerDefinition"/>). It retries
+/// passing failures itself, before it returns, so a later write to the same key can never overtake one that is
+/// being retried (ENVIRONMENT.md, trap 3).
 /// </summary>
 public sealed class ApplyWriteConsumer(
     IServiceScopeFactory scopes,

@@ -1,15 +1,18 @@
 using MassTransit;
 using Microsoft.Extensions.Options;
-using WritePipeline.Contracts;
-using WritePipeline.Partitioning;
 
 namespace WritePipeline.Writes;
 
 /// <summary>
-/// Endpoint policy of the partition consumer: writes to one key go through one partitioner slot, one after
-/// another, in the order the queue delivers them; other keys proceed concurrently. Retries happen inside the
-/// consumer, hence inside the slot.
+/// Endpoint policy of the partition consumer, in one place: a partition's writes are applied one at a time, in
+/// the order the queue delivers them. That is what keeps per-key order; concurrency comes from the partitions.
 /// </summary>
+/// <remarks>
+/// Concurrency inside a partition plus MassTransit's <c>UsePartitioner</c> was tried and reordered writes to one key
+/// (the ordering test caught 15 applied before 14): MassTransit dispatches concurrent deliveries to the pipe on
+/// separate tasks, so two writes of one key can reach the partitioner in either order. Retries happen inside the
+/// consumer, so a retried write holds its place too (ENVIRONMENT.md, trap 3).
+/// </remarks>
 public sealed class ApplyWriteConsumerDefinition(IOptions<WritePipelineOptions> options) : ConsumerDefinition<ApplyWriteConsumer>
 {
     protected override void ConfigureConsumer(
@@ -17,8 +20,8 @@ public sealed class ApplyWriteConsumerDefinition(IOptions<WritePipelineOptions> 
         IConsumerConfigurator<ApplyWriteConsumer> consumerConfigurator,
         IRegistrationContext context)
     {
-        var slots = options.Value.Worker.KeySlots;
-        consumerConfigurator.Message<ApplyWrite>(message =>
-            message.UsePartitioner(slots, write => PartitionMap.RecordIdentity(write.Message.Collection, write.Message.Key)));
+        // Prefetch keeps the next writes at hand while one is applied; it does not make them run concurrently.
+        endpointConfigurator.PrefetchCount = options.Value.Worker.PrefetchCount;
+        endpointConfigurator.ConcurrentMessageLimit = 1;
     }
 }
