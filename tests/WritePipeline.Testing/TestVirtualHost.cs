@@ -26,9 +26,16 @@ public sealed class TestVirtualHost : IAsyncDisposable
         return new TestVirtualHost(name);
     }
 
-    /// <summary>Messages waiting in a queue of this vhost (ready plus unacknowledged), as the broker reports them.</summary>
+    /// <summary>The management API's view of a queue of this vhost (arguments, consumers, message counts).</summary>
     public async Task<string> QueueJsonAsync(string queue) =>
         await Management.GetStringAsync($"api/queues/{Uri.EscapeDataString(Name)}/{Uri.EscapeDataString(queue)}");
+
+    /// <summary>Consumers the broker counts on a queue of this vhost right now.</summary>
+    public async Task<int> ConsumerCountAsync(string queue)
+    {
+        using var json = System.Text.Json.JsonDocument.Parse(await QueueJsonAsync(queue));
+        return json.RootElement.TryGetProperty("consumers", out var consumers) ? consumers.GetInt32() : 0;
+    }
 
     public async ValueTask DisposeAsync() => await Management.DeleteAsync($"api/vhosts/{Name}");
 
