@@ -51,7 +51,7 @@ public sealed class TestDatabase : IAsyncDisposable
             await create.ExecuteNonQueryAsync();
         }
 
-        var connectionString = new NpgsqlConnectionStringBuilder(PostgresServer) { Database = name, MaxPoolSize = 200 }.ConnectionString;
+        var connectionString = new NpgsqlConnectionStringBuilder(PostgresServer) { Database = name, MaxPoolSize = 40 }.ConnectionString;
         return new TestDatabase(DatabaseProvider.PostgreSql, connectionString, async () =>
         {
             NpgsqlConnection.ClearAllPools();

@@ -50,6 +50,9 @@ public static class ProblemCatalog
     public static ProblemHttpResult BrokerUnavailable(string detail) =>
         Create(StatusCodes.Status503ServiceUnavailable, "broker-unavailable", "The write could not be queued; nothing was accepted.", detail);
 
+    public static ProblemHttpResult DatabaseUnavailable(string detail) =>
+        Create(StatusCodes.Status503ServiceUnavailable, "database-unavailable", "The write could not be recorded; nothing was accepted.", detail);
+
     public static string TypeOf(string kind) => TypeBase + kind;
 
     static ProblemHttpResult Create(int status, string kind, string title, string detail) =>

@@ -19,6 +19,9 @@ public abstract record SubmitResult
 
     /// <summary>The broker did not confirm the write; nothing was accepted.</summary>
     public sealed record BrokerUnavailable(string Detail) : SubmitResult;
+
+    /// <summary>The write could not be recorded (database unreachable or overloaded); nothing was accepted.</summary>
+    public sealed record DatabaseUnavailable(string Detail) : SubmitResult;
 }
 
 /// <summary>
@@ -34,6 +37,19 @@ public sealed class WriteSubmitter(
     ILogger<WriteSubmitter> logger)
 {
     public async Task<SubmitResult> SubmitAsync(Guid clientId, WriteRequest request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await RecordAndDispatchAsync(clientId, request, cancellationToken);
+        }
+        catch (Exception ex) when (TransientFailures.IsTransient(ex))
+        {
+            logger.LogWarning(ex, "Could not record a write to {Collection}/{Key}", request.Collection, request.Key);
+            return new SubmitResult.DatabaseUnavailable("The write could not be recorded. Nothing was accepted; retry the request (with the same Idempotency-Key).");
+        }
+    }
+
+    async Task<SubmitResult> RecordAndDispatchAsync(Guid clientId, WriteRequest request, CancellationToken cancellationToken)
     {
         if (request.IdempotencyKey is { } idempotencyKey
             && await FindByIdempotencyKeyAsync(clientId, idempotencyKey, cancellationToken) is { } earlier)
@@ -64,7 +80,8 @@ public sealed class WriteSubmitter(
         }
         catch (DbUpdateException) when (request.IdempotencyKey is not null)
         {
-            // A concurrent request with the same Idempotency-Key recorded its write first: answer as its repeat.
+            // Most likely a concurrent request with the same Idempotency-Key recorded its write first: answer as its
+            // repeat. If there is no such write, the failure was something else and is rethrown.
             db.ChangeTracker.Clear();
             var winner = await FindByIdempotencyKeyAsync(clientId, request.IdempotencyKey, cancellationToken);
             if (winner is null)

@@ -90,6 +90,9 @@ public static class WritesApi
             case SubmitResult.BrokerUnavailable unavailable:
                 http.Response.Headers.RetryAfter = retryAfter;
                 return ProblemCatalog.BrokerUnavailable(unavailable.Detail);
+            case SubmitResult.DatabaseUnavailable unavailable:
+                http.Response.Headers.RetryAfter = retryAfter;
+                return ProblemCatalog.DatabaseUnavailable(unavailable.Detail);
             default:
                 throw new InvalidOperationException("Unknown submission result.");
         }

@@ -1,0 +1,60 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using RabbitMQ.Client;
+using WritePipeline.Partitioning;
+using WritePipeline.Writes;
+
+namespace WritePipeline.IntegrationTests;
+
+public sealed class RedeliveryTests(RabbitMqPostgresFixture fixture) : IClassFixture<RabbitMqPostgresFixture>
+{
+    readonly PipelineApp _app = fixture.App;
+
+    [Fact]
+    public async Task A_write_delivered_again_after_it_committed_is_not_applied_twice()
+    {
+        var (_, http) = await _app.CreateClientAsync();
+        var key = "redeliver-" + Guid.NewGuid().ToString("N")[..8];
+        var first = (await (await http.PutAsync("customers", key, new JsonObject { ["seq"] = 1 })).JsonAsync()).WriteId();
+        await http.UntilFinalAsync(first);
+
+        // What a worker that died after its commit and before its ack leaves behind: the same message, again.
+        var write = await _app.QueryAsync(db => db.Writes.AsNoTracking().SingleAsync(w => w.Id == first));
+        var endpoint = await _app.Bus.GetSendEndpoint(PartitionTopology.SendAddress(write.Partition));
+        await endpoint.Send(write.ToMessage(), context => context.MessageId = write.Id);
+        // A later write to the key queues behind the copy, so once it is final the copy has been consumed.
+        var second = (await (await http.PutAsync("customers", key, new JsonObject { ["seq"] = 2 })).JsonAsync()).WriteId();
+        await http.UntilFinalAsync(second);
+
+        var history = await _app.HistoryAsync("customers", key);
+        Assert.Equal([first, second], history.Select(v => v.WriteId));
+    }
+
+    [Fact]
+    public async Task A_message_that_cannot_be_read_ends_its_write_failed_with_the_reason()
+    {
+        var (clientId, http) = await _app.CreateClientAsync();
+        var key = "garbled-" + Guid.NewGuid().ToString("N")[..8];
+        var writeId = Guid.CreateVersion7();
+        var partition = new PartitionMap(8).PartitionOf("customers", key);
+        await _app.QueryAsync(db =>
+        {
+            db.Writes.Add(new Write { Id = writeId, ClientId = clientId, Collection = "customers", Key = key, Partition = partition, Operation = "replace", SubmittedAt = DateTimeOffset.UtcNow });
+            return db.SaveChangesAsync();
+        });
+
+        var factory = new ConnectionFactory { HostName = Testing.TestVirtualHost.Host, VirtualHost = _app.VirtualHost!.Name };
+        await using (var connection = await factory.CreateConnectionAsync())
+        await using (var channel = await connection.CreateChannelAsync())
+        {
+            var properties = new BasicProperties { MessageId = writeId.ToString(), ContentType = "application/vnd.masstransit+json", Persistent = true };
+            await channel.BasicPublishAsync(PartitionTopology.QueueName(partition), string.Empty, mandatory: true, properties, Encoding.UTF8.GetBytes("{ this is not json"));
+        }
+
+        var status = await http.UntilFinalAsync(writeId);
+        Assert.Equal("failed", status["status"]!.GetValue<string>());
+        Assert.Equal(WriteErrors.UnreadableMessage, status["error"]!["type"]!.GetValue<string>());
+    }
+}
