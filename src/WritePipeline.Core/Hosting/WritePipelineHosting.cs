@@ -12,6 +12,7 @@ using WritePipeline.Collections;
 using WritePipeline.Data;
 using WritePipeline.Messaging;
 using WritePipeline.Partitioning;
+using WritePipeline.Problems;
 using WritePipeline.Records;
 using WritePipeline.Writes;
 
@@ -54,7 +55,7 @@ public static class WritePipelineHosting
     public static WebApplicationBuilder AddWritePipelineApi(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddProblemDetails();
+        services.AddProblemDetails(options => options.CustomizeProblemDetails = ProblemCatalog.Customize);
         services.AddOpenApi();
         services.AddMemoryCache();
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)

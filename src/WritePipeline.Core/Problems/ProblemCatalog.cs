@@ -55,6 +55,32 @@ public static class ProblemCatalog
 
     public static string TypeOf(string kind) => TypeBase + kind;
 
+    /// <summary>
+    /// Gives the problems the framework writes itself (routing's 415 and 405, an unmatched route's 404, an unhandled
+    /// exception's 500) a type of this catalog too, so clients branch on one set of types.
+    /// </summary>
+    public static void Customize(ProblemDetailsContext context)
+    {
+        var problem = context.ProblemDetails;
+        if (problem.Type is not null && problem.Type.StartsWith(TypeBase, StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        (problem.Type, problem.Title) = problem.Status switch
+        {
+            StatusCodes.Status415UnsupportedMediaType => (TypeOf("unsupported-media-type"), "The content type is not supported here."),
+            StatusCodes.Status405MethodNotAllowed => (TypeOf("method-not-allowed"), "The method is not allowed on this resource."),
+            StatusCodes.Status404NotFound => (TypeOf("not-found"), "There is nothing at this address."),
+            StatusCodes.Status400BadRequest => (TypeOf("bad-request"), "The request is not valid."),
+            _ => (TypeOf("internal-error"), "The server failed to process the request."),
+        };
+        if (problem.Status == StatusCodes.Status415UnsupportedMediaType)
+        {
+            problem.Detail ??= "Send a PUT body as application/json and a PATCH body as application/merge-patch+json.";
+        }
+    }
+
     static ProblemHttpResult Create(int status, string kind, string title, string detail) =>
         TypedResults.Problem(detail: detail, statusCode: status, title: title, type: TypeOf(kind));
 }

@@ -69,7 +69,7 @@ public sealed class WriteSubmitter(
             IfMatchVersion = request.IfMatchVersion,
             IfNoneMatchAny = request.IfNoneMatchAny,
             Status = WriteStatus.Queued,
-            SubmittedAt = clock.GetUtcNow(),
+            SubmittedAt = TruncateToMicroseconds(clock.GetUtcNow()),
             IdempotencyKey = request.IdempotencyKey,
             RequestHash = request.IdempotencyKey is null ? null : request.Fingerprint(),
         };
@@ -149,6 +149,10 @@ public sealed class WriteSubmitter(
             : "The broker refused or could not take the write. Nothing was accepted; retry the request (with the same Idempotency-Key).";
         return new SubmitResult.BrokerUnavailable(detail);
     }
+
+    /// <summary>PostgreSQL keeps microseconds: a receipt replayed from the database must equal the first one.</summary>
+    static DateTimeOffset TruncateToMicroseconds(DateTimeOffset time) =>
+        new(time.Ticks - (time.Ticks % TimeSpan.TicksPerMicrosecond), time.Offset);
 
     Task<Write?> FindByIdempotencyKeyAsync(Guid clientId, string idempotencyKey, CancellationToken cancellationToken) =>
         db.Writes.SingleOrDefaultAsync(w => w.ClientId == clientId && w.IdempotencyKey == idempotencyKey, cancellationToken);
