@@ -15,6 +15,9 @@ namespace WritePipeline.IntegrationTests;
 /// <summary>Which real parts an app under test runs on.</summary>
 public sealed record PipelineSetup(TransportKind Transport, DatabaseProvider Database, bool HostsWorker = true)
 {
+    /// <summary>Settings that override the defaults, e.g. a broker port where nothing listens.</summary>
+    public IReadOnlyDictionary<string, string?> Overrides { get; init; } = new Dictionary<string, string?>();
+
     public static readonly PipelineSetup RabbitMqPostgres = new(TransportKind.RabbitMq, DatabaseProvider.PostgreSql);
 }
 
@@ -68,6 +71,11 @@ public sealed class PipelineApp : WebApplicationFactory<Program>
         {
             settings["WritePipeline:Transport:RabbitMq:Host"] = TestVirtualHost.Host;
             settings["WritePipeline:Transport:RabbitMq:VirtualHost"] = virtualHost.Name;
+        }
+
+        foreach (var (key, value) in setup.Overrides)
+        {
+            settings[key] = value;
         }
 
         return settings;

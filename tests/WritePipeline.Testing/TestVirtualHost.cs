@@ -37,6 +37,10 @@ public sealed class TestVirtualHost : IAsyncDisposable
         return json.RootElement.TryGetProperty("consumers", out var consumers) ? consumers.GetInt32() : 0;
     }
 
+    /// <summary>Removes the binding from an exchange to the queue of the same name: messages to it become unroutable.</summary>
+    public async Task UnbindAsync(string exchangeAndQueue) =>
+        (await Management.DeleteAsync($"api/bindings/{Uri.EscapeDataString(Name)}/e/{exchangeAndQueue}/q/{exchangeAndQueue}/~")).EnsureSuccessStatusCode();
+
     public async ValueTask DisposeAsync() => await Management.DeleteAsync($"api/vhosts/{Name}");
 
     static HttpClient CreateManagementClient()
