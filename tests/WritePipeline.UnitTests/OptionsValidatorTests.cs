@@ -36,6 +36,14 @@ public class OptionsValidatorTests
     }
 
     [Fact]
+    public void The_in_memory_transport_needs_the_worker_in_the_same_process()
+    {
+        var options = new WritePipelineOptions { Transport = { Kind = TransportKind.InMemory }, Worker = { Enabled = false } };
+
+        Assert.Contains("Worker:Enabled must be true with the InMemory transport", _validator.Validate(null, options).FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_built_in_catalog_declares_customers_and_orders()
     {
         var catalog = new CollectionCatalog(new Dictionary<string, CollectionOptions>());

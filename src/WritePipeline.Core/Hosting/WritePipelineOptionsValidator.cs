@@ -19,6 +19,11 @@ public sealed class WritePipelineOptionsValidator : IValidateOptions<WritePipeli
             failures.Add("WritePipeline:Worker:RetryMinimumDelay must be positive and no longer than RetryMaximumDelay.");
         }
 
+        if (options.Transport.Kind == TransportKind.InMemory && !options.Worker.Enabled)
+        {
+            failures.Add("WritePipeline:Worker:Enabled must be true with the InMemory transport: its queues exist only in this process, so nothing else could apply the writes.");
+        }
+
         if (options.Transport.SendTimeout <= TimeSpan.Zero)
         {
             failures.Add("WritePipeline:Transport:SendTimeout must be positive.");

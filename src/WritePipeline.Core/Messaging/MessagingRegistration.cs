@@ -18,7 +18,7 @@ public static class MessagingRegistration
 
         if (options.Transport.Kind == TransportKind.InMemory)
         {
-            services.AddHostedService<InMemoryTransportWarning>();
+            services.AddHostedService<InMemoryTransportStartup>();
         }
         else
         {
@@ -68,7 +68,11 @@ public static class MessagingRegistration
         }
     }
 
-    sealed class InMemoryTransportWarning(BrokerTopology topology, ILogger<InMemoryTransportWarning> logger) : IHostedService
+    /// <summary>
+    /// The in-memory transport creates its queues with the bus, in this process, so there is nothing to declare:
+    /// the topology counts as declared at start. And the operator is warned what this mode does not survive.
+    /// </summary>
+    sealed class InMemoryTransportStartup(BrokerTopology topology, ILogger<InMemoryTransportStartup> logger) : IHostedService
     {
         public Task StartAsync(CancellationToken cancellationToken)
         {
