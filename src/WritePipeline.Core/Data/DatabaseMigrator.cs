@@ -10,9 +10,9 @@ public sealed class DatabaseMigrator(WritePipelineDbContext db, ILogger<Database
 {
     public async Task MigrateAsync(CancellationToken cancellationToken)
     {
-        var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
-        logger.LogInformation("Applying {Count} pending migrations on {Provider}", pending.Count, db.Database.ProviderName);
         await db.Database.MigrateAsync(cancellationToken);
+        var applied = await db.Database.GetAppliedMigrationsAsync(cancellationToken);
+        logger.LogInformation("Database is migrated on {Provider}; last migration {Migration}", db.Database.ProviderName, applied.LastOrDefault());
     }
 
     /// <summary>The whole schema as an idempotent script; needs no connection to a server.</summary>
