@@ -86,12 +86,17 @@ public sealed class WorkerOptions
     /// <summary>Whether this process consumes the partitions. The embedded default hosts API and worker together.</summary>
     public bool Enabled { get; set; } = true;
 
-    /// <summary>
-    /// Messages a partition consumer holds at hand (RabbitMQ prefetch). A partition applies one write at a time;
-    /// raise <see cref="WritePipelineOptions.Partitions"/> for more concurrency.
-    /// </summary>
+    /// <summary>Messages a partition consumer holds at hand (RabbitMQ prefetch).</summary>
     [Range(1, 10_000)]
     public int PrefetchCount { get; set; } = 64;
+
+    /// <summary>
+    /// Writes of one partition applied at the same time, on RabbitMQ (different keys only; one key's writes always
+    /// run one after another). The in-memory transport applies one at a time. Each concurrent write holds a
+    /// database connection, so partitions times this is the worker's connection need.
+    /// </summary>
+    [Range(1, 10_000)]
+    public int ConcurrentWritesPerPartition { get; set; } = 4;
 
     /// <summary>First wait before a write that failed for a passing reason (database unreachable) is tried again.</summary>
     public TimeSpan RetryMinimumDelay { get; set; } = TimeSpan.FromMilliseconds(200);

@@ -34,13 +34,13 @@ public static class BareMassTransitScenario
                 {
                     cfg.ReceiveEndpoint("bare-p" + partition, endpoint =>
                     {
-                        // The broker settings of the pipeline's partitions: quorum, single active consumer, prefetch 64,
-                        // one message at a time.
+                        // The pipeline's partition settings: quorum, single active consumer, prefetch 64, and as many
+                        // messages at once as the pipeline's default Worker:ConcurrentWritesPerPartition.
                         endpoint.ConfigureConsumeTopology = false;
                         endpoint.SetQuorumQueue();
                         endpoint.SingleActiveConsumer = true;
                         endpoint.PrefetchCount = 64;
-                        endpoint.ConcurrentMessageLimit = 1;
+                        endpoint.ConcurrentMessageLimit = 4;
                         endpoint.ConfigureConsumer<NoOpConsumer>(context);
                     });
                 }

@@ -66,6 +66,7 @@ public sealed class PartitionConsumerHarness : IAsyncDisposable
         services.AddSingleton(Options.Create(options));
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(new PartitionMap(options.Partitions));
+        services.AddSingleton<PerKeyDeliveryOrder>();
         services.AddSingleton<DatabaseOutage>();
         services.AddDbContext<WritePipelineDbContext>((provider, builder) => DataRegistration
             .UseProvider(builder, database.Provider, database.ConnectionString)

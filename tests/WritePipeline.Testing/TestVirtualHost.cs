@@ -30,10 +30,17 @@ public sealed class TestVirtualHost : IAsyncDisposable
     public async Task<string> QueueJsonAsync(string queue) =>
         await Management.GetStringAsync($"api/queues/{Uri.EscapeDataString(Name)}/{Uri.EscapeDataString(queue)}");
 
-    /// <summary>Consumers the broker counts on a queue of this vhost right now.</summary>
+    /// <summary>Consumers the broker counts on a queue of this vhost right now (0 while the queue does not exist).</summary>
     public async Task<int> ConsumerCountAsync(string queue)
     {
-        using var json = System.Text.Json.JsonDocument.Parse(await QueueJsonAsync(queue));
+        using var response = await Management.GetAsync($"api/queues/{Uri.EscapeDataString(Name)}/{Uri.EscapeDataString(queue)}");
+        if (response.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            return 0;
+        }
+
+        response.EnsureSuccessStatusCode();
+        using var json = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         return json.RootElement.TryGetProperty("consumers", out var consumers) ? consumers.GetInt32() : 0;
     }
 

@@ -13,6 +13,7 @@ public static class MessagingRegistration
     public static IServiceCollection AddWritePipelineMessaging(this IServiceCollection services, WritePipelineOptions options)
     {
         services.AddSingleton<BrokerTopology>();
+        services.AddSingleton<PerKeyDeliveryOrder>();
         services.AddMassTransit(bus => ConfigureBus(bus, options));
         services.AddScoped<WriteApplier>();
 

@@ -8,13 +8,14 @@ using WritePipeline.Partitioning;
 namespace WritePipeline.Writes;
 
 /// <summary>
-/// Applies writes from a partition queue, one at a time (see <see cref="ApplyWriteConsumerDefinition"/>). It retries
-/// passing failures itself, before it returns, so a later write to the same key can never overtake one that is
-/// being retried (ENVIRONMENT.md, trap 3).
+/// Applies writes from a partition queue: different keys concurrently, one key's writes one after another in
+/// delivery order (<see cref="PerKeyDeliveryOrder"/>). It retries passing failures itself, inside the key's turn, so
+/// a later write to the same key can never overtake one that is being retried (ENVIRONMENT.md, trap 3).
 /// </summary>
 public sealed class ApplyWriteConsumer(
     IServiceScopeFactory scopes,
     PartitionMap partitions,
+    PerKeyDeliveryOrder deliveryOrder,
     IOptions<WritePipelineOptions> options,
     ILogger<ApplyWriteConsumer> logger) : IConsumer<ApplyWrite>
 {
@@ -29,6 +30,12 @@ public sealed class ApplyWriteConsumer(
             ["Key"] = message.Key,
             ["Partition"] = partition,
         });
+
+        // On RabbitMQ a partition's deliveries run concurrently: wait for this key's turn, in delivery order.
+        // (The in-memory transport delivers a partition one write at a time and needs no turn.)
+        using var turn = context.ReceiveContext.TryGetPayload(out RabbitMqBasicConsumeContext? rabbit)
+            ? await deliveryOrder.TakeTurnAsync(rabbit.ConsumerTag, rabbit.DeliveryTag, PartitionMap.RecordIdentity(message.Collection, message.Key), context.CancellationToken)
+            : null;
 
         var worker = options.Value.Worker;
         for (var attempt = 1; ; attempt++)

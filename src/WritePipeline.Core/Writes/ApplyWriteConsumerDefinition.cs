@@ -4,14 +4,13 @@ using Microsoft.Extensions.Options;
 namespace WritePipeline.Writes;
 
 /// <summary>
-/// Endpoint policy of the partition consumer, in one place: a partition's writes are applied one at a time, in
-/// the order the queue delivers them. That is what keeps per-key order; concurrency comes from the partitions.
+/// Endpoint policy of the partition consumer, in one place. On RabbitMQ a partition's prefetched writes run
+/// concurrently, and <see cref="Partitioning.PerKeyDeliveryOrder"/> keeps one key's writes in delivery order. The
+/// in-memory transport has no delivery tags to order by, so there a partition applies one write at a time.
 /// </summary>
 /// <remarks>
-/// Concurrency inside a partition plus MassTransit's <c>UsePartitioner</c> was tried and reordered writes to one key
-/// (the ordering test caught 15 applied before 14): MassTransit dispatches concurrent deliveries to the pipe on
-/// separate tasks, so two writes of one key can reach the partitioner in either order. Retries happen inside the
-/// consumer, so a retried write holds its place too (ENVIRONMENT.md, trap 3).
+/// MassTransit's <c>UsePartitioner</c> is not used: with concurrent dispatch, two writes of one key can reach it in
+/// either order (the ordering test caught 15 applied before 14).
 /// </remarks>
 public sealed class ApplyWriteConsumerDefinition(IOptions<WritePipelineOptions> options) : ConsumerDefinition<ApplyWriteConsumer>
 {
@@ -20,8 +19,10 @@ public sealed class ApplyWriteConsumerDefinition(IOptions<WritePipelineOptions> 
         IConsumerConfigurator<ApplyWriteConsumer> consumerConfigurator,
         IRegistrationContext context)
     {
-        // Prefetch keeps the next writes at hand while one is applied; it does not make them run concurrently.
-        endpointConfigurator.PrefetchCount = options.Value.Worker.PrefetchCount;
-        endpointConfigurator.ConcurrentMessageLimit = 1;
+        var worker = options.Value.Worker;
+        endpointConfigurator.PrefetchCount = worker.PrefetchCount;
+        endpointConfigurator.ConcurrentMessageLimit = endpointConfigurator is IRabbitMqReceiveEndpointConfigurator
+            ? Math.Min(worker.ConcurrentWritesPerPartition, worker.PrefetchCount)
+            : 1;
     }
 }

@@ -31,6 +31,12 @@ public sealed class UnprocessableWriteRecorder(IServiceProvider services)
 
     async Task RecordAsync(ReceiveContext context, string detail)
     {
+        // Its delivery tag must not hold up the deliveries after it (PerKeyDeliveryOrder).
+        if (context.TryGetPayload(out RabbitMqBasicConsumeContext? rabbit))
+        {
+            services.GetRequiredService<Partitioning.PerKeyDeliveryOrder>().Pass(rabbit.ConsumerTag, rabbit.DeliveryTag);
+        }
+
         var writeId = context.GetMessageId();
         await using var scope = services.CreateAsyncScope();
         var logger = scope.ServiceProvider.GetRequiredService<ILogger<UnprocessableWriteRecorder>>();
