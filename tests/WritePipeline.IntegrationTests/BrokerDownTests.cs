@@ -38,7 +38,7 @@ public sealed class BrokerDownTests
     {
         await using var app = await PipelineApp.StartAsync(PipelineSetup.RabbitMqPostgres with { HostsWorker = false });
         var (_, http) = await app.CreateClientAsync();
-        await Testing.Eventually.UntilAsync(async () => (await http.GetAsync("/health/ready")).IsSuccessStatusCode, "the app is ready");
+        await app.UntilReadyAsync();
         var partition = new Partitioning.PartitionMap(8).PartitionOf("customers", "unroutable");
         await app.VirtualHost!.UnbindAsync(Partitioning.PartitionTopology.QueueName(partition));
 

@@ -5,7 +5,12 @@ public abstract class PipelineAppFixture(PipelineSetup setup) : IAsyncLifetime
 {
     public PipelineApp App { get; private set; } = null!;
 
-    public async Task InitializeAsync() => App = await PipelineApp.StartAsync(setup);
+    public async Task InitializeAsync()
+    {
+        App = await PipelineApp.StartAsync(setup);
+        // Tests that talk to the broker directly need the topology the app declares in the background.
+        await App.UntilReadyAsync();
+    }
 
     public async Task DisposeAsync() => await App.DisposeAsync();
 }

@@ -121,6 +121,13 @@ public sealed class PipelineApp : WebApplicationFactory<Program>
 
     public IBus Bus => Services.GetRequiredService<IBus>();
 
+    /// <summary>Waits until /health/ready answers 200: database reachable, topology declared, bus connected.</summary>
+    public Task UntilReadyAsync()
+    {
+        var http = CreateClient();
+        return Eventually.UntilAsync(async () => (await http.GetAsync("/health/ready")).IsSuccessStatusCode, "the app is ready");
+    }
+
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();

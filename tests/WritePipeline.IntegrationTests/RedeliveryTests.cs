@@ -47,7 +47,8 @@ public sealed class RedeliveryTests(RabbitMqPostgresFixture fixture) : IClassFix
 
         var factory = new ConnectionFactory { HostName = Testing.TestVirtualHost.Host, VirtualHost = _app.VirtualHost!.Name };
         await using (var connection = await factory.CreateConnectionAsync())
-        await using (var channel = await connection.CreateChannelAsync())
+        // With confirms tracked, a publish the broker cannot route or take throws here instead of vanishing.
+        await using (var channel = await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true)))
         {
             var properties = new BasicProperties { MessageId = writeId.ToString(), ContentType = "application/vnd.masstransit+json", Persistent = true };
             await channel.BasicPublishAsync(PartitionTopology.QueueName(partition), string.Empty, mandatory: true, properties, Encoding.UTF8.GetBytes("{ this is not json"));

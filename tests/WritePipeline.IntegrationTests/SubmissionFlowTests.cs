@@ -16,8 +16,7 @@ public abstract class SubmissionFlowTests(PipelineAppFixture fixture)
 
         var bus = _app.Bus.Address.Scheme;
         Assert.Equal(_app.Setup.Transport == TransportKind.RabbitMq ? "rabbitmq" : "loopback", bus);
-        var http = _app.CreateClient();
-        await Testing.Eventually.UntilAsync(async () => (await http.GetAsync("/health/ready")).IsSuccessStatusCode, "the app is ready");
+        await _app.UntilReadyAsync();
         if (_app.VirtualHost is not null)
         {
             Assert.Contains("\"x-single-active-consumer\":true", await _app.VirtualHost.QueueJsonAsync("writes-p0"), StringComparison.Ordinal);
