@@ -1,7 +1,6 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace WritePipeline.IntegrationTests;
@@ -54,6 +53,4 @@ public static class Api
     public static Guid WriteId(this JsonObject receipt) => receipt["writeId"]!.GetValue<Guid>();
 
     public static string? ProblemType(this JsonObject problem) => problem["type"]?.GetValue<string>();
-
-    public static JsonSerializerOptions Web { get; } = new(JsonSerializerDefaults.Web);
 }
