@@ -67,6 +67,20 @@ public class PerKeyDeliveryOrderTests
     }
 
     [Fact]
+    public async Task A_write_cancelled_before_its_turn_does_not_hold_its_key()
+    {
+        using var cancel = new CancellationTokenSource();
+        var early = _order.TakeTurnAsync("c1", 2, "k", cancel.Token); // waits for tag 1
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => early);
+
+        (await _order.TakeTurnAsync("c1", 1, "other", CancellationToken.None)).Dispose(); // admits tag 2 as well
+
+        var later = await _order.TakeTurnAsync("c1", 3, "k", CancellationToken.None).WaitAsync(TimeSpan.FromMilliseconds(150));
+        later.Dispose();
+    }
+
+    [Fact]
     public async Task A_new_consumer_does_not_reset_the_count_of_a_live_one()
     {
         (await _order.TakeTurnAsync("p0", 1, "a", CancellationToken.None)).Dispose();

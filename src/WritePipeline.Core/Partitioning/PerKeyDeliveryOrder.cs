@@ -41,7 +41,14 @@ public sealed class PerKeyDeliveryOrder(ILogger<PerKeyDeliveryOrder> logger, Tim
                 break;
             }
 
-            cancellationToken.ThrowIfCancellationRequested();
+            if (cancellationToken.IsCancellationRequested)
+            {
+                // Given up before its turn came: when the turn comes, end it at once, so the key is not held for a
+                // write nobody will apply.
+                _ = admission.ContinueWith(t => t.Result.Dispose(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
             SkipGap(consumerTag);
         }
 
