@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using WritePipeline.Testing;
 
 namespace WritePipeline.Benchmarks;
 
@@ -11,7 +12,7 @@ public sealed class HostProcess : IAsyncDisposable
 
     public static HostProcess Start(string project, IReadOnlyDictionary<string, string> environment)
     {
-        var assembly = Locate(project);
+        var assembly = BuildOutput.HostAssembly(project);
         var start = new ProcessStartInfo("dotnet", [assembly])
         {
             UseShellExecute = false,
@@ -47,18 +48,5 @@ public sealed class HostProcess : IAsyncDisposable
         }
 
         _process.Dispose();
-    }
-
-    static string Locate(string project)
-    {
-        var bin = new DirectoryInfo(AppContext.BaseDirectory);
-        var root = bin;
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "WritePipeline.sln")))
-        {
-            root = root.Parent;
-        }
-
-        var path = Path.Combine(root!.FullName, "src", project, "bin", bin.Parent!.Name, bin.Name, project + ".dll");
-        return File.Exists(path) ? path : throw new FileNotFoundException($"Build {project} first.", path);
     }
 }

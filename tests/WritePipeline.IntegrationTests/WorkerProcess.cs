@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using WritePipeline.Testing;
 
 namespace WritePipeline.IntegrationTests;
 
@@ -18,12 +19,13 @@ public sealed class WorkerProcess : IAsyncDisposable
 
     public static WorkerProcess Start(IReadOnlyDictionary<string, string?> settings)
     {
-        var start = new ProcessStartInfo("dotnet", [WorkerAssembly()])
+        var assembly = BuildOutput.HostAssembly("WritePipeline.Worker");
+        var start = new ProcessStartInfo("dotnet", [assembly])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            WorkingDirectory = Path.GetDirectoryName(WorkerAssembly())!,
+            WorkingDirectory = Path.GetDirectoryName(assembly)!,
         };
         foreach (var (key, value) in settings)
         {
@@ -75,21 +77,5 @@ public sealed class WorkerProcess : IAsyncDisposable
         {
             _output.TryDequeue(out _);
         }
-    }
-
-    /// <summary>The worker's build output next to this test assembly's (same configuration).</summary>
-    static string WorkerAssembly()
-    {
-        var testBin = new DirectoryInfo(AppContext.BaseDirectory); // tests/X/bin/<Configuration>/<tfm>/
-        var framework = testBin.Name;
-        var configuration = testBin.Parent!.Name;
-        var root = testBin;
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "WritePipeline.sln")))
-        {
-            root = root.Parent;
-        }
-
-        var path = Path.Combine(root!.FullName, "src", "WritePipeline.Worker", "bin", configuration, framework, "WritePipeline.Worker.dll");
-        return File.Exists(path) ? path : throw new FileNotFoundException("Build the worker first.", path);
     }
 }

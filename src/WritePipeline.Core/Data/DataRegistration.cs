@@ -12,9 +12,9 @@ public static class DataRegistration
     /// <summary>Registers the DbContext on the configured provider, with that provider's migrations assembly.</summary>
     public static IServiceCollection AddWritePipelineData(this IServiceCollection services, IConfiguration configuration)
     {
-        var options = configuration.GetSection(WritePipelineOptions.SectionName).Get<WritePipelineOptions>() ?? new();
+        var database = configuration.GetSection($"{WritePipelineOptions.SectionName}:{nameof(WritePipelineOptions.Database)}").Get<DatabaseOptions>() ?? new();
         var connectionString = configuration.GetConnectionString(ConnectionStringName);
-        services.AddDbContext<WritePipelineDbContext>(builder => UseProvider(builder, options.Database.Provider, connectionString));
+        services.AddDbContext<WritePipelineDbContext>(builder => UseProvider(builder, database.Provider, connectionString));
         services.AddScoped<DatabaseMigrator>();
         return services;
     }
