@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using WritePipeline.Clients;
 using WritePipeline.Collections;
+using WritePipeline.Conflicts;
 using WritePipeline.Records;
 using WritePipeline.Writes;
 
@@ -16,6 +17,10 @@ public sealed class WritePipelineDbContext(DbContextOptions<WritePipelineDbConte
     public DbSet<Write> Writes => Set<Write>();
 
     public DbSet<Client> Clients => Set<Client>();
+
+    public DbSet<UniqueValue> UniqueValues => Set<UniqueValue>();
+
+    public DbSet<WriteConflict> WriteConflicts => Set<WriteConflict>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -55,6 +60,26 @@ public sealed class WritePipelineDbContext(DbContextOptions<WritePipelineDbConte
             write.Property(w => w.IdempotencyKey).HasMaxLength(WriteRequest.MaxIdempotencyKeyLength);
             write.Property(w => w.RequestHash).HasMaxLength(64);
             write.HasIndex(w => new { w.ClientId, w.IdempotencyKey }).IsUnique();
+        });
+
+        modelBuilder.Entity<UniqueValue>(unique =>
+        {
+            unique.ToTable("unique_values");
+            // The key is the constraint: one holder per value of a field in a collection.
+            unique.HasKey(u => new { u.Collection, u.Field, u.Value });
+            unique.Property(u => u.Collection).HasMaxLength(RecordNames.MaxCollectionLength);
+            unique.Property(u => u.Field).HasMaxLength(128);
+            unique.Property(u => u.Value).HasMaxLength(DocumentConstraints.MaxStoredValueLength);
+            unique.Property(u => u.Key).HasMaxLength(RecordNames.MaxKeyLength);
+            unique.HasIndex(u => new { u.Collection, u.Key });
+        });
+
+        modelBuilder.Entity<WriteConflict>(conflict =>
+        {
+            conflict.ToTable("write_conflicts");
+            conflict.HasKey(c => c.WriteId);
+            conflict.Property(c => c.Type).HasMaxLength(64);
+            conflict.Property(c => c.Detail).HasMaxLength(2000);
         });
 
         modelBuilder.Entity<Client>(client =>

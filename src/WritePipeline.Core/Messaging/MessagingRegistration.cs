@@ -16,6 +16,7 @@ public static class MessagingRegistration
         services.AddSingleton<PerKeyDeliveryOrder>();
         services.AddMassTransit(bus => ConfigureBus(bus, options));
         services.AddScoped<WriteApplier>();
+        services.AddScoped<Conflicts.ConstraintEnforcer>();
 
         if (options.Transport.Kind == TransportKind.InMemory)
         {

@@ -22,5 +22,11 @@ public sealed class Record
 
     public Guid LastWriteId { get; set; }
 
+    /// <summary>
+    /// How many declared references point at this record. Maintained by the database in the transactions that add
+    /// and remove references; a record with references cannot be deleted (<c>still_referenced</c>).
+    /// </summary>
+    public int ReferenceCount { get; set; }
+
     public bool Exists => Document is not null;
 }

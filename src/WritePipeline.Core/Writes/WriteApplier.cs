@@ -1,5 +1,7 @@
+using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
+using WritePipeline.Conflicts;
 using WritePipeline.Contracts;
 using WritePipeline.Data;
 using WritePipeline.Records;
@@ -18,15 +20,118 @@ public enum ApplyOutcome
 }
 
 /// <summary>
-/// Applies one write in one transaction: the record change, its version, the history row and the write's final
-/// status commit together or not at all. Use a fresh instance (scope) per attempt.
+/// Applies one write in one transaction: the record change, its version, the history row, the declared constraints
+/// and the write's final status commit together or not at all. A conflict rolls all of that back and records the
+/// conflict instead, in a transaction of its own. Use a fresh instance (scope) per attempt.
 /// </summary>
-public sealed class WriteApplier(WritePipelineDbContext db, TimeProvider clock, ILogger<WriteApplier> logger)
+public sealed class WriteApplier(WritePipelineDbContext db, ConstraintEnforcer constraints, TimeProvider clock, ILogger<WriteApplier> logger)
 {
     public async Task<ApplyOutcome> ApplyAsync(ApplyWrite message, int partition, CancellationToken cancellationToken)
     {
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        WriteDecision.Conflict? conflict;
+        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+        {
+            var write = await LoadQueuedAsync(message, partition, cancellationToken);
+            if (write is null)
+            {
+                return ApplyOutcome.Skipped;
+            }
 
+            var record = await LoadRecordAsync(message, cancellationToken);
+            var now = clock.GetUtcNow();
+            switch (WriteRules.Decide(message, record))
+            {
+                case WriteDecision.Apply apply:
+                    var previousDocument = record?.Document;
+                    record = Apply(message, write, record, apply.Document, now);
+
+                    // Status (and Record.Version) are concurrency tokens: if another delivery of this write, or of
+                    // another write to this key, committed since we read them, this throws and the attempt is retried.
+                    await db.SaveChangesAsync(cancellationToken);
+                    conflict = await constraints.EnforceAsync(record, previousDocument, cancellationToken);
+                    if (conflict is null)
+                    {
+                        await transaction.CommitAsync(cancellationToken);
+                        return ApplyOutcome.Applied;
+                    }
+
+                    await transaction.RollbackAsync(cancellationToken);
+                    break;
+
+                case WriteDecision.Conflict ruled:
+                    conflict = ruled;
+                    break;
+
+                case WriteDecision.Failure failure:
+                    write.MarkFailed(failure.Type, failure.Detail, now);
+                    await db.SaveChangesAsync(cancellationToken);
+                    await transaction.CommitAsync(cancellationToken);
+                    return ApplyOutcome.Failed;
+
+                default:
+                    throw new InvalidOperationException("Unknown decision.");
+            }
+        }
+
+        return await RecordConflictAsync(message, partition, conflict, cancellationToken);
+    }
+
+    /// <summary>
+    /// Records the conflict against the record as it is now: nothing of the write's own attempt remains (it was
+    /// rolled back), so what a person sees is exactly what the write would have overwritten.
+    /// </summary>
+    async Task<ApplyOutcome> RecordConflictAsync(ApplyWrite message, int partition, WriteDecision.Conflict conflict, CancellationToken cancellationToken)
+    {
+        db.ChangeTracker.Clear();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var write = await LoadQueuedAsync(message, partition, cancellationToken);
+        if (write is null)
+        {
+            return ApplyOutcome.Skipped;
+        }
+
+        if (conflict.Type == WriteErrors.UniqueViolation)
+        {
+            conflict = await NameUniqueValueHolderAsync(message, conflict, cancellationToken);
+        }
+
+        var record = await LoadRecordAsync(message, cancellationToken);
+        var now = clock.GetUtcNow();
+        await db.WriteConflicts.Where(c => c.WriteId == message.WriteId).ExecuteDeleteAsync(cancellationToken);
+        db.WriteConflicts.Add(ConflictSnapshots.Capture(message, record, conflict, now));
+        write.MarkConflicted(conflict.Type, conflict.Detail, now);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        logger.LogInformation("Write conflicted: {ConflictType}: {ConflictDetail}", conflict.Type, conflict.Detail);
+        return ApplyOutcome.Conflicted;
+    }
+
+    async Task<WriteDecision.Conflict> NameUniqueValueHolderAsync(ApplyWrite message, WriteDecision.Conflict conflict, CancellationToken cancellationToken)
+    {
+        foreach (var claimed in conflict.Subject?["claimed"]?.AsArray() ?? [])
+        {
+            var field = claimed!["field"]!.GetValue<string>();
+            var value = claimed["value"]!.GetValue<string>();
+            var holder = await db.UniqueValues.AsNoTracking()
+                .Where(u => u.Collection == message.Collection && u.Field == field && u.Value == value && u.Key != message.Key)
+                .Select(u => u.Key)
+                .FirstOrDefaultAsync(cancellationToken);
+            if (holder is not null)
+            {
+                return conflict with
+                {
+                    Detail = $"'{field}' = {value} is already held by '{message.Collection}/{holder}'.",
+                    Subject = new JsonObject { ["field"] = field, ["value"] = value, ["heldBy"] = holder },
+                };
+            }
+        }
+
+        // The holder let go of the value meanwhile: the conflict stands as detected (a retry may now succeed).
+        return conflict;
+    }
+
+    async Task<Write?> LoadQueuedAsync(ApplyWrite message, int partition, CancellationToken cancellationToken)
+    {
         var write = await db.Writes.SingleOrDefaultAsync(w => w.Id == message.WriteId, cancellationToken);
         if (write is null)
         {
@@ -34,33 +139,24 @@ public sealed class WriteApplier(WritePipelineDbContext db, TimeProvider clock, 
             // Record it now so it still gets a status.
             write = Write.FromMessage(message, partition);
             db.Writes.Add(write);
+            return write;
         }
-        else if (write.Status != WriteStatus.Queued)
+
+        if (write.Status != WriteStatus.Queued)
         {
             // Exactly once: this delivery is a redelivery of a write that already committed (the worker died
             // before the ack), or the API told its client it was rejected.
             logger.LogInformation("Write is already {Status}; this delivery is skipped", write.Status);
-            return ApplyOutcome.Skipped;
+            return null;
         }
 
-        var record = await db.Records.SingleOrDefaultAsync(r => r.Collection == message.Collection && r.Key == message.Key, cancellationToken);
-        var now = clock.GetUtcNow();
-        var outcome = WriteRules.Decide(message, record) switch
-        {
-            WriteDecision.Apply apply => Apply(message, write, record, apply.Document, now),
-            WriteDecision.Conflict conflict => End(() => write.MarkConflicted(conflict.Type, conflict.Detail, now), ApplyOutcome.Conflicted),
-            WriteDecision.Failure failure => End(() => write.MarkFailed(failure.Type, failure.Detail, now), ApplyOutcome.Failed),
-            _ => throw new InvalidOperationException("Unknown decision."),
-        };
-
-        // Status (and Record.Version) are concurrency tokens: if another delivery of this write, or of another
-        // write to this key, committed since we read them, this throws and the whole attempt is retried.
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return outcome;
+        return write;
     }
 
-    ApplyOutcome Apply(ApplyWrite message, Write write, Record? record, string? document, DateTimeOffset now)
+    Task<Record?> LoadRecordAsync(ApplyWrite message, CancellationToken cancellationToken) =>
+        db.Records.SingleOrDefaultAsync(r => r.Collection == message.Collection && r.Key == message.Key, cancellationToken);
+
+    Record Apply(ApplyWrite message, Write write, Record? record, string? document, DateTimeOffset now)
     {
         if (record is null)
         {
@@ -85,12 +181,6 @@ public sealed class WriteApplier(WritePipelineDbContext db, TimeProvider clock, 
         });
 
         write.MarkApplied(record.Version, now);
-        return ApplyOutcome.Applied;
-    }
-
-    static ApplyOutcome End(Action mark, ApplyOutcome outcome)
-    {
-        mark();
-        return outcome;
+        return record;
     }
 }

@@ -12,6 +12,15 @@ public static class WriteErrors
     /// <summary>PATCH or DELETE of a record that does not exist.</summary>
     public const string NotFound = "not_found";
 
+    /// <summary>A declared unique field holds a value another record of the collection already holds.</summary>
+    public const string UniqueViolation = "unique_violation";
+
+    /// <summary>A declared reference names a record that does not exist.</summary>
+    public const string MissingReference = "missing_reference";
+
+    /// <summary>A delete of a record that other records still reference.</summary>
+    public const string StillReferenced = "still_referenced";
+
     /// <summary>The same Idempotency-Key arrived with a different request.</summary>
     public const string IdempotencyMismatch = "idempotency_mismatch";
 

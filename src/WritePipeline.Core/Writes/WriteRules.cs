@@ -15,8 +15,11 @@ public abstract record WriteDecision
     /// <summary>Apply: the record's next version holds <see cref="Document"/> (null deletes it).</summary>
     public sealed record Apply(string? Document) : WriteDecision;
 
-    /// <summary>Not applied: the write is valid but its precondition or the record's state says no.</summary>
-    public sealed record Conflict(string Type, string Detail) : WriteDecision;
+    /// <summary>
+    /// Not applied: the write is valid but its precondition, the record's state or a declared constraint says no.
+    /// <see cref="Subject"/> says what the conflict is about when the kind alone does not (which field, which record).
+    /// </summary>
+    public sealed record Conflict(string Type, string Detail, JsonObject? Subject = null) : WriteDecision;
 
     /// <summary>Not applied: the write itself cannot be processed.</summary>
     public sealed record Failure(string Type, string Detail) : WriteDecision;

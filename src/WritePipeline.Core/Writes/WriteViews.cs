@@ -1,3 +1,5 @@
+using WritePipeline.Conflicts;
+
 namespace WritePipeline.Writes;
 
 /// <summary>The body of a 202: the write was accepted and is on the broker.</summary>
@@ -20,9 +22,10 @@ public sealed record WriteStatusView(
     DateTimeOffset SubmittedAt,
     DateTimeOffset? AppliedAt,
     long? Version,
-    WriteError? Error)
+    WriteError? Error,
+    ConflictView? Conflict)
 {
-    public static WriteStatusView For(Write write) => new(
+    public static WriteStatusView For(Write write, WriteConflict? conflict) => new(
         write.Id,
         write.Status,
         write.Collection,
@@ -31,5 +34,6 @@ public sealed record WriteStatusView(
         write.SubmittedAt,
         write.Status == WriteStatus.Applied ? write.CompletedAt : null,
         write.Version,
-        write.ErrorType is null ? null : new WriteError(write.ErrorType, write.ErrorDetail));
+        write.ErrorType is null ? null : new WriteError(write.ErrorType, write.ErrorDetail),
+        conflict is null ? null : ConflictView.For(conflict));
 }

@@ -121,7 +121,10 @@ public static class WritesApi
             http.Response.Headers.RetryAfter = options.Value.Api.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
         }
 
-        return TypedResults.Ok(WriteStatusView.For(write));
+        var conflict = write.Status == WriteStatus.Queued
+            ? null
+            : await db.WriteConflicts.AsNoTracking().SingleOrDefaultAsync(c => c.WriteId == id, http.RequestAborted);
+        return TypedResults.Ok(WriteStatusView.For(write, conflict));
     }
 
     public static string StatusPath(Guid writeId) => "/v1/writes/" + writeId;

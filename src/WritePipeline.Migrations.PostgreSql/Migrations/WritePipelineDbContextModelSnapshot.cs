@@ -49,6 +49,75 @@ namespace WritePipeline.Migrations.PostgreSql.Migrations
                     b.ToTable("clients", (string)null);
                 });
 
+            modelBuilder.Entity("WritePipeline.Conflicts.UniqueValue", b =>
+                {
+                    b.Property<string>("Collection")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Field")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<string>("Value")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.HasKey("Collection", "Field", "Value");
+
+                    b.HasIndex("Collection", "Key");
+
+                    b.ToTable("unique_values", (string)null);
+                });
+
+            modelBuilder.Entity("WritePipeline.Conflicts.WriteConflict", b =>
+                {
+                    b.Property<Guid>("WriteId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("AttemptedDocument")
+                        .HasColumnType("text");
+
+                    b.Property<long?>("BasedOnVersion")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Changes")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("CurrentDocument")
+                        .HasColumnType("text");
+
+                    b.Property<long?>("CurrentVersion")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Detail")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<DateTimeOffset>("DetectedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Subject")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.HasKey("WriteId");
+
+                    b.ToTable("write_conflicts", (string)null);
+                });
+
             modelBuilder.Entity("WritePipeline.Records.Record", b =>
                 {
                     b.Property<long>("Id")
@@ -72,6 +141,9 @@ namespace WritePipeline.Migrations.PostgreSql.Migrations
 
                     b.Property<Guid>("LastWriteId")
                         .HasColumnType("uuid");
+
+                    b.Property<int>("ReferenceCount")
+                        .HasColumnType("integer");
 
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("timestamp with time zone");

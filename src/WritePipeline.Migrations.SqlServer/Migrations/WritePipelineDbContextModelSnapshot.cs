@@ -49,6 +49,75 @@ namespace WritePipeline.Migrations.SqlServer.Migrations
                     b.ToTable("clients", (string)null);
                 });
 
+            modelBuilder.Entity("WritePipeline.Conflicts.UniqueValue", b =>
+                {
+                    b.Property<string>("Collection")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<string>("Field")
+                        .HasMaxLength(128)
+                        .HasColumnType("nvarchar(128)");
+
+                    b.Property<string>("Value")
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.HasKey("Collection", "Field", "Value");
+
+                    b.HasIndex("Collection", "Key");
+
+                    b.ToTable("unique_values", (string)null);
+                });
+
+            modelBuilder.Entity("WritePipeline.Conflicts.WriteConflict", b =>
+                {
+                    b.Property<Guid>("WriteId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("AttemptedDocument")
+                        .HasColumnType("nvarchar(max)");
+
+                    b.Property<long?>("BasedOnVersion")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Changes")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)");
+
+                    b.Property<string>("CurrentDocument")
+                        .HasColumnType("nvarchar(max)");
+
+                    b.Property<long?>("CurrentVersion")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Detail")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("nvarchar(2000)");
+
+                    b.Property<DateTimeOffset>("DetectedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("Subject")
+                        .HasColumnType("nvarchar(max)");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.HasKey("WriteId");
+
+                    b.ToTable("write_conflicts", (string)null);
+                });
+
             modelBuilder.Entity("WritePipeline.Records.Record", b =>
                 {
                     b.Property<long>("Id")
@@ -72,6 +141,9 @@ namespace WritePipeline.Migrations.SqlServer.Migrations
 
                     b.Property<Guid>("LastWriteId")
                         .HasColumnType("uniqueidentifier");
+
+                    b.Property<int>("ReferenceCount")
+                        .HasColumnType("int");
 
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("datetimeoffset");

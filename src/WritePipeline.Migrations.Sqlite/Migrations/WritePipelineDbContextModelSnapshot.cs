@@ -44,6 +44,75 @@ namespace WritePipeline.Migrations.Sqlite.Migrations
                     b.ToTable("clients", (string)null);
                 });
 
+            modelBuilder.Entity("WritePipeline.Conflicts.UniqueValue", b =>
+                {
+                    b.Property<string>("Collection")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Field")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Value")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Collection", "Field", "Value");
+
+                    b.HasIndex("Collection", "Key");
+
+                    b.ToTable("unique_values", (string)null);
+                });
+
+            modelBuilder.Entity("WritePipeline.Conflicts.WriteConflict", b =>
+                {
+                    b.Property<Guid>("WriteId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AttemptedDocument")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("BasedOnVersion")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Changes")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CurrentDocument")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("CurrentVersion")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Detail")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset>("DetectedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Subject")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("WriteId");
+
+                    b.ToTable("write_conflicts", (string)null);
+                });
+
             modelBuilder.Entity("WritePipeline.Records.Record", b =>
                 {
                     b.Property<long>("Id")
@@ -65,6 +134,9 @@ namespace WritePipeline.Migrations.Sqlite.Migrations
 
                     b.Property<Guid>("LastWriteId")
                         .HasColumnType("TEXT");
+
+                    b.Property<int>("ReferenceCount")
+                        .HasColumnType("INTEGER");
 
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("TEXT");

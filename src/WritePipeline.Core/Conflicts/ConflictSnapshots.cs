@@ -1,0 +1,52 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using WritePipeline.Contracts;
+using WritePipeline.Records;
+using WritePipeline.Writes;
+
+namespace WritePipeline.Conflicts;
+
+/// <summary>Builds the record of a conflict from the write, the record as it is now, and the decision.</summary>
+public static class ConflictSnapshots
+{
+    static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public static WriteConflict Capture(ApplyWrite write, Record? current, WriteDecision.Conflict conflict, DateTimeOffset at)
+    {
+        var currentDocument = current?.Document;
+        var attempted = Attempted(write, currentDocument);
+        var changes = DocumentDiff.Between(currentDocument is null ? null : JsonNode.Parse(currentDocument), attempted is null ? null : JsonNode.Parse(attempted));
+        return new WriteConflict
+        {
+            WriteId = write.WriteId,
+            Type = conflict.Type,
+            Detail = conflict.Detail,
+            DetectedAt = at,
+            CurrentVersion = current?.Version,
+            CurrentDocument = currentDocument,
+            BasedOnVersion = write.IfMatchVersion,
+            AttemptedDocument = attempted,
+            Changes = JsonSerializer.Serialize(changes, Json),
+            Subject = conflict.Subject?.ToJsonString(),
+        };
+    }
+
+    /// <summary>What the write would make of the record: the document of a replace, a patch applied to the current document, nothing for a delete.</summary>
+    public static string? Attempted(ApplyWrite write, string? currentDocument)
+    {
+        try
+        {
+            return write.Operation switch
+            {
+                WriteOperations.Replace => write.Body,
+                WriteOperations.Patch when write.Body is not null =>
+                    MergePatch.Apply(currentDocument is null ? new JsonObject() : JsonNode.Parse(currentDocument), JsonNode.Parse(write.Body))?.ToJsonString(),
+                _ => null,
+            };
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,130 @@
+using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using WritePipeline.Collections;
+using WritePipeline.Data;
+using WritePipeline.Records;
+using WritePipeline.Writes;
+
+namespace WritePipeline.Conflicts;
+
+/// <summary>
+/// Enforces a collection's declared unique fields and references in the database, inside the transaction that
+/// applies a write, after the record change has been saved. Nothing here reads and then decides: every check is a
+/// statement the database itself makes atomic, so two writes racing from different partitions or workers cannot
+/// both pass.
+/// <list type="bullet">
+/// <item>A unique value is claimed by inserting it under a primary key; the loser of a race gets a unique violation.</item>
+/// <item>A reference is taken by incrementing the target's reference count only while the target exists; a delete
+/// of the target re-reads that count after it has locked the row with its own update. Whichever commits second
+/// sees the first.</item>
+/// </list>
+/// Returns the conflict, or null when the write may commit. After a conflict the transaction must be rolled back.
+/// </summary>
+public sealed class ConstraintEnforcer(WritePipelineDbContext db, CollectionCatalog collections)
+{
+    public async Task<WriteDecision.Conflict?> EnforceAsync(Record record, string? previousDocument, CancellationToken cancellationToken)
+    {
+        if (!collections.TryGet(record.Collection, out var collection))
+        {
+            return null;
+        }
+
+        return await TakeReferencesAsync(collection, record, previousDocument, cancellationToken)
+            ?? await CheckStillReferencedAsync(record, cancellationToken)
+            ?? await ClaimUniqueValuesAsync(collection, record, previousDocument, cancellationToken);
+    }
+
+    async Task<WriteDecision.Conflict?> TakeReferencesAsync(CollectionOptions collection, Record record, string? previousDocument, CancellationToken cancellationToken)
+    {
+        var before = DocumentConstraints.ReferencesOf(collection, previousDocument);
+        var after = DocumentConstraints.ReferencesOf(collection, record.Document);
+
+        foreach (var reference in after.Where(r => !before.Any(b => SameTarget(b, r))))
+        {
+            var taken = reference.Key is not null && await db.Records
+                .Where(r => r.Collection == reference.Collection && r.Key == reference.Key && r.Document != null)
+                .ExecuteUpdateAsync(set => set.SetProperty(r => r.ReferenceCount, r => r.ReferenceCount + 1), cancellationToken) == 1;
+            if (!taken)
+            {
+                return new WriteDecision.Conflict(
+                    WriteErrors.MissingReference,
+                    $"'{reference.Field}' refers to '{reference.Collection}/{reference.Key ?? reference.RawValue}', which does not exist.",
+                    new JsonObject
+                    {
+                        ["field"] = reference.Field,
+                        ["collection"] = reference.Collection,
+                        ["key"] = reference.Key ?? reference.RawValue,
+                    });
+            }
+        }
+
+        foreach (var reference in before.Where(b => b.Key is not null && !after.Any(a => SameTarget(a, b))))
+        {
+            await db.Records
+                .Where(r => r.Collection == reference.Collection && r.Key == reference.Key && r.ReferenceCount > 0)
+                .ExecuteUpdateAsync(set => set.SetProperty(r => r.ReferenceCount, r => r.ReferenceCount - 1), cancellationToken);
+        }
+
+        return null;
+    }
+
+    async Task<WriteDecision.Conflict?> CheckStillReferencedAsync(Record record, CancellationToken cancellationToken)
+    {
+        if (record.Exists)
+        {
+            return null;
+        }
+
+        // Read after our own update locked the row: a reference taken before that is counted here, and one
+        // attempted after it waits for us and then finds the record gone.
+        var referencedBy = await db.Records.Where(r => r.Id == record.Id).Select(r => r.ReferenceCount).SingleAsync(cancellationToken);
+        return referencedBy == 0
+            ? null
+            : new WriteDecision.Conflict(
+                WriteErrors.StillReferenced,
+                $"'{record.Collection}/{record.Key}' is still referenced by {referencedBy} record(s).",
+                new JsonObject { ["referencedBy"] = referencedBy });
+    }
+
+    async Task<WriteDecision.Conflict?> ClaimUniqueValuesAsync(CollectionOptions collection, Record record, string? previousDocument, CancellationToken cancellationToken)
+    {
+        var before = DocumentConstraints.UniqueValuesOf(collection, previousDocument);
+        var after = DocumentConstraints.UniqueValuesOf(collection, record.Document);
+
+        foreach (var released in before.Except(after))
+        {
+            await db.UniqueValues
+                .Where(u => u.Collection == record.Collection && u.Field == released.Field && u.Value == released.Value && u.Key == record.Key)
+                .ExecuteDeleteAsync(cancellationToken);
+        }
+
+        var claimed = after.Except(before).ToList();
+        if (claimed.Count == 0)
+        {
+            return null;
+        }
+
+        foreach (var value in claimed)
+        {
+            db.UniqueValues.Add(new UniqueValue { Collection = record.Collection, Field = value.Field, Value = value.Value, Key = record.Key });
+        }
+
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            return null;
+        }
+        catch (DbUpdateException ex) when (DatabaseErrors.IsUniqueViolation(ex))
+        {
+            // Which value was taken, and by whom, is looked up after the rollback: the transaction is unusable on
+            // some providers now.
+            return new WriteDecision.Conflict(
+                WriteErrors.UniqueViolation,
+                $"A value that must be unique in '{record.Collection}' is already held by another record.",
+                new JsonObject { ["claimed"] = new JsonArray([.. claimed.Select(v => (JsonNode)new JsonObject { ["field"] = v.Field, ["value"] = v.Value })]) });
+        }
+    }
+
+    static bool SameTarget(DocumentReference left, DocumentReference right) =>
+        left.Field == right.Field && left.Collection == right.Collection && left.Key == right.Key;
+}
