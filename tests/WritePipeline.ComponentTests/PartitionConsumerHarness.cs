@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using WritePipeline.Collections;
 using WritePipeline.Contracts;
 using WritePipeline.Data;
 using WritePipeline.Messaging;
@@ -66,13 +67,13 @@ public sealed class PartitionConsumerHarness : IAsyncDisposable
         services.AddSingleton(Options.Create(options));
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(new PartitionMap(options.Partitions));
-        services.AddSingleton<PerKeyDeliveryOrder>();
+        services.AddSingleton(new CollectionCatalog(CollectionCatalog.Defaults));
         services.AddSingleton<DatabaseOutage>();
         services.AddDbContext<WritePipelineDbContext>((provider, builder) => DataRegistration
             .UseProvider(builder, database.Provider, database.ConnectionString)
             .AddInterceptors(provider.GetRequiredService<OutageInterceptor>()));
         services.AddSingleton<OutageInterceptor>();
-        services.AddScoped<WriteApplier>();
+        MessagingRegistration.AddConsumerServices(services);
         services.AddMassTransitTestHarness(bus => MessagingRegistration.ConfigureBus(bus, options));
         return services.BuildServiceProvider();
     }

@@ -50,6 +50,44 @@ public static class Api
         return status;
     }
 
+    /// <summary>Polls the status resource until the write is in one of <paramref name="statuses"/>.</summary>
+    public static async Task<JsonObject> UntilStatusAsync(this HttpClient http, Guid writeId, params string[] statuses)
+    {
+        JsonObject status = [];
+        await Testing.Eventually.UntilAsync(
+            async () =>
+            {
+                status = await (await http.GetAsync($"/v1/writes/{writeId}")).JsonAsync();
+                return statuses.Contains(status["status"]?.GetValue<string>());
+            },
+            $"write {writeId} is {string.Join(" or ", statuses)}");
+        return status;
+    }
+
+    public static Task<HttpResponseMessage> ResolveAsync(this HttpClient http, Guid writeId, string action, JsonObject? document = null, string? reason = null) =>
+        http.PostAsJsonAsync($"/v1/writes/{writeId}/resolution", new JsonObject { ["action"] = action, ["document"] = document, ["reason"] = reason });
+
+    public static Action<HttpRequestMessage> IfMatch(long version) => r => r.Headers.TryAddWithoutValidation("If-Match", $"\"{version}\"");
+
+    /// <summary>The write id of an accepted submission (asserting the 202).</summary>
+    public static async Task<Guid> AcceptedAsync(this Task<HttpResponseMessage> submission)
+    {
+        var response = await submission;
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
+        return (await response.JsonAsync()).WriteId();
+    }
+
+    /// <summary>Asserts the submission was accepted and waits until it is applied.</summary>
+    public static async Task AppliedAsync(this HttpClient http, Task<HttpResponseMessage> submission) =>
+        await http.UntilStatusAsync(await submission.AcceptedAsync(), "applied");
+
+    public static async Task AssertProblemAsync(HttpResponseMessage response, System.Net.HttpStatusCode status, string problem)
+    {
+        Assert.Equal(status, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(Problems.ProblemCatalog.TypeOf(problem), (await response.JsonAsync()).ProblemType());
+    }
+
     public static Guid WriteId(this JsonObject receipt) => receipt["writeId"]!.GetValue<Guid>();
 
     public static string? ProblemType(this JsonObject problem) => problem["type"]?.GetValue<string>();

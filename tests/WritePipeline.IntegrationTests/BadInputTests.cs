@@ -26,7 +26,7 @@ public sealed class BadInputTests(RabbitMqPostgresFixture fixture) : IClassFixtu
 
         var response = await http.SendAsync(new HttpMethod(method), collection, key, body, contentType);
 
-        await AssertProblemAsync(response, status, problem);
+        await Api.AssertProblemAsync(response, status, problem);
         Assert.Equal(0, await _app.QueryAsync(db => Task.FromResult(db.Writes.Count(w => w.ClientId == clientId))));
     }
 
@@ -36,7 +36,7 @@ public sealed class BadInputTests(RabbitMqPostgresFixture fixture) : IClassFixtu
         var (_, http) = await _app.CreateClientAsync();
         var huge = new JsonObject { ["blob"] = new string('x', 1024 * 1024 + 1) }.ToJsonString();
 
-        await AssertProblemAsync(await http.SendAsync(HttpMethod.Put, "customers", "big", huge, "application/json"), HttpStatusCode.RequestEntityTooLarge, "payload-too-large");
+        await Api.AssertProblemAsync(await http.SendAsync(HttpMethod.Put, "customers", "big", huge, "application/json"), HttpStatusCode.RequestEntityTooLarge, "payload-too-large");
     }
 
     [Theory]
@@ -50,7 +50,7 @@ public sealed class BadInputTests(RabbitMqPostgresFixture fixture) : IClassFixtu
 
         var response = await http.PutAsync("customers", "c1", new JsonObject(), r => r.Headers.TryAddWithoutValidation(header, value));
 
-        await AssertProblemAsync(response, HttpStatusCode.BadRequest, "invalid-header");
+        await Api.AssertProblemAsync(response, HttpStatusCode.BadRequest, "invalid-header");
     }
 
     [Fact]
@@ -58,11 +58,11 @@ public sealed class BadInputTests(RabbitMqPostgresFixture fixture) : IClassFixtu
     {
         var (_, http) = await _app.CreateClientAsync();
 
-        await AssertProblemAsync(await http.GetAsync(Api.RecordPath("customers", "never-written")), HttpStatusCode.NotFound, "record-not-found");
-        await AssertProblemAsync(await http.GetAsync(Api.RecordPath("customers", "never-written") + "/history"), HttpStatusCode.NotFound, "record-not-found");
-        await AssertProblemAsync(await http.GetAsync($"/v1/writes/{Guid.NewGuid()}"), HttpStatusCode.NotFound, "write-not-found");
-        await AssertProblemAsync(await http.GetAsync("/v1/writes/not-a-guid"), HttpStatusCode.NotFound, "write-not-found");
-        await AssertProblemAsync(await http.GetAsync(Api.RecordPath("customers", "x") + "/history?limit=0"), HttpStatusCode.BadRequest, "invalid-query");
+        await Api.AssertProblemAsync(await http.GetAsync(Api.RecordPath("customers", "never-written")), HttpStatusCode.NotFound, "record-not-found");
+        await Api.AssertProblemAsync(await http.GetAsync(Api.RecordPath("customers", "never-written") + "/history"), HttpStatusCode.NotFound, "record-not-found");
+        await Api.AssertProblemAsync(await http.GetAsync($"/v1/writes/{Guid.NewGuid()}"), HttpStatusCode.NotFound, "write-not-found");
+        await Api.AssertProblemAsync(await http.GetAsync("/v1/writes/not-a-guid"), HttpStatusCode.NotFound, "write-not-found");
+        await Api.AssertProblemAsync(await http.GetAsync(Api.RecordPath("customers", "x") + "/history?limit=0"), HttpStatusCode.BadRequest, "invalid-query");
     }
 
     [Fact]
@@ -77,13 +77,5 @@ public sealed class BadInputTests(RabbitMqPostgresFixture fixture) : IClassFixtu
         Assert.True(record["put"]!["responses"]!.AsObject().ContainsKey("202"));
         Assert.NotNull(paths["/v1/collections/{collection}/records/{key}/history"]!["get"]);
         Assert.NotNull(paths["/v1/writes/{writeId}"]!["get"]);
-    }
-
-    static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string problem)
-    {
-        Assert.Equal(status, response.StatusCode);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.Equal(ProblemCatalog.TypeOf(problem), JsonNode.Parse(body)!["type"]!.GetValue<string>());
     }
 }

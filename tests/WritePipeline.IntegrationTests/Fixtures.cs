@@ -21,3 +21,14 @@ public sealed class EmbeddedSqliteFixture() : PipelineAppFixture(new PipelineSet
 public sealed class RabbitMqSqliteFixture() : PipelineAppFixture(new PipelineSetup(TransportKind.RabbitMq, DatabaseProvider.Sqlite));
 
 public sealed class RabbitMqPostgresFixture() : PipelineAppFixture(PipelineSetup.RabbitMqPostgres);
+
+/// <summary>RabbitMQ + PostgreSQL with collections declared for the conflict tests: one that holds on conflict, one that continues.</summary>
+public sealed class ConflictsFixture() : PipelineAppFixture(PipelineSetup.RabbitMqPostgres with
+{
+    Overrides = new Dictionary<string, string?>
+    {
+        ["WritePipeline:Collections:customers:UniqueFields:0"] = "/email",
+        ["WritePipeline:Collections:orders:References:/customerId"] = "customers",
+        ["WritePipeline:Collections:notes:OnConflict"] = "continue",
+    },
+});

@@ -77,15 +77,20 @@ public abstract class SubmissionFlowTests(PipelineAppFixture fixture)
         var key = "c-" + Guid.NewGuid().ToString("N")[..8];
         await http.UntilFinalAsync((await (await http.PutAsync("customers", key, new JsonObject { ["v"] = 1 })).JsonAsync()).WriteId());
 
+        // Three keys: a conflicted write holds its key, so later writes to that key would wait behind it.
         var stale = await (await http.PutAsync("customers", key, new JsonObject { ["v"] = 2 }, r => r.Headers.TryAddWithoutValidation("If-Match", "\"9\""))).JsonAsync();
         var create = await (await http.PutAsync("customers", key, new JsonObject { ["v"] = 3 }, r => r.Headers.TryAddWithoutValidation("If-None-Match", "*"))).JsonAsync();
         var missing = await (await http.PatchAsync("customers", key + "-none", new JsonObject { ["v"] = 4 })).JsonAsync();
 
-        Assert.Equal("version_mismatch", (await http.UntilFinalAsync(stale.WriteId()))["error"]!["type"]!.GetValue<string>());
-        Assert.Equal("already_exists", (await http.UntilFinalAsync(create.WriteId()))["error"]!["type"]!.GetValue<string>());
-        var notFound = await http.UntilFinalAsync(missing.WriteId());
-        Assert.Equal("conflicted", notFound["status"]!.GetValue<string>());
+        Assert.Equal("version_mismatch", (await http.UntilStatusAsync(stale.WriteId(), "parked"))["error"]!["type"]!.GetValue<string>());
+        var held = await http.UntilStatusAsync(create.WriteId(), "held");
+        Assert.Equal(stale.WriteId(), held["heldBehind"]!.GetValue<Guid>());
+        var notFound = await http.UntilStatusAsync(missing.WriteId(), "parked");
         Assert.Equal("not_found", notFound["error"]!["type"]!.GetValue<string>());
+
+        // Discarding the stale write releases the one held behind it, which conflicts in turn.
+        Assert.Equal(HttpStatusCode.Accepted, (await http.ResolveAsync(stale.WriteId(), "discard", reason: "stale")).StatusCode);
+        Assert.Equal("already_exists", (await http.UntilStatusAsync(create.WriteId(), "parked"))["error"]!["type"]!.GetValue<string>());
 
         var record = await http.GetAsync(Api.RecordPath("customers", key));
         Assert.Equal("\"1\"", record.Headers.ETag!.Tag);

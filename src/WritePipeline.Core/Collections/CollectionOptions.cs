@@ -12,6 +12,9 @@ public sealed class CollectionOptions
     /// <summary><c>auto</c> (notify when the submitter has a webhook, else park), <c>notify</c> or <c>park</c>.</summary>
     public string ConflictPolicy { get; set; } = "auto";
 
+    public const string Hold = "hold";
+    public const string Continue = "continue";
+
     /// <summary><c>hold</c> (later writes to a conflicted key wait behind it) or <c>continue</c>.</summary>
-    public string OnConflict { get; set; } = "hold";
+    public string OnConflict { get; set; } = Hold;
 }

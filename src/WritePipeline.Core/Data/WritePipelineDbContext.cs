@@ -22,6 +22,21 @@ public sealed class WritePipelineDbContext(DbContextOptions<WritePipelineDbConte
 
     public DbSet<WriteConflict> WriteConflicts => Set<WriteConflict>();
 
+    public DbSet<KeyHold> KeyHolds => Set<KeyHold>();
+
+    public DbSet<ConflictState> ConflictSagas => Set<ConflictState>();
+
+    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        // Every saved change of a saga instance moves its version on; the old version is what the UPDATE checks.
+        foreach (var saga in ChangeTracker.Entries<Sagas.IVersionedSaga>().Where(e => e.State == EntityState.Modified))
+        {
+            saga.Entity.Version++;
+        }
+
+        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+    }
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<Record>(record =>
@@ -60,6 +75,8 @@ public sealed class WritePipelineDbContext(DbContextOptions<WritePipelineDbConte
             write.Property(w => w.IdempotencyKey).HasMaxLength(WriteRequest.MaxIdempotencyKeyLength);
             write.Property(w => w.RequestHash).HasMaxLength(64);
             write.HasIndex(w => new { w.ClientId, w.IdempotencyKey }).IsUnique();
+            // The held writes of a key, in the order they are released.
+            write.HasIndex(w => new { w.Collection, w.Key, w.Status, w.HeldPosition });
         });
 
         modelBuilder.Entity<UniqueValue>(unique =>
@@ -81,6 +98,16 @@ public sealed class WritePipelineDbContext(DbContextOptions<WritePipelineDbConte
             conflict.Property(c => c.Type).HasMaxLength(64);
             conflict.Property(c => c.Detail).HasMaxLength(2000);
         });
+
+        modelBuilder.Entity<KeyHold>(hold =>
+        {
+            hold.ToTable("key_holds");
+            hold.HasKey(h => new { h.Collection, h.Key });
+            hold.Property(h => h.Collection).HasMaxLength(RecordNames.MaxCollectionLength);
+            hold.Property(h => h.Key).HasMaxLength(RecordNames.MaxKeyLength);
+        });
+
+        modelBuilder.ApplyConfiguration(new ConflictStateMap());
 
         modelBuilder.Entity<Client>(client =>
         {

@@ -9,6 +9,7 @@ using Microsoft.Extensions.Options;
 using Serilog;
 using WritePipeline.Clients;
 using WritePipeline.Collections;
+using WritePipeline.Conflicts;
 using WritePipeline.Data;
 using WritePipeline.Messaging;
 using WritePipeline.Partitioning;
@@ -76,6 +77,7 @@ public static class WritePipelineHosting
         app.UseAuthorization();
         app.MapOpenApi();
         app.MapWritesApi();
+        app.MapResolutionsApi();
         app.MapRecordsApi();
         return app;
     }

@@ -2,6 +2,9 @@ using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using WritePipeline.Conflicts;
+using WritePipeline.Contracts;
+using WritePipeline.Data.Sagas;
 using WritePipeline.Partitioning;
 using WritePipeline.Writes;
 
@@ -15,7 +18,9 @@ public static class MessagingRegistration
         services.AddSingleton<BrokerTopology>();
         services.AddSingleton<PerKeyDeliveryOrder>();
         services.AddMassTransit(bus => ConfigureBus(bus, options));
+        services.AddSingleton<PartitionWork>();
         services.AddScoped<WriteApplier>();
+        services.AddScoped<ConflictWrites>();
         services.AddScoped<Conflicts.ConstraintEnforcer>();
 
         if (options.Transport.Kind == TransportKind.InMemory)
@@ -30,13 +35,30 @@ public static class MessagingRegistration
         return services;
     }
 
+    /// <summary>What the partition consumers and the conflict saga use; tests that host them on the harness add the same.</summary>
+    public static IServiceCollection AddConsumerServices(IServiceCollection services)
+    {
+        services.AddSingleton<PerKeyDeliveryOrder>();
+        services.AddSingleton<PartitionWork>();
+        services.AddScoped<WriteApplier>();
+        services.AddScoped<ConstraintEnforcer>();
+        services.AddScoped<ConflictWrites>();
+        return services;
+    }
+
     /// <summary>The bus as the hosts configure it; tests hand the same registration to MassTransit's test harness.</summary>
     public static void ConfigureBus(IBusRegistrationConfigurator bus, WritePipelineOptions options)
     {
         if (options.Worker.Enabled)
         {
             bus.AddConsumer<ApplyWriteConsumer, ApplyWriteConsumerDefinition>().ExcludeFromConfigureEndpoints();
+            // Shares the partition endpoint, and with it the policy ApplyWriteConsumerDefinition sets for the endpoint.
+            bus.AddConsumer<ApplyResolutionConsumer>().ExcludeFromConfigureEndpoints();
+            bus.AddSagaStateMachine<ConflictStateMachine, ConflictState, ConflictSagaDefinition>().InPipelineDatabase();
         }
+
+        // Decisions are taken by the conflict saga, wherever workers run; the API asks it and waits for its answer.
+        bus.AddRequestClient<ResolveConflict>(ConflictTopology.SendAddress, RequestTimeout.After(s: 10));
 
         switch (options.Transport.Kind)
         {
@@ -67,6 +89,7 @@ public static class MessagingRegistration
         if (options.Worker.Enabled)
         {
             PartitionEndpoints.Configure(context, cfg, options);
+            ConflictEndpoint.Configure(context, cfg);
         }
     }
 

@@ -1,5 +1,6 @@
 using MassTransit;
 using MassTransit.Middleware;
+using WritePipeline.Conflicts;
 using WritePipeline.Partitioning;
 using WritePipeline.Writes;
 
@@ -25,6 +26,7 @@ public static class PartitionEndpoints
                 }
 
                 endpoint.ConfigureConsumer<ApplyWriteConsumer>(context);
+                endpoint.ConfigureConsumer<ApplyResolutionConsumer>(context);
 
                 var recorder = new UnprocessableWriteRecorder(context);
                 endpoint.ConfigureError(error =>

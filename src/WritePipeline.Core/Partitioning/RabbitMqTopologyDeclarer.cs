@@ -22,6 +22,12 @@ public sealed class RabbitMqTopologyDeclarer(
         ["x-single-active-consumer"] = true,
     };
 
+    /// <summary>The conflict sagas' queue: shared by all workers (any of them may handle any conflict).</summary>
+    public static IDictionary<string, object?> ConflictQueueArguments => new Dictionary<string, object?>
+    {
+        ["x-queue-type"] = "quorum",
+    };
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var delay = TimeSpan.FromMilliseconds(200);
@@ -31,7 +37,7 @@ public sealed class RabbitMqTopologyDeclarer(
             {
                 await DeclareAsync(stoppingToken);
                 topology.MarkDeclared();
-                logger.LogInformation("Declared {Partitions} partition queues on the broker", options.Value.Partitions);
+                logger.LogInformation("Declared {Partitions} partition queues and the conflict queue on the broker", options.Value.Partitions);
                 return;
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
@@ -59,10 +65,17 @@ public sealed class RabbitMqTopologyDeclarer(
         await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
         for (var partition = 0; partition < options.Value.Partitions; partition++)
         {
-            var name = PartitionTopology.QueueName(partition);
-            await channel.ExchangeDeclareAsync(name, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: cancellationToken);
-            await channel.QueueDeclareAsync(name, durable: true, exclusive: false, autoDelete: false, arguments: QueueArguments, cancellationToken: cancellationToken);
-            await channel.QueueBindAsync(name, name, routingKey: string.Empty, cancellationToken: cancellationToken);
+            await DeclareQueueAsync(channel, PartitionTopology.QueueName(partition), QueueArguments, cancellationToken);
         }
+
+        await DeclareQueueAsync(channel, Conflicts.ConflictTopology.QueueName, ConflictQueueArguments, cancellationToken);
+    }
+
+    /// <summary>A durable queue and the fanout exchange of the same name bound to it, as MassTransit declares a receive endpoint.</summary>
+    static async Task DeclareQueueAsync(IChannel channel, string name, IDictionary<string, object?> arguments, CancellationToken cancellationToken)
+    {
+        await channel.ExchangeDeclareAsync(name, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: cancellationToken);
+        await channel.QueueDeclareAsync(name, durable: true, exclusive: false, autoDelete: false, arguments: arguments, cancellationToken: cancellationToken);
+        await channel.QueueBindAsync(name, name, routingKey: string.Empty, cancellationToken: cancellationToken);
     }
 }

@@ -53,6 +53,15 @@ public static class ProblemCatalog
     public static ProblemHttpResult DatabaseUnavailable(string detail) =>
         Create(StatusCodes.Status503ServiceUnavailable, "database-unavailable", "The write could not be recorded; nothing was accepted.", detail);
 
+    public static ProblemHttpResult InvalidResolution(string detail) =>
+        Create(StatusCodes.Status400BadRequest, "invalid-resolution", "The decision is not valid.", detail);
+
+    public static ProblemHttpResult ResolutionNotAllowed(string status, string detail) =>
+        Create(StatusCodes.Status409Conflict, "resolution-not-allowed", "The decision cannot be taken in the write's current state.", detail, new() { ["writeStatus"] = status });
+
+    public static ProblemHttpResult DecisionUnavailable(string detail) =>
+        Create(StatusCodes.Status503ServiceUnavailable, "decision-unavailable", "The decision could not be taken now; nothing was changed.", detail);
+
     public static string TypeOf(string kind) => TypeBase + kind;
 
     /// <summary>
@@ -81,6 +90,6 @@ public static class ProblemCatalog
         }
     }
 
-    static ProblemHttpResult Create(int status, string kind, string title, string detail) =>
-        TypedResults.Problem(detail: detail, statusCode: status, title: title, type: TypeOf(kind));
+    static ProblemHttpResult Create(int status, string kind, string title, string detail, Dictionary<string, object?>? extensions = null) =>
+        TypedResults.Problem(detail: detail, statusCode: status, title: title, type: TypeOf(kind), extensions: extensions);
 }

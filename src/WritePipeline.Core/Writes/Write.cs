@@ -48,6 +48,12 @@ public sealed class Write
     /// <summary>Fingerprint of the request an idempotency key was first used with.</summary>
     public string? RequestHash { get; set; }
 
+    /// <summary>While <c>held</c>: the conflicted write this one waits behind.</summary>
+    public Guid? HeldBehind { get; set; }
+
+    /// <summary>While <c>held</c>: its place in the key's queue of held writes (they are released in this order).</summary>
+    public long? HeldPosition { get; set; }
+
     public ApplyWrite ToMessage() => new()
     {
         WriteId = Id,
@@ -82,6 +88,22 @@ public sealed class Write
         CompletedAt = at;
         ErrorType = null;
         ErrorDetail = null;
+        HeldBehind = null;
+    }
+
+    public void MarkHeld(Guid behind, long position)
+    {
+        Status = WriteStatus.Held;
+        HeldBehind = behind;
+        HeldPosition = position;
+    }
+
+    /// <summary>Given up by a decision (its saga keeps who and why); the conflict that led there stays recorded.</summary>
+    public void MarkDiscarded(DateTimeOffset at)
+    {
+        Status = WriteStatus.Discarded;
+        CompletedAt = at;
+        HeldBehind = null;
     }
 
     public void MarkConflicted(string errorType, string detail, DateTimeOffset at) => End(WriteStatus.Conflicted, errorType, detail, at);
@@ -91,6 +113,7 @@ public sealed class Write
     void End(string status, string errorType, string detail, DateTimeOffset at)
     {
         Status = status;
+        HeldBehind = null;
         ErrorType = errorType;
         ErrorDetail = detail;
         CompletedAt = at;

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
+using WritePipeline.Collections;
 using WritePipeline.Conflicts;
 using WritePipeline.Contracts;
 using WritePipeline.Data;
@@ -15,26 +16,59 @@ public enum ApplyOutcome
     Conflicted,
     Failed,
 
-    /// <summary>The write had already left <c>queued</c> (a redelivery, or the API rejected it): nothing was done.</summary>
+    /// <summary>Its key waits behind an unresolved conflicted write: the write waits too, in order.</summary>
+    Held,
+
+    Discarded,
+
+    /// <summary>The write was no longer in the status this step expects (a redelivery, or the API rejected it): nothing was done.</summary>
     Skipped,
 }
+
+/// <summary>The outcome, the write as it is now (null when unknown) and its conflict when it has one.</summary>
+public sealed record ApplyResult(ApplyOutcome Outcome, Write? Write, WriteConflict? Conflict = null);
 
 /// <summary>
 /// Applies one write in one transaction: the record change, its version, the history row, the declared constraints
 /// and the write's final status commit together or not at all. A conflict rolls all of that back and records the
 /// conflict instead, in a transaction of its own. Use a fresh instance (scope) per attempt.
 /// </summary>
-public sealed class WriteApplier(WritePipelineDbContext db, ConstraintEnforcer constraints, TimeProvider clock, ILogger<WriteApplier> logger)
+public sealed class WriteApplier(
+    WritePipelineDbContext db,
+    ConstraintEnforcer constraints,
+    CollectionCatalog collections,
+    TimeProvider clock,
+    ILogger<WriteApplier> logger)
 {
-    public async Task<ApplyOutcome> ApplyAsync(ApplyWrite message, int partition, CancellationToken cancellationToken)
+    /// <summary>Applies a newly delivered write (status <c>queued</c>), or holds it behind its key's conflicted write.</summary>
+    public Task<ApplyResult> ApplyAsync(ApplyWrite message, int partition, CancellationToken cancellationToken) =>
+        ApplyAsync(message, partition, WriteStatus.Queued, cancellationToken);
+
+    /// <summary>
+    /// Applies <paramref name="message"/> to a write that is in <paramref name="expectedStatus"/>: <c>queued</c> for a
+    /// delivery, <c>held</c> when its key is released, <c>resolving</c> when a decision changed what to apply.
+    /// </summary>
+    public async Task<ApplyResult> ApplyAsync(ApplyWrite message, int partition, string expectedStatus, CancellationToken cancellationToken)
     {
         WriteDecision.Conflict? conflict;
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
-            var write = await LoadQueuedAsync(message, partition, cancellationToken);
-            if (write is null)
+            var write = await LoadExpectedAsync(message, partition, expectedStatus, cancellationToken);
+            if (write.Status != expectedStatus)
             {
-                return ApplyOutcome.Skipped;
+                return await SkippedAsync(write, cancellationToken);
+            }
+
+            if (expectedStatus == WriteStatus.Queued && Holds(message.Collection)
+                && await db.KeyHolds.SingleOrDefaultAsync(h => h.Collection == message.Collection && h.Key == message.Key, cancellationToken) is { } hold)
+            {
+                // Order survives the conflict: this write waits behind it, in its place, and is applied when it is resolved.
+                hold.LastPosition++;
+                write.MarkHeld(hold.BlockingWriteId, hold.LastPosition);
+                await db.SaveChangesAsync(cancellationToken);
+                await transaction.CommitAsync(cancellationToken);
+                logger.LogInformation("Write held behind conflicted write {BlockingWriteId} at place {HeldPosition}", hold.BlockingWriteId, hold.LastPosition);
+                return new ApplyResult(ApplyOutcome.Held, write);
             }
 
             var record = await LoadRecordAsync(message, cancellationToken);
@@ -52,7 +86,7 @@ public sealed class WriteApplier(WritePipelineDbContext db, ConstraintEnforcer c
                     if (conflict is null)
                     {
                         await transaction.CommitAsync(cancellationToken);
-                        return ApplyOutcome.Applied;
+                        return new ApplyResult(ApplyOutcome.Applied, write);
                     }
 
                     await transaction.RollbackAsync(cancellationToken);
@@ -66,28 +100,89 @@ public sealed class WriteApplier(WritePipelineDbContext db, ConstraintEnforcer c
                     write.MarkFailed(failure.Type, failure.Detail, now);
                     await db.SaveChangesAsync(cancellationToken);
                     await transaction.CommitAsync(cancellationToken);
-                    return ApplyOutcome.Failed;
+                    return new ApplyResult(ApplyOutcome.Failed, write);
 
                 default:
                     throw new InvalidOperationException("Unknown decision.");
             }
         }
 
-        return await RecordConflictAsync(message, partition, conflict, cancellationToken);
+        return await RecordConflictAsync(message, partition, expectedStatus, conflict, cancellationToken);
+    }
+
+    /// <summary>Carries out a decision to give a <c>resolving</c> write up.</summary>
+    public async Task<ApplyResult> DiscardAsync(Guid writeId, CancellationToken cancellationToken)
+    {
+        var write = await db.Writes.SingleOrDefaultAsync(w => w.Id == writeId, cancellationToken);
+        if (write is null || write.Status != WriteStatus.Resolving)
+        {
+            return write is null ? new ApplyResult(ApplyOutcome.Skipped, null) : await SkippedAsync(write, cancellationToken);
+        }
+
+        write.MarkDiscarded(clock.GetUtcNow());
+        await db.SaveChangesAsync(cancellationToken);
+        return new ApplyResult(ApplyOutcome.Discarded, write);
+    }
+
+    /// <summary>
+    /// The next write held on a key whose blocking write is resolved (applied, discarded or failed), in the order the
+    /// writes were held; null when the key is still blocked or nothing waits (the hold is then lifted).
+    /// </summary>
+    public async Task<Write?> NextReleasedAsync(string collection, string key, CancellationToken cancellationToken)
+    {
+        var hold = await db.KeyHolds.SingleOrDefaultAsync(h => h.Collection == collection && h.Key == key, cancellationToken);
+        if (hold is null)
+        {
+            return null;
+        }
+
+        var blocker = await db.Writes.AsNoTracking().SingleOrDefaultAsync(w => w.Id == hold.BlockingWriteId, cancellationToken);
+        if (blocker is not null && !WriteStatus.IsFinal(blocker.Status))
+        {
+            return null;
+        }
+
+        var next = await db.Writes.AsNoTracking()
+            .Where(w => w.Collection == collection && w.Key == key && w.Status == WriteStatus.Held)
+            .OrderBy(w => w.HeldPosition)
+            .FirstOrDefaultAsync(cancellationToken);
+        if (next is null)
+        {
+            db.KeyHolds.Remove(hold);
+            await db.SaveChangesAsync(cancellationToken);
+            logger.LogInformation("Key released: no write waits behind {BlockingWriteId} any more", hold.BlockingWriteId);
+        }
+
+        return next;
+    }
+
+    bool Holds(string collection) =>
+        !collections.TryGet(collection, out var options) || options.OnConflict != CollectionOptions.Continue;
+
+    async Task<ApplyResult> SkippedAsync(Write write, CancellationToken cancellationToken)
+    {
+        // Exactly once: this delivery is a redelivery of a step that already committed (the worker died before the
+        // ack), or the API told its client the write was rejected. A conflict is handed over again, in case the
+        // worker died before it could hand it to the saga; the saga recognises a repeat.
+        logger.LogInformation("Write is already {Status}; this delivery is skipped", write.Status);
+        var conflict = write.Status == WriteStatus.Conflicted
+            ? await db.WriteConflicts.AsNoTracking().SingleOrDefaultAsync(c => c.WriteId == write.Id, cancellationToken)
+            : null;
+        return new ApplyResult(ApplyOutcome.Skipped, write, conflict);
     }
 
     /// <summary>
     /// Records the conflict against the record as it is now: nothing of the write's own attempt remains (it was
     /// rolled back), so what a person sees is exactly what the write would have overwritten.
     /// </summary>
-    async Task<ApplyOutcome> RecordConflictAsync(ApplyWrite message, int partition, WriteDecision.Conflict conflict, CancellationToken cancellationToken)
+    async Task<ApplyResult> RecordConflictAsync(ApplyWrite message, int partition, string expectedStatus, WriteDecision.Conflict conflict, CancellationToken cancellationToken)
     {
         db.ChangeTracker.Clear();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var write = await LoadQueuedAsync(message, partition, cancellationToken);
-        if (write is null)
+        var write = await LoadExpectedAsync(message, partition, expectedStatus, cancellationToken);
+        if (write.Status != expectedStatus)
         {
-            return ApplyOutcome.Skipped;
+            return await SkippedAsync(write, cancellationToken);
         }
 
         if (conflict.Type == WriteErrors.UniqueViolation)
@@ -98,12 +193,36 @@ public sealed class WriteApplier(WritePipelineDbContext db, ConstraintEnforcer c
         var record = await LoadRecordAsync(message, cancellationToken);
         var now = clock.GetUtcNow();
         await db.WriteConflicts.Where(c => c.WriteId == message.WriteId).ExecuteDeleteAsync(cancellationToken);
-        db.WriteConflicts.Add(ConflictSnapshots.Capture(message, record, conflict, now));
+        var snapshot = ConflictSnapshots.Capture(message, record, conflict, now);
+        db.WriteConflicts.Add(snapshot);
         write.MarkConflicted(conflict.Type, conflict.Detail, now);
+        if (Holds(message.Collection))
+        {
+            await HoldKeyBehindAsync(write, now, cancellationToken);
+        }
+
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         logger.LogInformation("Write conflicted: {ConflictType}: {ConflictDetail}", conflict.Type, conflict.Detail);
-        return ApplyOutcome.Conflicted;
+        return new ApplyResult(ApplyOutcome.Conflicted, write, snapshot);
+    }
+
+    /// <summary>Makes <paramref name="write"/> the one its key waits for; writes already held now wait behind it.</summary>
+    async Task HoldKeyBehindAsync(Write write, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var hold = await db.KeyHolds.SingleOrDefaultAsync(h => h.Collection == write.Collection && h.Key == write.Key, cancellationToken);
+        if (hold is null)
+        {
+            db.KeyHolds.Add(new KeyHold { Collection = write.Collection, Key = write.Key, BlockingWriteId = write.Id, Since = now });
+        }
+        else if (hold.BlockingWriteId != write.Id)
+        {
+            // A released write conflicted in turn: the writes behind it keep their places, behind it now.
+            hold.BlockingWriteId = write.Id;
+            await db.Writes
+                .Where(w => w.Collection == write.Collection && w.Key == write.Key && w.Status == WriteStatus.Held)
+                .ExecuteUpdateAsync(set => set.SetProperty(w => w.HeldBehind, write.Id), cancellationToken);
+        }
     }
 
     async Task<WriteDecision.Conflict> NameUniqueValueHolderAsync(ApplyWrite message, WriteDecision.Conflict conflict, CancellationToken cancellationToken)
@@ -130,27 +249,18 @@ public sealed class WriteApplier(WritePipelineDbContext db, ConstraintEnforcer c
         return conflict;
     }
 
-    async Task<Write?> LoadQueuedAsync(ApplyWrite message, int partition, CancellationToken cancellationToken)
+    async Task<Write> LoadExpectedAsync(ApplyWrite message, int partition, string expectedStatus, CancellationToken cancellationToken)
     {
         var write = await db.Writes.SingleOrDefaultAsync(w => w.Id == message.WriteId, cancellationToken);
-        if (write is null)
+        if (write is null && expectedStatus == WriteStatus.Queued)
         {
             // The API records every write before sending it; a message without a row was sent by something else.
             // Record it now so it still gets a status.
             write = Write.FromMessage(message, partition);
             db.Writes.Add(write);
-            return write;
         }
 
-        if (write.Status != WriteStatus.Queued)
-        {
-            // Exactly once: this delivery is a redelivery of a write that already committed (the worker died
-            // before the ack), or the API told its client it was rejected.
-            logger.LogInformation("Write is already {Status}; this delivery is skipped", write.Status);
-            return null;
-        }
-
-        return write;
+        return write ?? throw new InvalidOperationException($"Write {message.WriteId} has no row; only new writes are recorded on delivery.");
     }
 
     Task<Record?> LoadRecordAsync(ApplyWrite message, CancellationToken cancellationToken) =>

@@ -1,6 +1,7 @@
 using MassTransit;
 using Microsoft.Extensions.Options;
 using WritePipeline.Contracts;
+using WritePipeline.Messaging;
 using WritePipeline.Partitioning;
 
 namespace WritePipeline.Writes;
@@ -21,13 +22,8 @@ public sealed class WriteDispatcher(IBus bus, BrokerTopology topology, IOptions<
             context =>
             {
                 context.MessageId = message.WriteId;
-                context.Durable = true;
-                // An unroutable write must come back as an error the client sees (503), never be confirmed and
-                // dropped (ENVIRONMENT.md, trap 1).
-                if (context.TryGetPayload(out RabbitMqSendContext? rabbit))
-                {
-                    rabbit.Mandatory = true;
-                }
+                // An unroutable write comes back as an error the client sees (503).
+                SendRules.Mandatory(context);
             },
             deadline.Token);
     }

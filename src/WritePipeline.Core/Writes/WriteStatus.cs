@@ -8,8 +8,23 @@ public static class WriteStatus
 
     public const string Applied = "applied";
 
-    /// <summary>Not applied: a precondition or constraint did not hold (<see cref="Write.ErrorType"/> says which).</summary>
+    /// <summary>Not applied: a precondition or constraint did not hold (<see cref="Write.ErrorType"/> says which); its saga takes over.</summary>
     public const string Conflicted = "conflicted";
+
+    /// <summary>Conflicted, and the submitter was notified by webhook; the saga waits for their decision.</summary>
+    public const string Notified = "notified";
+
+    /// <summary>Conflicted, and waiting for an operator (or the submitter) to decide.</summary>
+    public const string Parked = "parked";
+
+    /// <summary>A decision was taken and the write is back on its partition to carry it out.</summary>
+    public const string Resolving = "resolving";
+
+    /// <summary>Waiting behind an unresolved conflicted write to the same record (<see cref="Write.HeldBehind"/>).</summary>
+    public const string Held = "held";
+
+    /// <summary>Given up by a decision (with a reason); never applied.</summary>
+    public const string Discarded = "discarded";
 
     /// <summary>Could not be processed at all (unreadable message, unknown operation).</summary>
     public const string Failed = "failed";
@@ -20,5 +35,9 @@ public static class WriteStatus
     /// </summary>
     public const string Rejected = "rejected";
 
-    public static bool IsFinal(string status) => status is Applied or Conflicted or Failed;
+    /// <summary>Nothing more will happen to the write by itself or by a decision.</summary>
+    public static bool IsFinal(string status) => status is Applied or Discarded or Failed;
+
+    /// <summary>Conflicted and not yet resolved: the write's key is held behind it (when its collection holds).</summary>
+    public static bool IsUnresolvedConflict(string status) => status is Conflicted or Notified or Parked or Resolving;
 }

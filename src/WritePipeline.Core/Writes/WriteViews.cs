@@ -12,6 +12,9 @@ public sealed record WriteReceipt(Guid WriteId, string Status, string Collection
 /// <summary>Why a write was not applied.</summary>
 public sealed record WriteError(string Type, string? Detail);
 
+/// <summary>The decision taken about a conflicted write.</summary>
+public sealed record ResolutionView(string Action, string? Reason, string? By, DateTimeOffset? RequestedAt, DateTimeOffset? ResolvedAt);
+
 /// <summary>The status resource of a write.</summary>
 public sealed record WriteStatusView(
     Guid WriteId,
@@ -23,9 +26,12 @@ public sealed record WriteStatusView(
     DateTimeOffset? AppliedAt,
     long? Version,
     WriteError? Error,
-    ConflictView? Conflict)
+    ConflictView? Conflict,
+    Guid? HeldBehind,
+    IReadOnlyList<string> Actions,
+    ResolutionView? Resolution)
 {
-    public static WriteStatusView For(Write write, WriteConflict? conflict) => new(
+    public static WriteStatusView For(Write write, WriteConflict? conflict, ConflictState? saga = null) => new(
         write.Id,
         write.Status,
         write.Collection,
@@ -35,5 +41,10 @@ public sealed record WriteStatusView(
         write.Status == WriteStatus.Applied ? write.CompletedAt : null,
         write.Version,
         write.ErrorType is null ? null : new WriteError(write.ErrorType, write.ErrorDetail),
-        conflict is null ? null : ConflictView.For(conflict));
+        conflict is null ? null : ConflictView.For(conflict),
+        write.HeldBehind,
+        ResolutionRules.AllowedActions(write.Status, write.Operation, write.ErrorType),
+        saga?.ResolutionAction is null
+            ? null
+            : new ResolutionView(saga.ResolutionAction, saga.ResolutionReason, saga.ResolvedBy, saga.ResolutionRequestedAt, saga.ResolvedAt));
 }

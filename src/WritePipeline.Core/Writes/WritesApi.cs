@@ -106,25 +106,42 @@ public static class WritesApi
             return ProblemCatalog.WriteNotFound(Guid.Empty);
         }
 
-        var clientId = http.User.ClientId();
-        var write = await db.Writes.AsNoTracking()
-            .SingleOrDefaultAsync(w => w.Id == id && w.ClientId == clientId, http.RequestAborted);
-
-        // Another client's write, and one the broker never confirmed (its client got 503), do not exist for this caller.
-        if (write is null || write.Status == WriteStatus.Rejected)
+        var status = await ReadStatusAsync(db, id, http.User.ClientId(), http.RequestAborted);
+        if (status is null)
         {
             return ProblemCatalog.WriteNotFound(id);
         }
 
-        if (!WriteStatus.IsFinal(write.Status))
+        if (!WriteStatus.IsFinal(status.Status))
         {
             http.Response.Headers.RetryAfter = options.Value.Api.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
         }
 
-        var conflict = write.Status == WriteStatus.Queued
-            ? null
-            : await db.WriteConflicts.AsNoTracking().SingleOrDefaultAsync(c => c.WriteId == id, http.RequestAborted);
-        return TypedResults.Ok(WriteStatusView.For(write, conflict));
+        return TypedResults.Ok(status);
+    }
+
+    /// <summary>
+    /// The status resource of a client's write, or null when the client has no such write. Another client's write,
+    /// and one the broker never confirmed (its client got 503), do not exist for this caller.
+    /// </summary>
+    public static async Task<WriteStatusView?> ReadStatusAsync(WritePipelineDbContext db, Guid writeId, Guid clientId, CancellationToken cancellationToken)
+    {
+        // One round trip: the write, with its conflict and its saga when it had one.
+        var found = await (
+                from w in db.Writes.AsNoTracking()
+                where w.Id == writeId && w.ClientId == clientId
+                join c in db.WriteConflicts.AsNoTracking() on w.Id equals c.WriteId into conflicts
+                from conflict in conflicts.DefaultIfEmpty()
+                join s in db.ConflictSagas.AsNoTracking() on w.Id equals s.CorrelationId into sagas
+                from saga in sagas.DefaultIfEmpty()
+                select new { Write = w, Conflict = conflict, Saga = saga })
+            .SingleOrDefaultAsync(cancellationToken);
+        if (found is null || found.Write.Status == WriteStatus.Rejected)
+        {
+            return null;
+        }
+
+        return WriteStatusView.For(found.Write, found.Conflict, found.Saga);
     }
 
     public static string StatusPath(Guid writeId) => "/v1/writes/" + writeId;

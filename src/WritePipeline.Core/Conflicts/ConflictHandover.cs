@@ -1,0 +1,52 @@
+using MassTransit;
+using WritePipeline.Contracts;
+using WritePipeline.Messaging;
+using WritePipeline.Writes;
+
+namespace WritePipeline.Conflicts;
+
+/// <summary>
+/// Tells the conflict saga what a partition did to a write, after it committed. A worker that dies between the commit
+/// and the send gets the message again, finds the step done, and sends again: the saga recognises a repeat, so
+/// nothing is lost and nothing happens twice.
+/// </summary>
+public static class ConflictHandover
+{
+    public static async Task SendAsync(ConsumeContext context, ApplyResult result)
+    {
+        if (result is { Write: { } write, Conflict: { } conflict } && write.Status == WriteStatus.Conflicted)
+        {
+            await SendAsync(context, new WriteConflicted
+            {
+                WriteId = write.Id,
+                ClientId = write.ClientId,
+                Collection = write.Collection,
+                Key = write.Key,
+                Operation = write.Operation,
+                ConflictType = conflict.Type,
+                DetectedAt = conflict.DetectedAt,
+            });
+        }
+    }
+
+    public static async Task SendResolvedAsync(ConsumeContext context, ApplyResolution resolution, ApplyResult result)
+    {
+        if (result.Write is { Status: WriteStatus.Applied or WriteStatus.Discarded } write)
+        {
+            await SendAsync(context, new WriteResolved
+            {
+                WriteId = write.Id,
+                ResolutionId = resolution.ResolutionId,
+                Status = write.Status,
+                Version = write.Version,
+            });
+        }
+    }
+
+    static async Task SendAsync<T>(ConsumeContext context, T message)
+        where T : class
+    {
+        var endpoint = await context.GetSendEndpoint(ConflictTopology.SendAddress);
+        await endpoint.Send(message, (SendContext<T> send) => SendRules.Mandatory(send), context.CancellationToken);
+    }
+}

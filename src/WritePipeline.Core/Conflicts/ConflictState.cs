@@ -1,0 +1,48 @@
+using WritePipeline.Data.Sagas;
+
+namespace WritePipeline.Conflicts;
+
+/// <summary>The conflict saga of one write: where its conflict stands, and the decision taken about it.</summary>
+public sealed class ConflictState : IVersionedSaga
+{
+    /// <summary>The conflicted write's id.</summary>
+    public Guid CorrelationId { get; set; }
+
+    public string CurrentState { get; set; } = null!;
+
+    public int Version { get; set; }
+
+    public Guid ClientId { get; set; }
+
+    public string Collection { get; set; } = null!;
+
+    public string Key { get; set; } = null!;
+
+    public string Operation { get; set; } = null!;
+
+    /// <summary>The kind of the latest conflict.</summary>
+    public string ConflictType { get; set; } = null!;
+
+    /// <summary>When the latest conflict was detected; an older or repeated <c>WriteConflicted</c> is recognised by it.</summary>
+    public DateTimeOffset DetectedAt { get; set; }
+
+    /// <summary>How often the write conflicted (a decision that conflicts again counts once more).</summary>
+    public int Conflicts { get; set; }
+
+    /// <summary><c>notify</c> or <c>park</c>: how this conflict is being handled.</summary>
+    public string? Policy { get; set; }
+
+    public DateTimeOffset? ParkedAt { get; set; }
+
+    public Guid? ResolutionId { get; set; }
+
+    public string? ResolutionAction { get; set; }
+
+    public string? ResolutionReason { get; set; }
+
+    public string? ResolvedBy { get; set; }
+
+    public DateTimeOffset? ResolutionRequestedAt { get; set; }
+
+    public DateTimeOffset? ResolvedAt { get; set; }
+}

@@ -1,0 +1,38 @@
+using Microsoft.EntityFrameworkCore;
+using WritePipeline.Data;
+using WritePipeline.Writes;
+
+namespace WritePipeline.Conflicts;
+
+/// <summary>The write moved on while a decision about it was being taken; the decision is tried again against its new state.</summary>
+public sealed class WriteMovedException(Guid writeId) : Exception($"Write {writeId} changed status while a decision was being taken.");
+
+/// <summary>
+/// The conflict saga's hold on the write it is about. It uses the message's scoped <see cref="WritePipelineDbContext"/>,
+/// the one the saga repository saves the instance with, so a write's status and its saga's state commit together.
+/// </summary>
+public sealed class ConflictWrites(WritePipelineDbContext db, TimeProvider clock)
+{
+    public DateTimeOffset Now => clock.GetUtcNow();
+
+    public Task<Write?> FindAsync(Guid writeId, CancellationToken cancellationToken) =>
+        db.Writes.SingleOrDefaultAsync(w => w.Id == writeId, cancellationToken);
+
+    public Task<WriteConflict?> ConflictOfAsync(Guid writeId, CancellationToken cancellationToken) =>
+        db.WriteConflicts.AsNoTracking().SingleOrDefaultAsync(c => c.WriteId == writeId, cancellationToken);
+
+    /// <summary>Moves the write to <paramref name="to"/> if it is in one of <paramref name="from"/>; false (and nothing changed) otherwise.</summary>
+    public async Task<bool> MoveAsync(Guid writeId, string to, string[] from, CancellationToken cancellationToken)
+    {
+        var write = await FindAsync(writeId, cancellationToken);
+        if (write is null || !from.Contains(write.Status))
+        {
+            return false;
+        }
+
+        write.Status = to;
+        // Status is a concurrency token: if the worker moved the write meanwhile, this fails and the message is retried.
+        await db.SaveChangesAsync(cancellationToken);
+        return true;
+    }
+}
