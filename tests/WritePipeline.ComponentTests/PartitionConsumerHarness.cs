@@ -17,8 +17,9 @@ using WritePipeline.Writes;
 namespace WritePipeline.ComponentTests;
 
 /// <summary>
-/// The worker's partition consumers on MassTransit's test harness (in-memory transport) over a real SQLite
-/// database, configured exactly as the hosts configure them.
+/// The worker's partition consumers and conflict saga on MassTransit's test harness (in-memory transport) over a
+/// real database (SQLite unless told otherwise), configured exactly as the hosts configure them, the saga persisted
+/// by the pipeline's own EF repository.
 /// </summary>
 public sealed class PartitionConsumerHarness : IAsyncDisposable
 {
@@ -41,9 +42,9 @@ public sealed class PartitionConsumerHarness : IAsyncDisposable
     /// <summary>Makes chosen writes fail as if the database were unreachable, a number of times each.</summary>
     public DatabaseOutage Outage { get; }
 
-    public static async Task<PartitionConsumerHarness> StartAsync()
+    public static async Task<PartitionConsumerHarness> StartAsync(DatabaseProvider provider = DatabaseProvider.Sqlite)
     {
-        var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        var database = await TestDatabase.CreateAsync(provider);
         var options = new WritePipelineOptions
         {
             Partitions = 4,
@@ -82,6 +83,13 @@ public sealed class PartitionConsumerHarness : IAsyncDisposable
     {
         var endpoint = await Harness.Bus.GetSendEndpoint(PartitionTopology.SendAddress(Partitions.PartitionOf(write.Collection, write.Key)));
         await endpoint.Send(write, context => context.MessageId = write.WriteId);
+    }
+
+    /// <summary>Asks the conflict saga to take a decision, as the API does.</summary>
+    public async Task<Response<ResolutionAccepted, ResolutionRefused>> ResolveAsync(ResolveConflict decision)
+    {
+        await using var scope = _provider.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<IRequestClient<ResolveConflict>>().GetResponse<ResolutionAccepted, ResolutionRefused>(decision);
     }
 
     public async Task<T> QueryAsync<T>(Func<WritePipelineDbContext, Task<T>> query)
