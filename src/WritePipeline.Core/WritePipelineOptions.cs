@@ -25,6 +25,12 @@ public sealed class WritePipelineOptions
 
     public ClientsOptions Clients { get; set; } = new();
 
+    public ConflictOptions Conflicts { get; set; } = new();
+
+    public WebhookOptions Webhooks { get; set; } = new();
+
+    public SchedulingOptions Scheduling { get; set; } = new();
+
     /// <summary>Declared collections by name. When none are configured, <see cref="CollectionCatalog.Defaults"/> apply.</summary>
     public Dictionary<string, CollectionOptions> Collections { get; set; } = new(StringComparer.Ordinal);
 }
@@ -123,4 +129,53 @@ public sealed class ClientsOptions
     /// no setup. Ignored in every other environment.
     /// </summary>
     public string? DevelopmentApiKey { get; set; }
+}
+
+public sealed class ConflictOptions
+{
+    /// <summary>How long a notified submitter has to decide before the write is parked for an operator.</summary>
+    public TimeSpan DecisionTimeout { get; set; } = TimeSpan.FromHours(24);
+}
+
+public sealed class WebhookOptions
+{
+    /// <summary>How long one delivery attempt may take, connection included.</summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Waits between attempts: after the first failure the first wait, and so on; when they run out the delivery has failed.</summary>
+    public List<TimeSpan> RetrySchedule { get; set; } =
+    [
+        TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(30), TimeSpan.FromHours(2),
+        TimeSpan.FromHours(5), TimeSpan.FromHours(10), TimeSpan.FromHours(10),
+    ];
+
+    /// <summary>Each wait is stretched or shrunk by up to this fraction, so that retries of many deliveries spread out.</summary>
+    [Range(0.0, 1.0)]
+    public double Jitter { get; set; } = 0.2;
+
+    /// <summary>The longest Retry-After (on 429 or 503) that is honoured as it is; longer ones are cut to this.</summary>
+    public TimeSpan MaxRetryAfter { get; set; } = TimeSpan.FromHours(10);
+
+    /// <summary>An endpoint whose deliveries have all been failing for this long is disabled.</summary>
+    public TimeSpan DisableAfterFailingFor { get; set; } = TimeSpan.FromDays(5);
+
+    /// <summary>After a secret rotation, how long the previous secret keeps signing too.</summary>
+    public TimeSpan SecretRotationOverlap { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>Deliver to loopback, private and link-local addresses. Off in production (server-side request forgery).</summary>
+    public bool AllowPrivateAddresses { get; set; }
+
+    /// <summary>How much of a receiver's response body each attempt keeps, for operators.</summary>
+    [Range(0, 64 * 1024)]
+    public int ResponseExcerptLength { get; set; } = 1024;
+}
+
+public sealed class SchedulingOptions
+{
+    /// <summary>How many timers (webhook attempts among them) one worker runs at once.</summary>
+    [Range(1, 256)]
+    public int MaxConcurrency { get; set; } = 16;
+
+    /// <summary>How often a worker tells the cluster it is alive; a worker silent for three of these has its timers taken over.</summary>
+    public TimeSpan CheckinInterval { get; set; } = TimeSpan.FromSeconds(5);
 }

@@ -7,7 +7,7 @@ namespace WritePipeline.Data;
 public static class DataRegistration
 {
     public const string ConnectionStringName = "WritePipeline";
-    const string DefaultSqliteConnection = "Data Source=data/writepipeline.db";
+    public const string DefaultSqliteConnection = "Data Source=data/writepipeline.db";
 
     /// <summary>Registers the DbContext on the configured provider, with that provider's migrations assembly.</summary>
     public static IServiceCollection AddWritePipelineData(this IServiceCollection services, IConfiguration configuration)

@@ -15,6 +15,7 @@ using WritePipeline.Messaging;
 using WritePipeline.Partitioning;
 using WritePipeline.Problems;
 using WritePipeline.Records;
+using WritePipeline.Scheduling;
 using WritePipeline.Writes;
 
 namespace WritePipeline.Hosting;
@@ -45,6 +46,7 @@ public static class WritePipelineHosting
         // Before the bus: hosted services start in order, and consumers need the migrated schema.
         services.AddHostedService<StartupTasks>();
         services.AddWritePipelineMessaging(options);
+        services.AddWritePipelineScheduling(options, builder.Configuration);
 
         services.AddHealthChecks()
             .AddDbContextCheck<WritePipelineDbContext>("database", tags: [ReadyTag])
