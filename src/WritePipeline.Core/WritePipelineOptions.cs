@@ -162,6 +162,9 @@ public sealed class WebhookOptions
     /// <summary>After a secret rotation, how long the previous secret keeps signing too.</summary>
     public TimeSpan SecretRotationOverlap { get; set; } = TimeSpan.FromHours(24);
 
+    /// <summary>The API's public address, to make the links in payloads absolute (e.g. https://writes.example.com); relative when unset.</summary>
+    public string? PublicBaseUrl { get; set; }
+
     /// <summary>Deliver to loopback, private and link-local addresses. Off in production (server-side request forgery).</summary>
     public bool AllowPrivateAddresses { get; set; }
 

@@ -12,6 +12,7 @@ using WritePipeline.Messaging;
 using WritePipeline.Partitioning;
 using WritePipeline.Records;
 using WritePipeline.Testing;
+using WritePipeline.Webhooks;
 using WritePipeline.Writes;
 
 namespace WritePipeline.ComponentTests;
@@ -75,6 +76,7 @@ public sealed class PartitionConsumerHarness : IAsyncDisposable
             .AddInterceptors(provider.GetRequiredService<OutageInterceptor>()));
         services.AddSingleton<OutageInterceptor>();
         MessagingRegistration.AddConsumerServices(services);
+        WebhookRegistration.AddWebhookOutbox(services);
         services.AddMassTransitTestHarness(bus => MessagingRegistration.ConfigureBus(bus, options));
         return services.BuildServiceProvider();
     }

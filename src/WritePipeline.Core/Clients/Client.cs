@@ -11,4 +11,7 @@ public sealed class Client
     public required string ApiKeyHash { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>How this client's conflicts are handled (<c>auto</c>, <c>notify</c>, <c>park</c>), over its collections' policy; null keeps theirs.</summary>
+    public string? ConflictPolicy { get; set; }
 }

@@ -10,7 +10,7 @@ public sealed class CollectionOptions
     public Dictionary<string, string> References { get; set; } = new(StringComparer.Ordinal);
 
     /// <summary><c>auto</c> (notify when the submitter has a webhook, else park), <c>notify</c> or <c>park</c>.</summary>
-    public string ConflictPolicy { get; set; } = "auto";
+    public string ConflictPolicy { get; set; } = Conflicts.ConflictPolicies.Auto;
 
     public const string Hold = "hold";
     public const string Continue = "continue";

@@ -1,12 +1,14 @@
 using MassTransit;
 using WritePipeline.Contracts;
 using WritePipeline.Messaging;
+using WritePipeline.Webhooks;
 using WritePipeline.Writes;
 
 namespace WritePipeline.Conflicts;
 
 /// <summary>
-/// Tells the conflict saga what a partition did to a write, after it committed. A worker that dies between the commit
+/// Tells the conflict saga what a partition did to a write, after it committed, and sets the timers of the webhook
+/// deliveries the step recorded. A worker that dies between the commit
 /// and the send gets the message again, finds the step done, and sends again: the saga recognises a repeat, so
 /// nothing is lost and nothing happens twice.
 /// </summary>
@@ -14,6 +16,11 @@ public static class ConflictHandover
 {
     public static async Task SendAsync(ConsumeContext context, ApplyResult result)
     {
+        if (result.Deliveries is { Count: > 0 } deliveries)
+        {
+            await context.GetServiceOrCreateInstance<WebhookTimers>().SetAsync(deliveries, context.CancellationToken);
+        }
+
         if (result is { Write: { } write, Conflict: { } conflict } && write.Status == WriteStatus.Conflicted)
         {
             await SendAsync(context, new WriteConflicted

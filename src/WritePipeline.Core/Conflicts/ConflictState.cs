@@ -32,6 +32,14 @@ public sealed class ConflictState : IVersionedSaga
     /// <summary><c>notify</c> or <c>park</c>: how this conflict is being handled.</summary>
     public string? Policy { get; set; }
 
+    public DateTimeOffset? NotifiedAt { get; set; }
+
+    /// <summary>While notified: when the submitter's time to decide runs out and the write is parked.</summary>
+    public DateTimeOffset? DecisionDeadline { get; set; }
+
+    /// <summary>How many decision timers reached the saga (a timer fires once: this stays at one per notification).</summary>
+    public int DecisionTimersFired { get; set; }
+
     public DateTimeOffset? ParkedAt { get; set; }
 
     public Guid? ResolutionId { get; set; }

@@ -1,14 +1,19 @@
 using MassTransit;
+using Microsoft.Extensions.Options;
+using WritePipeline.Collections;
 using WritePipeline.Contracts;
 using WritePipeline.Partitioning;
+using WritePipeline.Scheduling;
+using WritePipeline.Webhooks;
 using WritePipeline.Writes;
 
 namespace WritePipeline.Conflicts;
 
 /// <summary>
-/// The life of one conflicted write, from the conflict to a decision carried out:
-/// <c>Parked</c> (waiting for a decision) → <c>Resolving</c> (the decision is on the key's partition) →
-/// <c>Applied</c> or <c>Discarded</c>; a decision that conflicts again parks the write again.
+/// The life of one conflicted write, from the conflict to a decision carried out: <c>Notified</c> (the submitter was
+/// sent a webhook and has until a deadline to decide) or <c>Parked</c> (an operator decides) → <c>Resolving</c> (the
+/// decision is on the key's partition) → <c>Applied</c> or <c>Discarded</c>. A notification that cannot be
+/// delivered, or a deadline that passes, parks the write; a decision that conflicts again starts over.
 /// The write's own status follows, in the same transaction. See docs/conflicts.md for the diagram.
 /// </summary>
 public sealed class ConflictStateMachine : MassTransitStateMachine<ConflictState>
@@ -19,6 +24,8 @@ public sealed class ConflictStateMachine : MassTransitStateMachine<ConflictState
 
         Event(() => Conflicted, e => e.CorrelateById(c => c.Message.WriteId));
         Event(() => Resolved, e => e.CorrelateById(c => c.Message.WriteId));
+        Event(() => DecisionDue, e => e.CorrelateById(c => c.Message.WriteId));
+        Event(() => NotificationFailed, e => e.CorrelateById(c => c.Message.WriteId));
         Event(() => ResolutionRequested, e =>
         {
             e.CorrelateById(c => c.Message.WriteId);
@@ -33,11 +40,14 @@ public sealed class ConflictStateMachine : MassTransitStateMachine<ConflictState
         Initially(
             When(Conflicted)
                 .Then(RecordConflict)
-                .ThenAsync(Park)
-                .TransitionTo(Parked));
+                .IfElseAsync(
+                    SubmitterIsToBeNotifiedAsync,
+                    notify => notify.ThenAsync(NotifyAsync).TransitionTo(Notified),
+                    park => park.ThenAsync(ParkAsync).TransitionTo(Parked)));
 
         During(
             Parked,
+            Notified,
             When(ResolutionRequested)
                 .IfElseAsync(
                     CanBeTakenAsync,
@@ -47,38 +57,55 @@ public sealed class ConflictStateMachine : MassTransitStateMachine<ConflictState
             Ignore(Resolved));
 
         During(
+            Notified,
+            When(DecisionDue)
+                .Then(CountTimer)
+                .If(c => c.Message.Conflict == c.Saga.Conflicts, due => due.ThenAsync(ParkAsync).TransitionTo(Parked)),
+            When(NotificationFailed, c => c.Message.Conflict == c.Saga.Conflicts)
+                .IfAsync(NoNotificationLeftAsync, failed => failed.ThenAsync(ParkAsync).TransitionTo(Parked)),
+            Ignore(NotificationFailed));
+
+        During(
+            Parked,
+            When(DecisionDue).Then(CountTimer),
+            Ignore(NotificationFailed));
+
+        During(
             Resolving,
             When(ResolutionRequested, c => c.Message.ResolutionId == c.Saga.ResolutionId)
                 .ThenAsync(ResendAsync),
             When(ResolutionRequested, c => c.Message.ResolutionId != c.Saga.ResolutionId)
                 .ThenAsync(RefuseAsync),
             When(Resolved, c => c.Message.Status == WriteStatus.Applied)
-                .Then(c => c.Saga.ResolvedAt = Writes(c).Now)
+                .ThenAsync(ReportResolvedAsync)
                 .TransitionTo(Applied),
             When(Resolved, c => c.Message.Status == WriteStatus.Discarded)
-                .Then(c => c.Saga.ResolvedAt = Writes(c).Now)
+                .ThenAsync(ReportResolvedAsync)
                 .TransitionTo(Discarded),
-            // The decision conflicted in turn: a new conflict, parked again for a new decision.
+            // The decision conflicted in turn: a new conflict, handled like the first.
             When(Conflicted, c => c.Message.DetectedAt > c.Saga.DetectedAt)
                 .Then(RecordConflict)
-                .ThenAsync(Park)
-                .TransitionTo(Parked),
-            Ignore(Conflicted));
+                .IfElseAsync(
+                    SubmitterIsToBeNotifiedAsync,
+                    notify => notify.ThenAsync(NotifyAsync).TransitionTo(Notified),
+                    park => park.ThenAsync(ParkAsync).TransitionTo(Parked)),
+            Ignore(Conflicted),
+            When(DecisionDue).Then(CountTimer),
+            Ignore(NotificationFailed));
 
         During(
             Applied,
-            When(ResolutionRequested).ThenAsync(RefuseAsync),
-            Ignore(Conflicted),
-            Ignore(Resolved));
-
-        During(
             Discarded,
             When(ResolutionRequested).ThenAsync(RefuseAsync),
+            When(DecisionDue).Then(CountTimer),
             Ignore(Conflicted),
-            Ignore(Resolved));
+            Ignore(Resolved),
+            Ignore(NotificationFailed));
     }
 
     // States, as docs/conflicts.md draws them.
+    public State Notified { get; private set; } = null!;
+
     public State Parked { get; private set; } = null!;
 
     public State Resolving { get; private set; } = null!;
@@ -93,6 +120,10 @@ public sealed class ConflictStateMachine : MassTransitStateMachine<ConflictState
     public Event<ResolveConflict> ResolutionRequested { get; private set; } = null!;
 
     public Event<WriteResolved> Resolved { get; private set; } = null!;
+
+    public Event<ConflictDecisionDue> DecisionDue { get; private set; } = null!;
+
+    public Event<ConflictNotificationFailed> NotificationFailed { get; private set; } = null!;
 
     static void RecordConflict(BehaviorContext<ConflictState, WriteConflicted> context)
     {
@@ -111,13 +142,70 @@ public sealed class ConflictStateMachine : MassTransitStateMachine<ConflictState
         saga.ResolutionRequestedAt = null;
     }
 
-    static async Task Park(BehaviorContext<ConflictState, WriteConflicted> context)
+    /// <summary>The conflict policy (<see cref="ConflictPolicies"/>): notify when the submitter can be, and is to be, told.</summary>
+    static async Task<bool> SubmitterIsToBeNotifiedAsync(BehaviorContext<ConflictState, WriteConflicted> context)
+    {
+        var saga = context.Saga;
+        var collections = context.GetServiceOrCreateInstance<CollectionCatalog>();
+        var collectionPolicy = collections.TryGet(saga.Collection, out var collection) ? collection.ConflictPolicy : ConflictPolicies.Auto;
+        var clientPolicy = await Writes(context).ClientPolicyAsync(saga.ClientId, context.CancellationToken);
+        var subscribed = await Outbox(context).HasSubscriberAsync(saga.ClientId, WebhookEvents.Conflicted, context.CancellationToken, fresh: true);
+        return ConflictPolicies.Choose(collectionPolicy, clientPolicy, subscribed) == ConflictPolicies.Notify;
+    }
+
+    static async Task NotifyAsync(BehaviorContext<ConflictState, WriteConflicted> context)
+    {
+        var (saga, writes) = (context.Saga, Writes(context));
+        saga.Policy = ConflictPolicies.Notify;
+        saga.NotifiedAt = writes.Now;
+        saga.DecisionDeadline = writes.Now + context.GetServiceOrCreateInstance<IOptions<WritePipelineOptions>>().Value.Conflicts.DecisionTimeout;
+        await writes.MoveAsync(saga.CorrelationId, WriteStatus.Notified, [WriteStatus.Conflicted], context.CancellationToken);
+        await ReportAsync(context, WebhookEvents.Conflicted);
+        await context.GetServiceOrCreateInstance<Timers>().SetAsync<ConflictDecisionJob>(
+            ConflictDecisionJob.NameOf(saga.CorrelationId, saga.Conflicts),
+            saga.DecisionDeadline.Value,
+            ConflictDecisionJob.Data(saga.CorrelationId, saga.Conflicts),
+            context.CancellationToken);
+    }
+
+    static async Task ParkAsync(BehaviorContext<ConflictState> context)
+    {
+        var (saga, writes) = (context.Saga, Writes(context));
+        saga.Policy = ConflictPolicies.Park;
+        saga.ParkedAt = writes.Now;
+        saga.DecisionDeadline = null;
+        await writes.MoveAsync(saga.CorrelationId, WriteStatus.Parked, [WriteStatus.Conflicted, WriteStatus.Notified], context.CancellationToken);
+        await ReportAsync(context, WebhookEvents.Parked);
+    }
+
+    static Task<bool> NoNotificationLeftAsync(BehaviorContext<ConflictState, ConflictNotificationFailed> context) =>
+        Writes(context).AllNotificationsFailedAsync(context.Saga.CorrelationId, context.Saga.Conflicts, context.CancellationToken);
+
+    static void CountTimer(BehaviorContext<ConflictState, ConflictDecisionDue> context) => context.Saga.DecisionTimersFired++;
+
+    static async Task ReportResolvedAsync(BehaviorContext<ConflictState, WriteResolved> context)
+    {
+        context.Saga.ResolvedAt = Writes(context).Now;
+        await ReportAsync(context, WebhookEvents.Resolved);
+    }
+
+    /// <summary>Records the event's webhook deliveries with the saga's transaction, and sets their first attempts.</summary>
+    static async Task ReportAsync(BehaviorContext<ConflictState> context, string eventType)
     {
         var writes = Writes(context);
-        context.Saga.Policy = "park";
-        context.Saga.ParkedAt = writes.Now;
-        await writes.MoveAsync(context.Saga.CorrelationId, WriteStatus.Parked, [WriteStatus.Conflicted], context.CancellationToken);
+        var write = await writes.FindAsync(context.Saga.CorrelationId, context.CancellationToken);
+        if (write is null)
+        {
+            return;
+        }
+
+        var conflict = await writes.ConflictOfAsync(write.Id, context.CancellationToken);
+        var deliveries = await Outbox(context).AddAsync(eventType, write, conflict, context.Saga, context.CancellationToken);
+        await context.GetServiceOrCreateInstance<WebhookTimers>().SetAsync(deliveries, context.CancellationToken);
     }
+
+    static WebhookOutbox Outbox(BehaviorContext<ConflictState> context) =>
+        context.GetOrAddPayload(() => context.GetServiceOrCreateInstance<WebhookOutbox>());
 
     static async Task<bool> CanBeTakenAsync(BehaviorContext<ConflictState, ResolveConflict> context) =>
         await RefusalAsync(context) is null;

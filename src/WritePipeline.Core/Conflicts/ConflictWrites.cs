@@ -21,6 +21,15 @@ public sealed class ConflictWrites(WritePipelineDbContext db, TimeProvider clock
     public Task<WriteConflict?> ConflictOfAsync(Guid writeId, CancellationToken cancellationToken) =>
         db.WriteConflicts.AsNoTracking().SingleOrDefaultAsync(c => c.WriteId == writeId, cancellationToken);
 
+    public Task<string?> ClientPolicyAsync(Guid clientId, CancellationToken cancellationToken) =>
+        db.Clients.AsNoTracking().Where(c => c.Id == clientId).Select(c => c.ConflictPolicy).SingleOrDefaultAsync(cancellationToken);
+
+    /// <summary>Whether no notification of this conflict is still on its way or was delivered.</summary>
+    public async Task<bool> AllNotificationsFailedAsync(Guid writeId, int conflict, CancellationToken cancellationToken) =>
+        !await db.WebhookDeliveries.AnyAsync(
+            d => d.WriteId == writeId && d.EventType == Webhooks.WebhookEvents.Conflicted && d.ConflictNumber == conflict && d.Status != Webhooks.WebhookDeliveryStatus.Failed,
+            cancellationToken);
+
     /// <summary>Moves the write to <paramref name="to"/> if it is in one of <paramref name="from"/>; false (and nothing changed) otherwise.</summary>
     public async Task<bool> MoveAsync(Guid writeId, string to, string[] from, CancellationToken cancellationToken)
     {

@@ -3,6 +3,7 @@ using WritePipeline.Clients;
 using WritePipeline.Collections;
 using WritePipeline.Conflicts;
 using WritePipeline.Records;
+using WritePipeline.Webhooks;
 using WritePipeline.Writes;
 
 namespace WritePipeline.Data;
@@ -25,6 +26,12 @@ public sealed class WritePipelineDbContext(DbContextOptions<WritePipelineDbConte
     public DbSet<KeyHold> KeyHolds => Set<KeyHold>();
 
     public DbSet<ConflictState> ConflictSagas => Set<ConflictState>();
+
+    public DbSet<WebhookEndpoint> WebhookEndpoints => Set<WebhookEndpoint>();
+
+    public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
+
+    public DbSet<WebhookAttempt> WebhookAttempts => Set<WebhookAttempt>();
 
     public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
@@ -109,12 +116,50 @@ public sealed class WritePipelineDbContext(DbContextOptions<WritePipelineDbConte
 
         modelBuilder.ApplyConfiguration(new ConflictStateMap());
 
+        modelBuilder.Entity<WebhookEndpoint>(endpoint =>
+        {
+            endpoint.ToTable("webhook_endpoints");
+            endpoint.HasKey(e => e.Id);
+            endpoint.Property(e => e.Url).HasMaxLength(AddressGuard.MaxUrlLength);
+            endpoint.Property(e => e.Description).HasMaxLength(500);
+            endpoint.Property(e => e.Events).HasMaxLength(200);
+            endpoint.Property(e => e.DisabledReason).HasMaxLength(500);
+            endpoint.Property(e => e.Secret).HasMaxLength(100);
+            endpoint.Property(e => e.PreviousSecret).HasMaxLength(100);
+            endpoint.HasIndex(e => e.ClientId);
+            endpoint.Ignore(e => e.EventList);
+        });
+
+        modelBuilder.Entity<WebhookDelivery>(delivery =>
+        {
+            delivery.ToTable("webhook_deliveries");
+            delivery.HasKey(d => d.Id);
+            delivery.Property(d => d.EventType).HasMaxLength(32);
+            delivery.Property(d => d.Status).HasMaxLength(16);
+            delivery.HasIndex(d => new { d.EndpointId, d.CreatedAt });
+            delivery.HasIndex(d => d.WriteId);
+            // The sweeper's question: which pending deliveries are overdue.
+            delivery.HasIndex(d => new { d.Status, d.NextAttemptAt });
+            delivery.Ignore(d => d.WebhookId);
+        });
+
+        modelBuilder.Entity<WebhookAttempt>(attempt =>
+        {
+            attempt.ToTable("webhook_attempts");
+            attempt.HasKey(a => a.Id);
+            attempt.Property(a => a.ResponseExcerpt).HasMaxLength(64 * 1024);
+            attempt.Property(a => a.Error).HasMaxLength(1000);
+            attempt.HasIndex(a => new { a.DeliveryId, a.Number });
+            attempt.Ignore(a => a.RetryAfterHeader);
+        });
+
         modelBuilder.Entity<Client>(client =>
         {
             client.ToTable("clients");
             client.HasKey(c => c.Id);
             client.Property(c => c.Name).HasMaxLength(200);
             client.Property(c => c.ApiKeyHash).HasMaxLength(64);
+            client.Property(c => c.ConflictPolicy).HasMaxLength(16);
             client.HasIndex(c => c.ApiKeyHash).IsUnique();
         });
     }

@@ -16,6 +16,7 @@ using WritePipeline.Partitioning;
 using WritePipeline.Problems;
 using WritePipeline.Records;
 using WritePipeline.Scheduling;
+using WritePipeline.Webhooks;
 using WritePipeline.Writes;
 
 namespace WritePipeline.Hosting;
@@ -47,6 +48,7 @@ public static class WritePipelineHosting
         services.AddHostedService<StartupTasks>();
         services.AddWritePipelineMessaging(options);
         services.AddWritePipelineScheduling(options, builder.Configuration);
+        services.AddWritePipelineWebhooks(options);
 
         services.AddHealthChecks()
             .AddDbContextCheck<WritePipelineDbContext>("database", tags: [ReadyTag])
@@ -80,6 +82,7 @@ public static class WritePipelineHosting
         app.MapOpenApi();
         app.MapWritesApi();
         app.MapResolutionsApi();
+        app.MapWebhooksApi();
         app.MapRecordsApi();
         return app;
     }

@@ -50,7 +50,7 @@ public sealed class WritePipelineOptionsValidator : IValidateOptions<WritePipeli
                 }
             }
 
-            if (declaration.ConflictPolicy is not ("auto" or "notify" or "park"))
+            if (!Conflicts.ConflictPolicies.IsKnown(declaration.ConflictPolicy))
             {
                 failures.Add($"WritePipeline:Collections:{collection}:ConflictPolicy must be auto, notify or park.");
             }

@@ -20,6 +20,7 @@ public static class ConflictEndpoint
             }
 
             endpoint.ConfigureSaga<ConflictState>(context);
+            endpoint.ConfigureConsumer<Webhooks.ResendWebhookDeliveryConsumer>(context);
         });
     }
 }

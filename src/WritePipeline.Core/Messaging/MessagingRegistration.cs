@@ -55,6 +55,7 @@ public static class MessagingRegistration
             // Shares the partition endpoint, and with it the policy ApplyWriteConsumerDefinition sets for the endpoint.
             bus.AddConsumer<ApplyResolutionConsumer>().ExcludeFromConfigureEndpoints();
             bus.AddSagaStateMachine<ConflictStateMachine, ConflictState, ConflictSagaDefinition>().InPipelineDatabase();
+            bus.AddConsumer<Webhooks.ResendWebhookDeliveryConsumer>().ExcludeFromConfigureEndpoints();
         }
 
         // Decisions are taken by the conflict saga, wherever workers run; the API asks it and waits for its answer.

@@ -62,6 +62,12 @@ public static class ProblemCatalog
     public static ProblemHttpResult DecisionUnavailable(string detail) =>
         Create(StatusCodes.Status503ServiceUnavailable, "decision-unavailable", "The decision could not be taken now; nothing was changed.", detail);
 
+    public static ProblemHttpResult InvalidWebhook(string detail) =>
+        Create(StatusCodes.Status400BadRequest, "invalid-webhook", "The webhook endpoint is not valid.", detail);
+
+    public static ProblemHttpResult WebhookNotFound(string id) =>
+        Create(StatusCodes.Status404NotFound, "webhook-not-found", "The webhook endpoint or delivery does not exist.", $"No webhook endpoint or delivery '{id}' belongs to this client.");
+
     public static string TypeOf(string kind) => TypeBase + kind;
 
     /// <summary>

@@ -28,6 +28,20 @@ public sealed class Timers(ISchedulerFactory schedulers)
         await scheduler.ScheduleJob(job, [trigger], new ScheduleJobOptions { Replace = true }, cancellationToken);
     }
 
+    /// <summary>A timer that fires every <paramref name="interval"/>, once in the cluster; setting it again replaces it.</summary>
+    public async Task SetRecurringAsync<TJob>(string name, TimeSpan interval, CancellationToken cancellationToken)
+        where TJob : IJob
+    {
+        var scheduler = await schedulers.GetScheduler(cancellationToken);
+        var job = JobBuilder.Create<TJob>().WithIdentity(name, Group).StoreDurably().Build();
+        var trigger = TriggerBuilder.Create()
+            .WithIdentity(name, Group)
+            .StartNow()
+            .WithSimpleSchedule(schedule => schedule.WithInterval(interval).RepeatForever().WithMisfireInstruction(SimpleTriggerMisfireInstruction.NextWithRemainingCount))
+            .Build();
+        await scheduler.ScheduleJob(job, [trigger], new ScheduleJobOptions { Replace = true }, cancellationToken);
+    }
+
     public async Task<bool> ExistsAsync(string name, CancellationToken cancellationToken)
     {
         var scheduler = await schedulers.GetScheduler(cancellationToken);

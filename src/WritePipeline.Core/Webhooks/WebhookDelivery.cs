@@ -67,4 +67,19 @@ public sealed class WebhookAttempt
 
     /// <summary>Why no response came, when none did.</summary>
     public string? Error { get; set; }
+
+    /// <summary>The receiver's Retry-After, when it sent one (not stored).</summary>
+    public System.Net.Http.Headers.RetryConditionHeaderValue? RetryAfterHeader { get; set; }
+
+    /// <summary>How long the receiver asked us to wait (on 429 or 503 only), cut to the configured maximum.</summary>
+    public TimeSpan? RetryAfter(WebhookOptions options)
+    {
+        if (StatusCode is not (429 or 503) || RetryAfterHeader is null)
+        {
+            return null;
+        }
+
+        var wait = RetryAfterHeader.Delta ?? (RetryAfterHeader.Date - AttemptedAt);
+        return wait is { } w && w > TimeSpan.Zero ? (w > options.MaxRetryAfter ? options.MaxRetryAfter : w) : null;
+    }
 }

@@ -6,6 +6,7 @@ using WritePipeline.Conflicts;
 using WritePipeline.Contracts;
 using WritePipeline.Data;
 using WritePipeline.Records;
+using WritePipeline.Webhooks;
 
 namespace WritePipeline.Writes;
 
@@ -25,8 +26,11 @@ public enum ApplyOutcome
     Skipped,
 }
 
-/// <summary>The outcome, the write as it is now (null when unknown) and its conflict when it has one.</summary>
-public sealed record ApplyResult(ApplyOutcome Outcome, Write? Write, WriteConflict? Conflict = null);
+/// <summary>
+/// The outcome, the write as it is now (null when unknown), its conflict when it has one, and the webhook deliveries
+/// the step committed (their timers are set once it has).
+/// </summary>
+public sealed record ApplyResult(ApplyOutcome Outcome, Write? Write, WriteConflict? Conflict = null, IReadOnlyList<WebhookDelivery>? Deliveries = null);
 
 /// <summary>
 /// Applies one write in one transaction: the record change, its version, the history row, the declared constraints
@@ -37,6 +41,7 @@ public sealed class WriteApplier(
     WritePipelineDbContext db,
     ConstraintEnforcer constraints,
     CollectionCatalog collections,
+    WebhookOutbox webhooks,
     TimeProvider clock,
     ILogger<WriteApplier> logger)
 {
@@ -65,10 +70,11 @@ public sealed class WriteApplier(
                 // Order survives the conflict: this write waits behind it, in its place, and is applied when it is resolved.
                 hold.LastPosition++;
                 write.MarkHeld(hold.BlockingWriteId, hold.LastPosition);
+                var heldDeliveries = await webhooks.AddAsync(WebhookEvents.Held, write, null, null, cancellationToken);
                 await db.SaveChangesAsync(cancellationToken);
                 await transaction.CommitAsync(cancellationToken);
                 logger.LogInformation("Write held behind conflicted write {BlockingWriteId} at place {HeldPosition}", hold.BlockingWriteId, hold.LastPosition);
-                return new ApplyResult(ApplyOutcome.Held, write);
+                return new ApplyResult(ApplyOutcome.Held, write, Deliveries: heldDeliveries);
             }
 
             var record = await LoadRecordAsync(message, cancellationToken);
@@ -78,6 +84,7 @@ public sealed class WriteApplier(
                 case WriteDecision.Apply apply:
                     var previousDocument = record?.Document;
                     record = Apply(message, write, record, apply.Document, now);
+                    var appliedDeliveries = await webhooks.AddAsync(WebhookEvents.Applied, write, null, null, cancellationToken);
 
                     // Status (and Record.Version) are concurrency tokens: if another delivery of this write, or of
                     // another write to this key, committed since we read them, this throws and the attempt is retried.
@@ -86,7 +93,7 @@ public sealed class WriteApplier(
                     if (conflict is null)
                     {
                         await transaction.CommitAsync(cancellationToken);
-                        return new ApplyResult(ApplyOutcome.Applied, write);
+                        return new ApplyResult(ApplyOutcome.Applied, write, Deliveries: appliedDeliveries);
                     }
 
                     await transaction.RollbackAsync(cancellationToken);

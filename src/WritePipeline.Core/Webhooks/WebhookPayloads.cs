@@ -1,0 +1,29 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using WritePipeline.Conflicts;
+using WritePipeline.Writes;
+
+namespace WritePipeline.Webhooks;
+
+/// <summary>The body of a webhook: <c>{type, timestamp, data}</c>, data being the write's status resource and its links.</summary>
+public static class WebhookPayloads
+{
+    static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public static string For(string eventType, Write write, WriteConflict? conflict, ConflictState? saga, DateTimeOffset at, string? publicBaseUrl)
+    {
+        var data = JsonSerializer.SerializeToNode(WriteStatusView.For(write, conflict, saga), Json)!.AsObject();
+        var status = (publicBaseUrl?.TrimEnd('/') ?? string.Empty) + WritesApi.StatusPath(write.Id);
+        data["links"] = new JsonObject
+        {
+            ["status"] = status,
+            ["resolution"] = status + "/resolution",
+        };
+        return new JsonObject
+        {
+            ["type"] = eventType,
+            ["timestamp"] = at.ToUniversalTime().ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+            ["data"] = data,
+        }.ToJsonString();
+    }
+}

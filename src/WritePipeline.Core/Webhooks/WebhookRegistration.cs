@@ -1,0 +1,44 @@
+using Microsoft.Extensions.DependencyInjection;
+
+namespace WritePipeline.Webhooks;
+
+public static class WebhookRegistration
+{
+    /// <summary>Endpoints, the outbox of deliveries, and, where timers run (workers), the sender and its HTTP client.</summary>
+    public static IServiceCollection AddWritePipelineWebhooks(this IServiceCollection services, WritePipelineOptions options)
+    {
+        var guard = new AddressGuard(options.Webhooks.AllowPrivateAddresses);
+        services.AddSingleton(guard);
+        AddWebhookOutbox(services);
+        if (!options.Worker.Enabled)
+        {
+            return services;
+        }
+
+        services.AddScoped<WebhookSender>();
+        services.AddHostedService<WebhookSweepJob.Startup>();
+        services.AddHttpClient(WebhookSender.HttpClientName, client =>
+            {
+                // Each attempt has its own deadline (WebhookOptions.Timeout); this one only bounds a stuck connection pool.
+                client.Timeout = Timeout.InfiniteTimeSpan;
+                client.DefaultRequestHeaders.UserAgent.ParseAdd("WritePipeline-Webhooks/1.0");
+            })
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            {
+                // Only 2xx counts, and a redirect is an answer, not a new place to send the payload to.
+                AllowAutoRedirect = false,
+                ConnectCallback = guard.ConnectAsync,
+                PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+            });
+        return services;
+    }
+
+    /// <summary>What the code that reports events needs (the partitions, the conflict saga); tests that host those on the harness add the same.</summary>
+    public static IServiceCollection AddWebhookOutbox(IServiceCollection services)
+    {
+        services.AddMemoryCache();
+        services.AddScoped<WebhookOutbox>();
+        services.AddSingleton<WebhookTimers>();
+        return services;
+    }
+}

@@ -1,0 +1,182 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using WritePipeline.Conflicts;
+using WritePipeline.Contracts;
+using WritePipeline.Data;
+using WritePipeline.Messaging;
+
+namespace WritePipeline.Webhooks;
+
+/// <summary>
+/// Makes one attempt at a webhook delivery and decides what follows: done, another attempt later (the retry
+/// schedule, or the receiver's Retry-After), or failed for good. Every attempt is logged. Runs on a Quartz
+/// thread, never in a partition: a slow or dead receiver holds up only its own deliveries.
+/// </summary>
+public sealed class WebhookSender(
+    WritePipelineDbContext db,
+    IHttpClientFactory httpClients,
+    WebhookTimers timers,
+    IBus bus,
+    TimeProvider clock,
+    IOptions<WritePipelineOptions> options,
+    ILogger<WebhookSender> logger)
+{
+    public const string HttpClientName = "webhooks";
+
+    /// <summary>False when the delivery does not exist (yet): its transaction may not have committed.</summary>
+    public async Task<bool> AttemptAsync(Guid deliveryId, CancellationToken cancellationToken)
+    {
+        var delivery = await db.WebhookDeliveries.SingleOrDefaultAsync(d => d.Id == deliveryId, cancellationToken);
+        if (delivery is null)
+        {
+            return false;
+        }
+
+        if (delivery.Status != WebhookDeliveryStatus.Pending)
+        {
+            return true;
+        }
+
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["DeliveryId"] = deliveryId, ["WriteId"] = delivery.WriteId, ["EventType"] = delivery.EventType });
+        var settings = options.Value.Webhooks;
+        var endpoint = await db.WebhookEndpoints.SingleOrDefaultAsync(e => e.Id == delivery.EndpointId, cancellationToken);
+        if (endpoint is not { Enabled: true })
+        {
+            await FailAsync(delivery, endpoint is null ? "The endpoint was deleted." : "The endpoint is disabled.", cancellationToken);
+            return true;
+        }
+
+        var attempt = await SendAsync(delivery, endpoint, cancellationToken);
+        var now = clock.GetUtcNow();
+        db.WebhookAttempts.Add(attempt);
+        delivery.Attempts = attempt.Number;
+        delivery.LastStatusCode = attempt.StatusCode;
+
+        if (attempt.StatusCode is >= 200 and < 300)
+        {
+            delivery.Status = WebhookDeliveryStatus.Succeeded;
+            delivery.NextAttemptAt = null;
+            delivery.CompletedAt = now;
+            endpoint.FailureStreak = 0;
+            endpoint.FailingSince = null;
+            await db.SaveChangesAsync(cancellationToken);
+            return true;
+        }
+
+        endpoint.FailureStreak++;
+        endpoint.FailingSince ??= now;
+        string? failure = null;
+        if (attempt.StatusCode == (int)HttpStatusCode.Gone)
+        {
+            Disable(endpoint, "The receiver answered 410 Gone.");
+            failure = "The receiver answered 410 Gone; the endpoint is disabled.";
+        }
+        else if (now - endpoint.FailingSince >= settings.DisableAfterFailingFor)
+        {
+            Disable(endpoint, $"Every delivery failed for {settings.DisableAfterFailingFor.TotalDays:0.#} days.");
+            failure = "The endpoint has been failing for too long and is disabled.";
+        }
+        else if (attempt.Number > settings.RetrySchedule.Count)
+        {
+            failure = $"All {attempt.Number} attempts failed.";
+        }
+
+        if (failure is not null)
+        {
+            await FailAsync(delivery, failure, cancellationToken);
+            return true;
+        }
+
+        delivery.NextAttemptAt = now + attempt.RetryAfter(settings) ?? now + Jittered(settings.RetrySchedule[attempt.Number - 1], settings.Jitter);
+        await db.SaveChangesAsync(cancellationToken);
+        await timers.SetAsync([delivery], cancellationToken);
+        logger.LogInformation("Webhook attempt {Attempt} failed ({StatusCode}); next attempt at {NextAttemptAt}", attempt.Number, attempt.StatusCode, delivery.NextAttemptAt);
+        return true;
+    }
+
+    async Task<WebhookAttempt> SendAsync(WebhookDelivery delivery, WebhookEndpoint endpoint, CancellationToken cancellationToken)
+    {
+        var settings = options.Value.Webhooks;
+        var now = clock.GetUtcNow();
+        var timestamp = now.ToUnixTimeSeconds();
+        var body = Encoding.UTF8.GetBytes(delivery.Payload);
+        using var request = new HttpRequestMessage(HttpMethod.Post, endpoint.Url) { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new("application/json") { CharSet = "utf-8" };
+        request.Headers.Add("webhook-id", delivery.WebhookId);
+        request.Headers.Add("webhook-timestamp", timestamp.ToString(CultureInfo.InvariantCulture));
+        request.Headers.Add("webhook-signature", WebhookSignatures.Header(endpoint, delivery.WebhookId, timestamp, delivery.Payload, now));
+
+        var attempt = new WebhookAttempt { DeliveryId = delivery.Id, Number = delivery.Attempts + 1, AttemptedAt = now };
+        var stopwatch = Stopwatch.StartNew();
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(settings.Timeout);
+            using var response = await httpClients.CreateClient(HttpClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            attempt.StatusCode = (int)response.StatusCode;
+            attempt.RetryAfterHeader = response.Headers.RetryAfter;
+            attempt.ResponseExcerpt = await ExcerptAsync(response, settings.ResponseExcerptLength, timeout.Token);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            attempt.Error = ex is OperationCanceledException ? $"No response within {settings.Timeout.TotalSeconds:0.#} s." : Bounded(ex.Message, 1000);
+        }
+
+        attempt.LatencyMilliseconds = (int)stopwatch.ElapsedMilliseconds;
+        return attempt;
+    }
+
+    async Task FailAsync(WebhookDelivery delivery, string reason, CancellationToken cancellationToken)
+    {
+        delivery.Status = WebhookDeliveryStatus.Failed;
+        delivery.NextAttemptAt = null;
+        delivery.CompletedAt = clock.GetUtcNow();
+        await db.SaveChangesAsync(cancellationToken);
+        logger.LogWarning("Webhook delivery failed: {Reason}", reason);
+
+        // A submitter who cannot be told of a conflict cannot decide about it: its saga parks it for an operator.
+        if (delivery is { EventType: WebhookEvents.Conflicted, ConflictNumber: { } conflict })
+        {
+            var endpoint = await bus.GetSendEndpoint(ConflictTopology.SendAddress);
+            await endpoint.Send(
+                new ConflictNotificationFailed { WriteId = delivery.WriteId, DeliveryId = delivery.Id, Conflict = conflict, Reason = reason },
+                (SendContext<ConflictNotificationFailed> send) => SendRules.Mandatory(send),
+                cancellationToken);
+        }
+    }
+
+    static void Disable(WebhookEndpoint endpoint, string reason)
+    {
+        endpoint.Enabled = false;
+        endpoint.DisabledReason = reason;
+    }
+
+    static TimeSpan Jittered(TimeSpan wait, double jitter) =>
+        wait * (1 + (jitter * ((Random.Shared.NextDouble() * 2) - 1)));
+
+    static async Task<string?> ExcerptAsync(HttpResponseMessage response, int length, CancellationToken cancellationToken)
+    {
+        if (length == 0)
+        {
+            return null;
+        }
+
+        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+        var buffer = new byte[length];
+        var read = 0;
+        while (read < length && await stream.ReadAsync(buffer.AsMemory(read, length - read), cancellationToken) is var n and > 0)
+        {
+            read += n;
+        }
+
+        return read == 0 ? null : Encoding.UTF8.GetString(buffer, 0, read);
+    }
+
+    static string Bounded(string text, int length) => text.Length <= length ? text : text[..length];
+}

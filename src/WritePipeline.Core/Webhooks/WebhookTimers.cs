@@ -1,0 +1,61 @@
+using Microsoft.Extensions.DependencyInjection;
+using Quartz;
+using WritePipeline.Scheduling;
+
+namespace WritePipeline.Webhooks;
+
+/// <summary>The Quartz timers of webhook deliveries: one per attempt, named after the delivery and the attempt's number.</summary>
+public sealed class WebhookTimers(IServiceProvider services)
+{
+    public static string NameOf(Guid deliveryId, int attempt) => $"webhook-{deliveryId:N}-{attempt}";
+
+    /// <summary>Sets the timer of each delivery's next attempt. Where this process runs no scheduler (an API-only host), the sweeper of a worker sets it.</summary>
+    public async Task SetAsync(IEnumerable<WebhookDelivery> deliveries, CancellationToken cancellationToken)
+    {
+        if (services.GetService<Timers>() is not { } timers)
+        {
+            return;
+        }
+
+        foreach (var delivery in deliveries.Where(d => d is { Status: WebhookDeliveryStatus.Pending, NextAttemptAt: not null }))
+        {
+            await timers.SetAsync<WebhookAttemptJob>(
+                NameOf(delivery.Id, delivery.Attempts + 1),
+                delivery.NextAttemptAt!.Value,
+                new Dictionary<string, string> { [WebhookAttemptJob.DeliveryIdKey] = delivery.Id.ToString() },
+                cancellationToken);
+        }
+    }
+}
+
+/// <summary>Fires one attempt of a webhook delivery.</summary>
+public sealed class WebhookAttemptJob(IServiceScopeFactory scopes, Timers timers, TimeProvider clock) : IJob
+{
+    public const string DeliveryIdKey = "deliveryId";
+    const string FirstTryKey = "firstTry";
+
+    // A timer set inside a transaction (by the conflict saga) can fire before that transaction commits its delivery.
+    static readonly TimeSpan WaitForCommit = TimeSpan.FromSeconds(30);
+
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
+    {
+        var data = context.MergedJobDataMap;
+        var deliveryId = Guid.Parse(data.GetString(DeliveryIdKey)!);
+        await using var scope = scopes.CreateAsyncScope();
+        if (await scope.ServiceProvider.GetRequiredService<WebhookSender>().AttemptAsync(deliveryId, cancellationToken))
+        {
+            return;
+        }
+
+        var now = clock.GetUtcNow();
+        var firstTry = data.GetString(FirstTryKey) is { } first ? DateTimeOffset.Parse(first, System.Globalization.CultureInfo.InvariantCulture) : now;
+        if (now - firstTry < WaitForCommit)
+        {
+            await timers.SetAsync<WebhookAttemptJob>(
+                context.Trigger.Key.Name + "+",
+                now.AddSeconds(1),
+                new Dictionary<string, string> { [DeliveryIdKey] = deliveryId.ToString(), [FirstTryKey] = firstTry.ToString("O", System.Globalization.CultureInfo.InvariantCulture) },
+                cancellationToken);
+        }
+    }
+}
