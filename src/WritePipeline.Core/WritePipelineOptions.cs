@@ -142,12 +142,20 @@ public sealed class WebhookOptions
     /// <summary>How long one delivery attempt may take, connection included.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(15);
 
-    /// <summary>Waits between attempts: after the first failure the first wait, and so on; when they run out the delivery has failed.</summary>
-    public List<TimeSpan> RetrySchedule { get; set; } =
+    /// <summary>5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h: eight attempts over about a day and a day and a half.</summary>
+    public static IReadOnlyList<TimeSpan> DefaultRetrySchedule { get; } =
     [
         TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(30), TimeSpan.FromHours(2),
         TimeSpan.FromHours(5), TimeSpan.FromHours(10), TimeSpan.FromHours(10),
     ];
+
+    /// <summary>
+    /// Waits between attempts: after the first failure the first wait, and so on; when they run out the delivery has
+    /// failed. Unset means <see cref="DefaultRetrySchedule"/> (configuration adds to a list rather than replacing it).
+    /// </summary>
+    public List<TimeSpan>? RetrySchedule { get; set; }
+
+    public IReadOnlyList<TimeSpan> Retries => RetrySchedule is { Count: > 0 } schedule ? schedule : DefaultRetrySchedule;
 
     /// <summary>Each wait is stretched or shrunk by up to this fraction, so that retries of many deliveries spread out.</summary>
     [Range(0.0, 1.0)]

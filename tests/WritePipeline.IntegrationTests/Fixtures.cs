@@ -32,3 +32,19 @@ public sealed class ConflictsFixture() : PipelineAppFixture(PipelineSetup.Rabbit
         ["WritePipeline:Collections:notes:OnConflict"] = "continue",
     },
 });
+
+/// <summary>RabbitMQ + PostgreSQL with webhooks allowed to loopback and retried within seconds, for the webhook tests.</summary>
+public sealed class WebhooksFixture() : PipelineAppFixture(PipelineSetup.RabbitMqPostgres with { Overrides = WebhooksFixture.Settings(TimeSpan.FromMinutes(5)) })
+{
+    public static Dictionary<string, string?> Settings(TimeSpan decisionTimeout) => new()
+    {
+        ["WritePipeline:Webhooks:AllowPrivateAddresses"] = "true",
+        ["WritePipeline:Webhooks:RetrySchedule:0"] = "00:00:01",
+        ["WritePipeline:Webhooks:RetrySchedule:1"] = "00:00:01",
+        ["WritePipeline:Webhooks:RetrySchedule:2"] = "00:00:01",
+        ["WritePipeline:Webhooks:Jitter"] = "0",
+        ["WritePipeline:Webhooks:Timeout"] = "00:00:02",
+        ["WritePipeline:Conflicts:DecisionTimeout"] = decisionTimeout.ToString(),
+        ["WritePipeline:Scheduling:CheckinInterval"] = "00:00:02",
+    };
+}

@@ -82,7 +82,7 @@ public sealed class WebhookSender(
             Disable(endpoint, $"Every delivery failed for {settings.DisableAfterFailingFor.TotalDays:0.#} days.");
             failure = "The endpoint has been failing for too long and is disabled.";
         }
-        else if (attempt.Number > settings.RetrySchedule.Count)
+        else if (attempt.Number > settings.Retries.Count)
         {
             failure = $"All {attempt.Number} attempts failed.";
         }
@@ -93,7 +93,7 @@ public sealed class WebhookSender(
             return true;
         }
 
-        delivery.NextAttemptAt = now + attempt.RetryAfter(settings) ?? now + Jittered(settings.RetrySchedule[attempt.Number - 1], settings.Jitter);
+        delivery.NextAttemptAt = now + attempt.RetryAfter(settings) ?? now + Jittered(settings.Retries[attempt.Number - 1], settings.Jitter);
         await db.SaveChangesAsync(cancellationToken);
         await timers.SetAsync([delivery], cancellationToken);
         logger.LogInformation("Webhook attempt {Attempt} failed ({StatusCode}); next attempt at {NextAttemptAt}", attempt.Number, attempt.StatusCode, delivery.NextAttemptAt);
