@@ -121,6 +121,23 @@ public sealed class PipelineApp : WebApplicationFactory<Program>
 
     public IBus Bus => Services.GetRequiredService<IBus>();
 
+    /// <summary>Waits until each queue has <paramref name="expected"/> consumers (failing at once if the worker died).</summary>
+    public Task UntilConsumersAsync(IEnumerable<string> queues, int expected, WorkerProcess worker) => Eventually.UntilAsync(
+        async () =>
+        {
+            Assert.False(worker.HasExited, worker.RecentOutput);
+            foreach (var queue in queues)
+            {
+                if (await VirtualHost!.ConsumerCountAsync(queue) < expected)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        },
+        $"every queue has {expected} consumer(s)");
+
     /// <summary>Waits until /health/ready answers 200: database reachable, topology declared, bus connected.</summary>
     public Task UntilReadyAsync()
     {

@@ -30,9 +30,9 @@ public sealed class TakeoverTests : IAsyncLifetime
         var partitions = Enumerable.Range(0, 8).Select(PartitionTopology.QueueName).ToList();
 
         await using var first = WorkerProcess.Start(_app.SharedSettings);
-        await UntilConsumersAsync(partitions, 1, first);
+        await _app.UntilConsumersAsync(partitions, 1, first);
         await using var second = WorkerProcess.Start(_app.SharedSettings);
-        await UntilConsumersAsync(partitions, 2, second);
+        await _app.UntilConsumersAsync(partitions, 2, second);
 
         var submitted = 0;
         var killed = false;
@@ -62,20 +62,4 @@ public sealed class TakeoverTests : IAsyncLifetime
         var statuses = await _app.QueryAsync(db => db.Writes.Where(w => w.ClientId == clientId).GroupBy(w => w.Status).Select(g => new { g.Key, Count = g.Count() }).ToListAsync());
         Assert.Equal(keys * writesPerKey, Assert.Single(statuses, s => s.Key == WriteStatus.Applied).Count);
     }
-
-    async Task UntilConsumersAsync(List<string> queues, int expected, WorkerProcess worker) => await Eventually.UntilAsync(
-        async () =>
-        {
-            Assert.False(worker.HasExited, worker.RecentOutput);
-            foreach (var queue in queues)
-            {
-                if (await _app.VirtualHost!.ConsumerCountAsync(queue) < expected)
-                {
-                    return false;
-                }
-            }
-
-            return true;
-        },
-        $"every partition queue has {expected} consumer(s)");
 }
