@@ -120,6 +120,10 @@ public sealed class ApiOptions
     /// <summary>Seconds a client is told to wait (Retry-After) before polling a write that is not final.</summary>
     [Range(1, 3600)]
     public int RetryAfterSeconds { get; set; } = 1;
+
+    /// <summary>The longest <c>Prefer: wait=N</c> a submission is held open for (longer requests are cut to this).</summary>
+    [Range(0, 300)]
+    public int MaxPreferWaitSeconds { get; set; } = 30;
 }
 
 public sealed class ClientsOptions

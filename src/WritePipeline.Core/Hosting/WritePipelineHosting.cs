@@ -70,6 +70,7 @@ public static class WritePipelineHosting
         services.AddScoped<SubmissionReader>();
         services.AddScoped<WriteSubmitter>();
         services.AddScoped<WriteDispatcher>();
+        services.AddScoped<SubmissionWait>();
         return builder;
     }
 

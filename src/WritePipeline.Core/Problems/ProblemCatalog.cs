@@ -68,6 +68,19 @@ public static class ProblemCatalog
     public static ProblemHttpResult WebhookNotFound(string id) =>
         Create(StatusCodes.Status404NotFound, "webhook-not-found", "The webhook endpoint or delivery does not exist.", $"No webhook endpoint or delivery '{id}' belongs to this client.");
 
+    /// <summary>A submission that waited (<c>Prefer: wait</c>) and conflicted: 412 for a failed precondition, 409 otherwise; the type is the conflict kind.</summary>
+    public static ProblemHttpResult WriteConflicted(string conflictType, string detail, Dictionary<string, object?> extensions) =>
+        Create(
+            conflictType is Writes.WriteErrors.VersionMismatch or Writes.WriteErrors.AlreadyExists ? StatusCodes.Status412PreconditionFailed : StatusCodes.Status409Conflict,
+            conflictType,
+            "The write conflicted; it waits for a decision.",
+            detail,
+            extensions);
+
+    /// <summary>A submission that waited and could not be processed at all.</summary>
+    public static ProblemHttpResult WriteFailed(string errorType, string detail, Dictionary<string, object?> extensions) =>
+        Create(StatusCodes.Status422UnprocessableEntity, errorType, "The write could not be applied.", detail, extensions);
+
     public static string TypeOf(string kind) => TypeBase + kind;
 
     /// <summary>

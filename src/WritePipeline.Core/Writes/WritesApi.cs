@@ -25,18 +25,25 @@ public static class WritesApi
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            // With Prefer: wait=N, the outcome instead of the receipt: the record (200, 201, 204), or the conflict.
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status412PreconditionFailed);
 
         record.MapPut("", PutRecord)
             .WithName("PutRecord")
             .WithSummary("Create or replace a record (queued; answers 202 once the broker has the write)")
             .Accepts<JsonObject>(SubmissionReader.JsonMediaType)
+            .Produces<JsonObject>(StatusCodes.Status200OK, "application/json")
+            .Produces<JsonObject>(StatusCodes.Status201Created, "application/json")
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
         record.MapPatch("", PatchRecord)
             .WithName("PatchRecord")
             .WithSummary("Merge-patch a record (RFC 7396)")
             .Accepts<JsonObject>(SubmissionReader.MergePatchMediaType)
+            .Produces<JsonObject>(StatusCodes.Status200OK, "application/json")
+            .Produces<JsonObject>(StatusCodes.Status201Created, "application/json")
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
         record.MapDelete("", DeleteRecord)
@@ -52,20 +59,20 @@ public static class WritesApi
         return app;
     }
 
-    static Task<Results<Accepted<WriteReceipt>, ProblemHttpResult>> PutRecord(
-        string collection, string key, HttpContext http, SubmissionReader reader, WriteSubmitter submitter, IOptions<WritePipelineOptions> options) =>
-        Submit(collection, key, WriteOperations.Replace, http, reader, submitter, options);
+    static Task<Results<Accepted<WriteReceipt>, ContentHttpResult, NoContent, ProblemHttpResult>> PutRecord(
+        string collection, string key, HttpContext http, SubmissionReader reader, WriteSubmitter submitter, SubmissionWait wait, IOptions<WritePipelineOptions> options) =>
+        Submit(collection, key, WriteOperations.Replace, http, reader, submitter, wait, options);
 
-    static Task<Results<Accepted<WriteReceipt>, ProblemHttpResult>> PatchRecord(
-        string collection, string key, HttpContext http, SubmissionReader reader, WriteSubmitter submitter, IOptions<WritePipelineOptions> options) =>
-        Submit(collection, key, WriteOperations.Patch, http, reader, submitter, options);
+    static Task<Results<Accepted<WriteReceipt>, ContentHttpResult, NoContent, ProblemHttpResult>> PatchRecord(
+        string collection, string key, HttpContext http, SubmissionReader reader, WriteSubmitter submitter, SubmissionWait wait, IOptions<WritePipelineOptions> options) =>
+        Submit(collection, key, WriteOperations.Patch, http, reader, submitter, wait, options);
 
-    static Task<Results<Accepted<WriteReceipt>, ProblemHttpResult>> DeleteRecord(
-        string collection, string key, HttpContext http, SubmissionReader reader, WriteSubmitter submitter, IOptions<WritePipelineOptions> options) =>
-        Submit(collection, key, WriteOperations.Delete, http, reader, submitter, options);
+    static Task<Results<Accepted<WriteReceipt>, ContentHttpResult, NoContent, ProblemHttpResult>> DeleteRecord(
+        string collection, string key, HttpContext http, SubmissionReader reader, WriteSubmitter submitter, SubmissionWait wait, IOptions<WritePipelineOptions> options) =>
+        Submit(collection, key, WriteOperations.Delete, http, reader, submitter, wait, options);
 
-    static async Task<Results<Accepted<WriteReceipt>, ProblemHttpResult>> Submit(
-        string collection, string key, string operation, HttpContext http, SubmissionReader reader, WriteSubmitter submitter, IOptions<WritePipelineOptions> options)
+    static async Task<Results<Accepted<WriteReceipt>, ContentHttpResult, NoContent, ProblemHttpResult>> Submit(
+        string collection, string key, string operation, HttpContext http, SubmissionReader reader, WriteSubmitter submitter, SubmissionWait wait, IOptions<WritePipelineOptions> options)
     {
         var (request, problem) = await reader.ReadAsync(http.Request, collection, key, operation);
         if (problem is not null)
@@ -78,12 +85,28 @@ public static class WritesApi
         switch (result)
         {
             case SubmitResult.Accepted accepted:
-                http.Response.Headers.RetryAfter = retryAfter;
                 if (accepted.Replayed)
                 {
                     http.Response.Headers["Idempotent-Replayed"] = "true";
                 }
 
+                // The write is on the broker: whatever the wait brings, it is accepted.
+                if (SubmissionWait.Requested(http.Request, options.Value.Api.MaxPreferWaitSeconds) is { } seconds)
+                {
+                    http.Response.Headers["Preference-Applied"] = $"wait={seconds}";
+                    var outcome = await wait.OutcomeAsync(accepted.Receipt.WriteId, http.User.ClientId(), TimeSpan.FromSeconds(seconds), http);
+                    switch (outcome?.Result)
+                    {
+                        case ContentHttpResult record:
+                            return record;
+                        case NoContent deleted:
+                            return deleted;
+                        case ProblemHttpResult conflict:
+                            return conflict;
+                    }
+                }
+
+                http.Response.Headers.RetryAfter = retryAfter;
                 return TypedResults.Accepted(StatusPath(accepted.Receipt.WriteId), accepted.Receipt);
             case SubmitResult.IdempotencyMismatch mismatch:
                 return ProblemCatalog.IdempotencyKeyMismatch(mismatch.IdempotencyKey);

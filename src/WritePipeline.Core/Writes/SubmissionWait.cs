@@ -1,0 +1,103 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using WritePipeline.Contracts;
+using WritePipeline.Data;
+using WritePipeline.Problems;
+using WritePipeline.Records;
+
+namespace WritePipeline.Writes;
+
+/// <summary>
+/// <c>Prefer: wait=N</c> (RFC 7240): a submitter that would rather have the outcome than a receipt waits up to N
+/// seconds (capped) for it. The write is on the broker either way; only the answer changes: the record (200, 201),
+/// nothing (204, a delete), the conflict (409, 412), the failure (422), or the usual 202 when time runs out.
+/// </summary>
+public sealed class SubmissionWait(WritePipelineDbContext db, TimeProvider clock)
+{
+    /// <summary>The wait asked for, in seconds, cut to <paramref name="maxSeconds"/>; null when none was asked for.</summary>
+    public static int? Requested(HttpRequest request, int maxSeconds)
+    {
+        foreach (var preference in request.Headers["Prefer"].SelectMany(v => (v ?? string.Empty).Split(',')))
+        {
+            var parts = preference.Split('=', 2, StringSplitOptions.TrimEntries);
+            if (parts.Length == 2 && parts[0].Equals("wait", StringComparison.OrdinalIgnoreCase)
+                && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var seconds))
+            {
+                return Math.Min(seconds, maxSeconds);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The answer once the write is decided, or null when <paramref name="wait"/> ran out first.</summary>
+    public async Task<Results<ContentHttpResult, NoContent, ProblemHttpResult>?> OutcomeAsync(Guid writeId, Guid clientId, TimeSpan wait, HttpContext http)
+    {
+        var deadline = clock.GetUtcNow() + wait;
+        var pause = TimeSpan.FromMilliseconds(20);
+        while (true)
+        {
+            var status = await WritesApi.ReadStatusAsync(db, writeId, clientId, http.RequestAborted);
+            if (status is not null && await AnswerAsync(status, http) is { } answer)
+            {
+                return answer;
+            }
+
+            var left = deadline - clock.GetUtcNow();
+            if (left <= TimeSpan.Zero)
+            {
+                return null;
+            }
+
+            await Task.Delay(pause < left ? pause : left, http.RequestAborted);
+            pause = TimeSpan.FromMilliseconds(Math.Min(pause.TotalMilliseconds * 2, 250));
+        }
+    }
+
+    async Task<Results<ContentHttpResult, NoContent, ProblemHttpResult>?> AnswerAsync(WriteStatusView status, HttpContext http)
+    {
+        switch (status.Status)
+        {
+            case WriteStatus.Applied when status.Operation == WriteOperations.Delete:
+                return TypedResults.NoContent();
+
+            case WriteStatus.Applied:
+                var produced = await db.RecordVersions.AsNoTracking()
+                    .Where(v => v.Collection == status.Collection && v.Key == status.Key && (v.Version == status.Version || v.Version == status.Version - 1))
+                    .ToListAsync(http.RequestAborted);
+                var version = produced.Single(v => v.Version == status.Version);
+                var created = produced.SingleOrDefault(v => v.Version == status.Version - 1) is not { Document: not null };
+                http.Response.Headers.ETag = ETags.For(version.Version);
+                if (created)
+                {
+                    http.Response.Headers.Location = $"/v1/collections/{status.Collection}/records/{status.Key}";
+                }
+
+                return TypedResults.Text(version.Document, "application/json", statusCode: created ? StatusCodes.Status201Created : StatusCodes.Status200OK);
+
+            case WriteStatus.Conflicted or WriteStatus.Notified or WriteStatus.Parked when status.Conflict is { } conflict:
+                return ProblemCatalog.WriteConflicted(conflict.Type, conflict.Detail, Extensions(status));
+
+            case WriteStatus.Failed when status.Error is { } error:
+                return ProblemCatalog.WriteFailed(error.Type, error.Detail ?? error.Type, Extensions(status));
+
+            default:
+                return null;
+        }
+    }
+
+    static Dictionary<string, object?> Extensions(WriteStatusView status) => new()
+    {
+        ["writeId"] = status.WriteId,
+        ["writeStatus"] = status.Status,
+        ["conflict"] = status.Conflict,
+        ["actions"] = status.Actions,
+        ["links"] = new Dictionary<string, string>
+        {
+            ["status"] = WritesApi.StatusPath(status.WriteId),
+            ["resolution"] = WritesApi.StatusPath(status.WriteId) + "/resolution",
+        },
+    };
+}
