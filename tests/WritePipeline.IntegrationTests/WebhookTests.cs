@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using WritePipeline.Testing;
 
 namespace WritePipeline.IntegrationTests;
@@ -107,6 +109,23 @@ public sealed class WebhookTests(WebhooksFixture fixture) : IClassFixture<Webhoo
         var resolved = (await UntilReceivedAsync(name, 1, r => r.Type == "write.resolved")).Single();
         Assert.Equal([true], resolved.VerifiedBy);
         Assert.Equal("discarded", resolved.Json["data"]!["status"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_client_whose_policy_is_park_is_not_notified_even_with_an_endpoint()
+    {
+        var (http, _, name, _) = await SubscribedClientAsync("write.conflicted", "write.parked");
+        var clientId = (await _app.QueryAsync(db => db.WebhookEndpoints.AsNoTracking().SingleAsync(e => e.Url.EndsWith(name)))).ClientId;
+        await using (var scope = _app.Services.CreateAsyncScope())
+        {
+            Assert.True(await scope.ServiceProvider.GetRequiredService<Clients.ClientRegistry>().SetConflictPolicyAsync(clientId, "park", CancellationToken.None));
+        }
+
+        var writeId = await ConflictAsync(http);
+
+        await http.UntilStatusAsync(writeId, "parked");
+        var parked = Assert.Single(await UntilReceivedAsync(name, 1));
+        Assert.Equal("write.parked", parked.Type);
     }
 
     [Fact]

@@ -28,6 +28,18 @@ public sealed class ClientRegistry(WritePipelineDbContext db, TimeProvider clock
         return client;
     }
 
+    /// <summary>Sets how the client's conflicts are handled over its collections' policy; null returns to theirs. False when there is no such client.</summary>
+    public async Task<bool> SetConflictPolicyAsync(Guid clientId, string? policy, CancellationToken cancellationToken)
+    {
+        if (policy is not null && !Conflicts.ConflictPolicies.IsKnown(policy))
+        {
+            throw new ArgumentOutOfRangeException(nameof(policy), policy, "A conflict policy is auto, notify or park.");
+        }
+
+        return await db.Clients.Where(c => c.Id == clientId)
+            .ExecuteUpdateAsync(set => set.SetProperty(c => c.ConflictPolicy, policy), cancellationToken) == 1;
+    }
+
     public Task<Client?> FindByApiKeyAsync(string apiKey, CancellationToken cancellationToken)
     {
         var hash = ApiKeys.Hash(apiKey);

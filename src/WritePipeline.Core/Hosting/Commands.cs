@@ -7,7 +7,7 @@ namespace WritePipeline.Hosting;
 
 /// <summary>
 /// Administrative commands a host runs instead of serving: <c>migrate</c>, <c>migrate script [FILE]</c>,
-/// <c>clients create NAME</c>. With no command the host runs.
+/// <c>clients create NAME</c>, <c>clients conflict-policy CLIENT-ID auto|notify|park|collection</c>. With no command the host runs.
 /// </summary>
 public static class Commands
 {
@@ -47,8 +47,21 @@ public static class Commands
                 Console.WriteLine($"Created client '{client.Name}' ({client.Id}).");
                 Console.WriteLine($"API key (shown once, store it now): {apiKey}");
                 return 0;
+            case ["clients", "conflict-policy", var id, var policy] when Guid.TryParse(id, out var clientId)
+                && (policy == "collection" || Conflicts.ConflictPolicies.IsKnown(policy)):
+                var clients = services.GetService<ClientRegistry>()
+                    ?? throw new InvalidOperationException("Clients are managed from the API host.");
+                if (!await clients.SetConflictPolicyAsync(clientId, policy == "collection" ? null : policy, CancellationToken.None))
+                {
+                    await Console.Error.WriteLineAsync($"No client {clientId}.");
+                    return 1;
+                }
+
+                Console.WriteLine($"Client {clientId}: conflict policy {policy}.");
+                return 0;
             default:
-                await Console.Error.WriteLineAsync("Unknown command. Commands: migrate | migrate script [FILE] | clients create NAME");
+                await Console.Error.WriteLineAsync(
+                    "Unknown command. Commands: migrate | migrate script [FILE] | clients create NAME | clients conflict-policy CLIENT-ID auto|notify|park|collection");
                 return 2;
         }
     }
