@@ -48,3 +48,15 @@ public sealed class WebhooksFixture() : PipelineAppFixture(PipelineSetup.RabbitM
         ["WritePipeline:Scheduling:CheckinInterval"] = "00:00:02",
     };
 }
+
+/// <summary>Like <see cref="WebhooksFixture"/>, but an endpoint is disabled after failing for two seconds ("days" in production).</summary>
+public sealed class FailingEndpointFixture() : PipelineAppFixture(PipelineSetup.RabbitMqPostgres with
+{
+    Overrides = new Dictionary<string, string?>(WebhooksFixture.Settings(TimeSpan.FromMinutes(5)))
+    {
+        ["WritePipeline:Webhooks:DisableAfterFailingFor"] = "00:00:02",
+        ["WritePipeline:Webhooks:RetrySchedule:3"] = "00:00:01",
+        ["WritePipeline:Webhooks:RetrySchedule:4"] = "00:00:01",
+        ["WritePipeline:Webhooks:RetrySchedule:5"] = "00:00:01",
+    },
+});

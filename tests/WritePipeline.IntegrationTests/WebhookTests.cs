@@ -112,6 +112,31 @@ public sealed class WebhookTests(WebhooksFixture fixture) : IClassFixture<Webhoo
     }
 
     [Fact]
+    public async Task A_notified_submitter_decides_with_rebase_overwrite_or_resubmit()
+    {
+        var (http, _, _, _) = await SubscribedClientAsync("write.conflicted");
+        var key = TestKeys.New("c");
+        await http.AppliedAsync(http.PutAsync("customers", key, new JsonObject { ["name"] = "Ada", ["tier"] = "gold" }));
+        await http.AppliedAsync(http.PatchAsync("customers", key, new JsonObject { ["tier"] = "platinum" }));
+
+        var stalePatch = await http.PatchAsync("customers", key, new JsonObject { ["name"] = "Ada L." }, Api.IfMatch(1)).AcceptedAsync();
+        await http.UntilStatusAsync(stalePatch, "notified");
+        Assert.Equal(HttpStatusCode.Accepted, (await http.ResolveAsync(stalePatch, "rebase")).StatusCode);
+        Assert.Equal(3, (await http.UntilStatusAsync(stalePatch, "applied"))["version"]!.GetValue<long>());
+
+        var staleReplace = await http.PutAsync("customers", key, new JsonObject { ["name"] = "Bob" }, Api.IfMatch(1)).AcceptedAsync();
+        await http.UntilStatusAsync(staleReplace, "notified");
+        Assert.Equal(HttpStatusCode.Accepted, (await http.ResolveAsync(staleReplace, "overwrite")).StatusCode);
+        Assert.Equal(4, (await http.UntilStatusAsync(staleReplace, "applied"))["version"]!.GetValue<long>());
+
+        var staleAgain = await http.PutAsync("customers", key, new JsonObject { ["name"] = "Carl" }, Api.IfMatch(1)).AcceptedAsync();
+        await http.UntilStatusAsync(staleAgain, "notified");
+        Assert.Equal(HttpStatusCode.Accepted, (await http.ResolveAsync(staleAgain, "resubmit", new JsonObject { ["name"] = "Cora" })).StatusCode);
+        await http.UntilStatusAsync(staleAgain, "applied");
+        Assert.Equal("Cora", (await (await http.GetAsync(Api.RecordPath("customers", key))).JsonAsync())["name"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task A_client_whose_policy_is_park_is_not_notified_even_with_an_endpoint()
     {
         var (http, _, name, _) = await SubscribedClientAsync("write.conflicted", "write.parked");
