@@ -85,7 +85,9 @@ public static class ResolutionsApi
         }
         catch (RequestTimeoutException)
         {
-            return ProblemCatalog.DecisionUnavailable("No worker answered in time; the write is unchanged. Try again.");
+            // The request expires on the broker with the timeout, but a worker may have taken it just before: say so.
+            return ProblemCatalog.DecisionUnavailable(
+                "No worker answered in time. The decision was most likely not taken; read the write's status before deciding again.");
         }
 
         var status = await WritesApi.ReadStatusAsync(db, id, clientId, http.RequestAborted);

@@ -60,7 +60,7 @@ public static class ProblemCatalog
         Create(StatusCodes.Status409Conflict, "resolution-not-allowed", "The decision cannot be taken in the write's current state.", detail, new() { ["writeStatus"] = status });
 
     public static ProblemHttpResult DecisionUnavailable(string detail) =>
-        Create(StatusCodes.Status503ServiceUnavailable, "decision-unavailable", "The decision could not be taken now; nothing was changed.", detail);
+        Create(StatusCodes.Status503ServiceUnavailable, "decision-unavailable", "No answer about the decision in time.", detail);
 
     public static ProblemHttpResult InvalidWebhook(string detail) =>
         Create(StatusCodes.Status400BadRequest, "invalid-webhook", "The webhook endpoint is not valid.", detail);
