@@ -25,6 +25,8 @@ public sealed class WritePipelineOptions
 
     public ClientsOptions Clients { get; set; } = new();
 
+    public OperatorsOptions Operators { get; set; } = new();
+
     public ConflictOptions Conflicts { get; set; } = new();
 
     public WebhookOptions Webhooks { get; set; } = new();
@@ -193,4 +195,15 @@ public sealed class SchedulingOptions
 
     /// <summary>How often a worker tells the cluster it is alive; a worker silent for three of these has its timers taken over.</summary>
     public TimeSpan CheckinInterval { get; set; } = TimeSpan.FromSeconds(5);
+}
+
+public sealed class OperatorsOptions
+{
+    /// <summary>
+    /// Password of the <c>dev-operator</c> admin created in the Development environment only (with
+    /// <see cref="DevelopmentToken"/> as its admin API token). Ignored in every other environment.
+    /// </summary>
+    public string? DevelopmentPassword { get; set; }
+
+    public string? DevelopmentToken { get; set; }
 }

@@ -51,13 +51,17 @@ public static class Api
     }
 
     /// <summary>Polls the status resource until the write is in one of <paramref name="statuses"/>.</summary>
-    public static async Task<JsonObject> UntilStatusAsync(this HttpClient http, Guid writeId, params string[] statuses)
+    public static Task<JsonObject> UntilStatusAsync(this HttpClient http, Guid writeId, params string[] statuses) =>
+        http.UntilStatusAtAsync("/v1/writes/", writeId, statuses);
+
+    /// <summary>The same, reading the status under <paramref name="path"/> (the admin API's, for operators).</summary>
+    public static async Task<JsonObject> UntilStatusAtAsync(this HttpClient http, string path, Guid writeId, params string[] statuses)
     {
         JsonObject status = [];
         await Testing.Eventually.UntilAsync(
             async () =>
             {
-                status = await (await http.GetAsync($"/v1/writes/{writeId}")).JsonAsync();
+                status = await (await http.GetAsync(path + writeId)).JsonAsync();
                 return statuses.Contains(status["status"]?.GetValue<string>());
             },
             $"write {writeId} is {string.Join(" or ", statuses)}");

@@ -77,5 +77,10 @@ public sealed class BadInputTests(RabbitMqPostgresFixture fixture) : IClassFixtu
         Assert.True(record["put"]!["responses"]!.AsObject().ContainsKey("202"));
         Assert.NotNull(paths["/v1/collections/{collection}/records/{key}/history"]!["get"]);
         Assert.NotNull(paths["/v1/writes/{writeId}"]!["get"]);
+        Assert.NotNull(paths["/v1/writes/{writeId}/resolution"]!["post"]);
+        Assert.NotNull(paths["/v1/webhooks"]!["post"]);
+        Assert.NotNull(paths["/v1/webhooks/{id}/deliveries/{deliveryId}/resend"]!["post"]);
+        Assert.NotNull(paths["/v1/admin/writes"]!["get"]);
+        Assert.NotNull(paths["/v1/admin/writes/{writeId}/resolution"]!["post"]);
     }
 }

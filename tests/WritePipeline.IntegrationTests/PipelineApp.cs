@@ -100,6 +100,17 @@ public sealed class PipelineApp : WebApplicationFactory<Program>
         return (client.Id, http);
     }
 
+    /// <summary>A new operator with <paramref name="role"/> and an HTTP client that authenticates with its admin API token.</summary>
+    public async Task<HttpClient> CreateOperatorAsync(string role)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        var operators = scope.ServiceProvider.GetRequiredService<Operators.OperatorRegistry>();
+        var account = await operators.CreateAsync($"{role}-{Guid.NewGuid():N}"[..20], role, "a-long-test-password", CancellationToken.None);
+        var http = CreateClient();
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await operators.IssueTokenAsync(account.Id, CancellationToken.None));
+        return http;
+    }
+
     public async Task<T> QueryAsync<T>(Func<WritePipelineDbContext, Task<T>> query)
     {
         await using var scope = Services.CreateAsyncScope();

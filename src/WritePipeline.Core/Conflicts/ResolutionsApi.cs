@@ -1,12 +1,10 @@
 using System.Text.Json.Nodes;
-using MassTransit;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using WritePipeline.Clients;
-using WritePipeline.Contracts;
 using WritePipeline.Data;
 using WritePipeline.Problems;
 using WritePipeline.Writes;
@@ -22,8 +20,6 @@ public sealed record ResolutionRequest(string? Action, JsonObject? Document, str
 /// <summary>Submitters resolve their own conflicted writes.</summary>
 public static class ResolutionsApi
 {
-    public const int MaxReasonLength = 2000;
-
     public static IEndpointRouteBuilder MapResolutionsApi(this IEndpointRouteBuilder app)
     {
         app.MapPost("/v1/writes/{writeId}/resolution", PostResolution)
@@ -40,67 +36,27 @@ public static class ResolutionsApi
     }
 
     static async Task<Results<Accepted<WriteStatusView>, ProblemHttpResult>> PostResolution(
-        string writeId, ResolutionRequest request, HttpContext http, WritePipelineDbContext db, IRequestClient<ResolveConflict> saga)
+        string writeId, ResolutionRequest request, HttpContext http, WritePipelineDbContext db, Decisions decisions)
     {
-        if (!Guid.TryParse(writeId, out var id))
-        {
-            return ProblemCatalog.WriteNotFound(Guid.Empty);
-        }
-
         var clientId = http.User.ClientId();
-        var write = await db.Writes.AsNoTracking().SingleOrDefaultAsync(w => w.Id == id && w.ClientId == clientId, http.RequestAborted);
+        var write = Guid.TryParse(writeId, out var id)
+            ? await db.Writes.AsNoTracking().SingleOrDefaultAsync(w => w.Id == id && w.ClientId == clientId, http.RequestAborted)
+            : null;
         if (write is null || write.Status == WriteStatus.Rejected)
         {
             return ProblemCatalog.WriteNotFound(id);
         }
 
-        if (Invalid(request) is { } invalid)
-        {
-            return ProblemCatalog.InvalidResolution(invalid);
-        }
-
-        // Answer the obvious refusals here; the saga decides the rest (and any race) itself.
-        if (ResolutionRules.Refusal(write.Status, write.Operation, write.ErrorType, request.Action!) is { } refusal)
-        {
-            return ProblemCatalog.ResolutionNotAllowed(write.Status, refusal);
-        }
-
-        try
-        {
-            var response = await saga.GetResponse<ResolutionAccepted, ResolutionRefused>(
-                new ResolveConflict
-                {
-                    WriteId = id,
-                    ResolutionId = NewId.NextGuid(),
-                    Action = request.Action!,
-                    Body = request.Document?.ToJsonString(),
-                    Reason = request.Reason,
-                    RequestedBy = "client:" + clientId,
-                },
-                http.RequestAborted);
-            if (response.Is(out Response<ResolutionRefused>? refused))
-            {
-                return ProblemCatalog.ResolutionNotAllowed(refused.Message.Status, refused.Message.Reason);
-            }
-        }
-        catch (RequestTimeoutException)
-        {
-            // The request expires on the broker with the timeout, but a worker may have taken it just before: say so.
-            return ProblemCatalog.DecisionUnavailable(
-                "No worker answered in time. The decision was most likely not taken; read the write's status before deciding again.");
-        }
-
-        var status = await WritesApi.ReadStatusAsync(db, id, clientId, http.RequestAborted);
-        return TypedResults.Accepted(WritesApi.StatusPath(id), status);
+        return Answer(await decisions.TakeAsync(write, request, "client:" + clientId, http.RequestAborted));
     }
 
-    static string? Invalid(ResolutionRequest request) => request.Action switch
+    /// <summary>The HTTP answer to a decision, the same for submitters and operators.</summary>
+    public static Results<Accepted<WriteStatusView>, ProblemHttpResult> Answer(DecisionOutcome outcome) => outcome switch
     {
-        null => "Name an action: " + string.Join(", ", ResolutionActions.All) + ".",
-        _ when !ResolutionActions.IsKnown(request.Action) => $"Unknown action '{request.Action}'; use one of " + string.Join(", ", ResolutionActions.All) + ".",
-        ResolutionActions.Resubmit when request.Document is null => "resubmit needs 'document': the corrected document, or merge patch for a patch.",
-        ResolutionActions.Discard when string.IsNullOrWhiteSpace(request.Reason) => "discard needs a 'reason'.",
-        _ when request.Reason?.Length > MaxReasonLength => $"The reason is limited to {MaxReasonLength} characters.",
-        _ => null,
+        DecisionOutcome.Taken taken => TypedResults.Accepted(WritesApi.StatusPath(taken.Status.WriteId), taken.Status),
+        DecisionOutcome.Invalid invalid => ProblemCatalog.InvalidResolution(invalid.Detail),
+        DecisionOutcome.Refused refused => ProblemCatalog.ResolutionNotAllowed(refused.Status, refused.Reason),
+        _ => ProblemCatalog.DecisionUnavailable(
+            "No worker answered in time. The decision was most likely not taken; read the write's status before deciding again."),
     };
 }

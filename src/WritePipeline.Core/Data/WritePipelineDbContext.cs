@@ -27,6 +27,8 @@ public sealed class WritePipelineDbContext(DbContextOptions<WritePipelineDbConte
 
     public DbSet<ConflictState> ConflictSagas => Set<ConflictState>();
 
+    public DbSet<Operators.Operator> Operators => Set<Operators.Operator>();
+
     public DbSet<WebhookEndpoint> WebhookEndpoints => Set<WebhookEndpoint>();
 
     public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
@@ -151,6 +153,18 @@ public sealed class WritePipelineDbContext(DbContextOptions<WritePipelineDbConte
             attempt.Property(a => a.Error).HasMaxLength(1000);
             attempt.HasIndex(a => new { a.DeliveryId, a.Number });
             attempt.Ignore(a => a.RetryAfterHeader);
+        });
+
+        modelBuilder.Entity<Operators.Operator>(account =>
+        {
+            account.ToTable("operators");
+            account.HasKey(o => o.Id);
+            account.Property(o => o.Name).HasMaxLength(100);
+            account.HasIndex(o => o.Name).IsUnique();
+            account.Property(o => o.Role).HasMaxLength(16);
+            account.Property(o => o.PasswordHash).HasMaxLength(200);
+            account.Property(o => o.TokenHash).HasMaxLength(64);
+            account.HasIndex(o => o.TokenHash).IsUnique();
         });
 
         modelBuilder.Entity<Client>(client =>

@@ -7,7 +7,8 @@ namespace WritePipeline.Hosting;
 
 /// <summary>
 /// Administrative commands a host runs instead of serving: <c>migrate</c>, <c>migrate script [FILE]</c>,
-/// <c>clients create NAME</c>, <c>clients conflict-policy CLIENT-ID auto|notify|park|collection</c>. With no command the host runs.
+/// <c>clients create NAME</c>, <c>clients conflict-policy CLIENT-ID auto|notify|park|collection</c>,
+/// <c>operators create NAME viewer|operator|admin</c>. With no command the host runs.
 /// </summary>
 public static class Commands
 {
@@ -59,9 +60,19 @@ public static class Commands
 
                 Console.WriteLine($"Client {clientId}: conflict policy {policy}.");
                 return 0;
+            case ["operators", "create", var name, var role] when Operators.OperatorRoles.IsKnown(role):
+                var operators = services.GetService<Operators.OperatorRegistry>()
+                    ?? throw new InvalidOperationException("Operators are managed from the API host.");
+                var password = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(18));
+                var account = await operators.CreateAsync(name, role, password, CancellationToken.None);
+                var token = await operators.IssueTokenAsync(account.Id, CancellationToken.None);
+                Console.WriteLine($"Created {role} '{account.Name}' ({account.Id}).");
+                Console.WriteLine($"Password (shown once): {password}");
+                Console.WriteLine($"Admin API token (shown once): {token}");
+                return 0;
             default:
                 await Console.Error.WriteLineAsync(
-                    "Unknown command. Commands: migrate | migrate script [FILE] | clients create NAME | clients conflict-policy CLIENT-ID auto|notify|park|collection");
+                    "Unknown command. Commands: migrate | migrate script [FILE] | clients create NAME | clients conflict-policy CLIENT-ID auto|notify|park|collection | operators create NAME viewer|operator|admin");
                 return 2;
         }
     }

@@ -4,12 +4,13 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using WritePipeline.Clients;
 using WritePipeline.Data;
+using WritePipeline.Operators;
 
 namespace WritePipeline.Hosting;
 
 /// <summary>
 /// Runs before the bus and the web server start (it is registered first): migrations when configured, and the
-/// Development bootstrap client.
+/// Development bootstrap client and operator.
 /// </summary>
 public sealed class StartupTasks(
     IServiceScopeFactory scopes,
@@ -17,6 +18,8 @@ public sealed class StartupTasks(
     IOptions<WritePipelineOptions> options,
     ILogger<StartupTasks> logger) : IHostedService
 {
+    public const string DevelopmentOperatorName = "dev-operator";
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
@@ -34,6 +37,13 @@ public sealed class StartupTasks(
                 await clients.EnsureAsync("development", key, cancellationToken);
                 logger.LogInformation("Development bootstrap client is ready (WritePipeline:Clients:DevelopmentApiKey)");
             }
+        }
+
+        if (environment.IsDevelopment() && options.Value.Operators is { DevelopmentPassword.Length: > 0, DevelopmentToken.Length: > 0 } dev
+            && scope.ServiceProvider.GetService<OperatorRegistry>() is { } operators)
+        {
+            await operators.EnsureAsync(DevelopmentOperatorName, dev.DevelopmentPassword, dev.DevelopmentToken, cancellationToken);
+            logger.LogInformation("Development operator {Operator} is ready (WritePipeline:Operators)", DevelopmentOperatorName);
         }
     }
 

@@ -14,7 +14,9 @@ using WritePipeline.Data;
 using WritePipeline.Messaging;
 using WritePipeline.Partitioning;
 using WritePipeline.Problems;
+using WritePipeline.Operators;
 using WritePipeline.Records;
+using WritePipeline.Admin;
 using WritePipeline.Scheduling;
 using WritePipeline.Webhooks;
 using WritePipeline.Writes;
@@ -64,8 +66,12 @@ public static class WritePipelineHosting
         services.AddOpenApi();
         services.AddMemoryCache();
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
-            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
-        services.AddAuthorization();
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
+            .AddScheme<AuthenticationSchemeOptions, OperatorTokenAuthenticationHandler>(OperatorTokenAuthenticationHandler.SchemeName, null);
+        services.AddAuthorizationBuilder().AddOperatorPolicies();
+        services.AddScoped<OperatorRegistry>();
+        services.AddScoped<ParkedWrites>();
+        services.AddScoped<Decisions>();
         services.AddScoped<ClientRegistry>();
         services.AddScoped<SubmissionReader>();
         services.AddScoped<WriteSubmitter>();
@@ -84,6 +90,7 @@ public static class WritePipelineHosting
         app.MapWritesApi();
         app.MapResolutionsApi();
         app.MapWebhooksApi();
+        app.MapAdminWritesApi();
         app.MapRecordsApi();
         return app;
     }

@@ -29,6 +29,9 @@ public static class ProblemCatalog
     public static ProblemHttpResult Unauthorized(string detail) =>
         Create(StatusCodes.Status401Unauthorized, "unauthorized", "A valid API key is required.", detail);
 
+    public static ProblemHttpResult Forbidden(string detail) =>
+        Create(StatusCodes.Status403Forbidden, "forbidden", "Not allowed.", detail);
+
     public static ProblemHttpResult UnknownCollection(string collection) =>
         Create(StatusCodes.Status404NotFound, "unknown-collection", "The collection is not declared.", $"No collection named '{collection}' is declared.");
 

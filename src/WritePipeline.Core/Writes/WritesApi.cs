@@ -144,15 +144,16 @@ public static class WritesApi
     }
 
     /// <summary>
-    /// The status resource of a client's write, or null when the client has no such write. Another client's write,
-    /// and one the broker never confirmed (its client got 503), do not exist for this caller.
+    /// The status resource of a client's write (any client's, for operators: <paramref name="clientId"/> null), or null
+    /// when there is no such write. Another client's write, and one the broker never confirmed (its client got 503),
+    /// do not exist for this caller.
     /// </summary>
-    public static async Task<WriteStatusView?> ReadStatusAsync(WritePipelineDbContext db, Guid writeId, Guid clientId, CancellationToken cancellationToken)
+    public static async Task<WriteStatusView?> ReadStatusAsync(WritePipelineDbContext db, Guid writeId, Guid? clientId, CancellationToken cancellationToken)
     {
         // One round trip: the write, with its conflict and its saga when it had one.
         var found = await (
                 from w in db.Writes.AsNoTracking()
-                where w.Id == writeId && w.ClientId == clientId
+                where w.Id == writeId && (clientId == null || w.ClientId == clientId)
                 join c in db.WriteConflicts.AsNoTracking() on w.Id equals c.WriteId into conflicts
                 from conflict in conflicts.DefaultIfEmpty()
                 join s in db.ConflictSagas.AsNoTracking() on w.Id equals s.CorrelationId into sagas

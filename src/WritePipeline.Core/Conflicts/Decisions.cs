@@ -1,0 +1,85 @@
+using MassTransit;
+using WritePipeline.Contracts;
+using WritePipeline.Data;
+using WritePipeline.Writes;
+
+namespace WritePipeline.Conflicts;
+
+/// <summary>What became of a decision about a conflicted write.</summary>
+public abstract record DecisionOutcome
+{
+    private DecisionOutcome()
+    {
+    }
+
+    /// <summary>The saga took it; the write is on its way back through its partition.</summary>
+    public sealed record Taken(WriteStatusView Status) : DecisionOutcome;
+
+    /// <summary>The decision is malformed (unknown action, missing document or reason).</summary>
+    public sealed record Invalid(string Detail) : DecisionOutcome;
+
+    /// <summary>The decision makes no sense for the write's state or conflict.</summary>
+    public sealed record Refused(string Status, string Reason) : DecisionOutcome;
+
+    /// <summary>No worker answered in time; most likely not taken.</summary>
+    public sealed record Unanswered : DecisionOutcome;
+}
+
+/// <summary>
+/// Takes decisions about conflicted writes for whoever may take them (the submitter, an operator): one path, the
+/// conflict saga, which alone decides, so two concurrent decisions cannot both be taken.
+/// </summary>
+public sealed class Decisions(WritePipelineDbContext db, IRequestClient<ResolveConflict> saga)
+{
+    public const int MaxReasonLength = 2000;
+
+    public async Task<DecisionOutcome> TakeAsync(Write write, ResolutionRequest request, string requestedBy, CancellationToken cancellationToken)
+    {
+        if (Invalid(request) is { } invalid)
+        {
+            return new DecisionOutcome.Invalid(invalid);
+        }
+
+        // Answer the obvious refusals here; the saga decides the rest (and any race) itself.
+        if (ResolutionRules.Refusal(write.Status, write.Operation, write.ErrorType, request.Action!) is { } refusal)
+        {
+            return new DecisionOutcome.Refused(write.Status, refusal);
+        }
+
+        try
+        {
+            var response = await saga.GetResponse<ResolutionAccepted, ResolutionRefused>(
+                new ResolveConflict
+                {
+                    WriteId = write.Id,
+                    ResolutionId = NewId.NextGuid(),
+                    Action = request.Action!,
+                    Body = request.Document?.ToJsonString(),
+                    Reason = request.Reason,
+                    RequestedBy = requestedBy,
+                },
+                cancellationToken);
+            if (response.Is(out Response<ResolutionRefused>? refused))
+            {
+                return new DecisionOutcome.Refused(refused.Message.Status, refused.Message.Reason);
+            }
+        }
+        catch (RequestTimeoutException)
+        {
+            // The request expires on the broker with the timeout, but a worker may have taken it just before.
+            return new DecisionOutcome.Unanswered();
+        }
+
+        return new DecisionOutcome.Taken((await WritesApi.ReadStatusAsync(db, write.Id, null, cancellationToken))!);
+    }
+
+    static string? Invalid(ResolutionRequest request) => request.Action switch
+    {
+        null => "Name an action: " + string.Join(", ", ResolutionActions.All) + ".",
+        _ when !ResolutionActions.IsKnown(request.Action) => $"Unknown action '{request.Action}'; use one of " + string.Join(", ", ResolutionActions.All) + ".",
+        ResolutionActions.Resubmit when request.Document is null => "resubmit needs 'document': the corrected document, or merge patch for a patch.",
+        ResolutionActions.Discard when string.IsNullOrWhiteSpace(request.Reason) => "discard needs a 'reason'.",
+        _ when request.Reason?.Length > MaxReasonLength => $"The reason is limited to {MaxReasonLength} characters.",
+        _ => null,
+    };
+}

@@ -1,0 +1,71 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using WritePipeline.Data;
+
+namespace WritePipeline.Operators;
+
+/// <summary>Creates operators, checks their passwords, issues and finds their admin API tokens.</summary>
+public sealed class OperatorRegistry(WritePipelineDbContext db, TimeProvider clock)
+{
+    const string TokenPrefix = "wpo_";
+    static readonly PasswordHasher<Operator> Passwords = new();
+
+    public async Task<Operator> CreateAsync(string name, string role, string password, CancellationToken cancellationToken)
+    {
+        if (!OperatorRoles.IsKnown(role))
+        {
+            throw new ArgumentOutOfRangeException(nameof(role), role, "A role is viewer, operator or admin.");
+        }
+
+        var account = new Operator { Id = Guid.CreateVersion7(), Name = name, Role = role, PasswordHash = string.Empty, CreatedAt = clock.GetUtcNow() };
+        account.PasswordHash = Passwords.HashPassword(account, password);
+        db.Operators.Add(account);
+        await db.SaveChangesAsync(cancellationToken);
+        return account;
+    }
+
+    /// <summary>The operator whose name and password these are, or null.</summary>
+    public async Task<Operator?> SignInAsync(string name, string password, CancellationToken cancellationToken)
+    {
+        var account = await db.Operators.SingleOrDefaultAsync(o => o.Name == name, cancellationToken);
+        return account is not null && Passwords.VerifyHashedPassword(account, account.PasswordHash, password) != PasswordVerificationResult.Failed
+            ? account
+            : null;
+    }
+
+    /// <summary>Issues a new admin API token (replacing the previous one); this is the only time it exists in clear.</summary>
+    public async Task<string> IssueTokenAsync(Guid operatorId, CancellationToken cancellationToken)
+    {
+        var token = TokenPrefix + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        await SetTokenAsync(operatorId, token, cancellationToken);
+        return token;
+    }
+
+    internal async Task SetTokenAsync(Guid operatorId, string token, CancellationToken cancellationToken) =>
+        await db.Operators.Where(o => o.Id == operatorId)
+            .ExecuteUpdateAsync(set => set.SetProperty(o => o.TokenHash, HashOf(token)), cancellationToken);
+
+    public Task<Operator?> FindByTokenAsync(string token, CancellationToken cancellationToken)
+    {
+        if (!token.StartsWith(TokenPrefix, StringComparison.Ordinal))
+        {
+            return Task.FromResult<Operator?>(null);
+        }
+
+        var hash = HashOf(token);
+        return db.Operators.AsNoTracking().SingleOrDefaultAsync(o => o.TokenHash == hash, cancellationToken);
+    }
+
+    /// <summary>Makes sure the Development operator exists, with this password and token.</summary>
+    public async Task EnsureAsync(string name, string password, string token, CancellationToken cancellationToken)
+    {
+        var account = await db.Operators.AsNoTracking().SingleOrDefaultAsync(o => o.Name == name, cancellationToken)
+            ?? await CreateAsync(name, OperatorRoles.Admin, password, cancellationToken);
+        await SetTokenAsync(account.Id, token, cancellationToken);
+    }
+
+    // Tokens are 256 random bits: a fast unsalted hash is enough and lets the token be looked up by it.
+    static string HashOf(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
+}
