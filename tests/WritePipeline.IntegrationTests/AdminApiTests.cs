@@ -4,8 +4,8 @@ using System.Text.Json.Nodes;
 
 namespace WritePipeline.IntegrationTests;
 
-/// <summary>The operators' admin API over waiting writes, and who may use it.</summary>
-public sealed class AdminApiTests(RabbitMqPostgresFixture fixture) : IClassFixture<RabbitMqPostgresFixture>
+/// <summary>The operators' admin API over waiting writes, and who may use it (PostgreSQL, and SQLite for its date queries).</summary>
+public abstract class AdminApiTests(PipelineAppFixture fixture)
 {
     readonly PipelineApp _app = fixture.App;
 
@@ -25,7 +25,7 @@ public sealed class AdminApiTests(RabbitMqPostgresFixture fixture) : IClassFixtu
         var (clientId, writeId, key) = await ParkedAsync();
         var viewer = await _app.CreateOperatorAsync("viewer");
 
-        var byClient = await (await viewer.GetAsync($"/v1/admin/writes?client={clientId}")).JsonAsync();
+        var byClient = await (await viewer.GetAsync($"/v1/admin/writes?client={clientId}&olderThanMinutes=0")).JsonAsync();
         var item = Assert.Single(byClient["items"]!.AsArray())!;
         Assert.Equal(writeId, item["writeId"]!.GetValue<Guid>());
         Assert.Equal("not_found", item["kind"]!.GetValue<string>());
@@ -76,3 +76,7 @@ public sealed class AdminApiTests(RabbitMqPostgresFixture fixture) : IClassFixtu
         Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync("/v1/admin/writes")).StatusCode);
     }
 }
+
+public sealed class PostgresAdminApiTests(RabbitMqPostgresFixture fixture) : AdminApiTests(fixture), IClassFixture<RabbitMqPostgresFixture>;
+
+public sealed class EmbeddedSqliteAdminApiTests(EmbeddedSqliteFixture fixture) : AdminApiTests(fixture), IClassFixture<EmbeddedSqliteFixture>;

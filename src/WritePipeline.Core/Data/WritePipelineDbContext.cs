@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using WritePipeline.Clients;
 using WritePipeline.Collections;
 using WritePipeline.Conflicts;
@@ -44,6 +45,16 @@ public sealed class WritePipelineDbContext(DbContextOptions<WritePipelineDbConte
         }
 
         return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+    }
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        if (Database.IsSqlite())
+        {
+            // SQLite has no date type: as text (EF's default) a DateTimeOffset cannot be compared or ordered in SQL,
+            // so "overdue", "older than" and "oldest first" could not be asked. As a number (UTC time first) they can.
+            configurationBuilder.Properties<DateTimeOffset>().HaveConversion<DateTimeOffsetToBinaryConverter>();
+        }
     }
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)

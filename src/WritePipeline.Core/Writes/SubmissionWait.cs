@@ -77,7 +77,8 @@ public sealed class SubmissionWait(WritePipelineDbContext db, TimeProvider clock
 
                 return TypedResults.Text(version.Document, "application/json", statusCode: created ? StatusCodes.Status201Created : StatusCodes.Status200OK);
 
-            case WriteStatus.Conflicted or WriteStatus.Notified or WriteStatus.Parked when status.Conflict is { } conflict:
+            // Not while merely "conflicted": a moment later the saga has it, and the answer can list the actions allowed.
+            case WriteStatus.Notified or WriteStatus.Parked when status.Conflict is { } conflict:
                 return ProblemCatalog.WriteConflicted(conflict.Type, conflict.Detail, Extensions(status));
 
             case WriteStatus.Failed when status.Error is { } error:
