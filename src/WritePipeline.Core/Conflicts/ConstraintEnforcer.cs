@@ -98,31 +98,46 @@ public sealed class ConstraintEnforcer(WritePipelineDbContext db, CollectionCata
                 .ExecuteDeleteAsync(cancellationToken);
         }
 
-        var claimed = after.Except(before).ToList();
-        if (claimed.Count == 0)
+        foreach (var value in after.Except(before))
         {
-            return null;
+            if (!await ClaimAsync(record, value, cancellationToken))
+            {
+                // Which record holds it is looked up after the rollback, with the rest of the conflict.
+                return new WriteDecision.Conflict(
+                    WriteErrors.UniqueViolation,
+                    $"A value that must be unique in '{record.Collection}' is already held by another record.",
+                    new JsonObject { ["claimed"] = new JsonArray(new JsonObject { ["field"] = value.Field, ["value"] = value.Value }) });
+            }
         }
 
-        foreach (var value in claimed)
-        {
-            db.UniqueValues.Add(new UniqueValue { Collection = record.Collection, Field = value.Field, Value = value.Value, Key = record.Key });
-        }
+        return null;
+    }
 
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-            return null;
-        }
-        catch (DbUpdateException ex) when (DatabaseErrors.IsUniqueViolation(ex))
-        {
-            // Which value was taken, and by whom, is looked up after the rollback: the transaction is unusable on
-            // some providers now.
-            return new WriteDecision.Conflict(
-                WriteErrors.UniqueViolation,
-                $"A value that must be unique in '{record.Collection}' is already held by another record.",
-                new JsonObject { ["claimed"] = new JsonArray([.. claimed.Select(v => (JsonNode)new JsonObject { ["field"] = v.Field, ["value"] = v.Value })]) });
-        }
+    /// <summary>
+    /// Inserts the claim unless the value is held: one statement, so the database settles a race (PostgreSQL and
+    /// SQLite wait for a concurrent insert of the same key and then skip; SQL Server's key-range lock does the same).
+    /// A taken value is an answer, not an error: nothing is logged as a failure and the transaction stays usable.
+    /// </summary>
+    async Task<bool> ClaimAsync(Record record, UniqueFieldValue value, CancellationToken cancellationToken)
+    {
+        var (collection, field, text, key) = (record.Collection, value.Field, value.Value, record.Key);
+        var inserted = db.Database.IsSqlServer()
+            ? await db.Database.ExecuteSqlInterpolatedAsync(
+                $"""
+                INSERT INTO unique_values ([Collection], [Field], [Value], [Key])
+                SELECT {collection}, {field}, {text}, {key}
+                WHERE NOT EXISTS (SELECT 1 FROM unique_values WITH (UPDLOCK, HOLDLOCK)
+                                  WHERE [Collection] = {collection} AND [Field] = {field} AND [Value] = {text})
+                """,
+                cancellationToken)
+            : await db.Database.ExecuteSqlInterpolatedAsync(
+                $"""
+                INSERT INTO unique_values ("Collection", "Field", "Value", "Key")
+                VALUES ({collection}, {field}, {text}, {key})
+                ON CONFLICT DO NOTHING
+                """,
+                cancellationToken);
+        return inserted == 1;
     }
 
     static bool SameTarget(DocumentReference left, DocumentReference right) =>
