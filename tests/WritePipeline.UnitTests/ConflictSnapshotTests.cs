@@ -10,20 +10,22 @@ public sealed class ConflictSnapshotTests
 {
     static readonly CollectionOptions Customers = new() { UniqueFields = ["/email", "/ids/tax"], References = new() { ["/accountId"] = "accounts" } };
 
+    static JsonNode? Doc(string? json) => json is null ? null : JsonNode.Parse(json);
+
     [Fact]
     public void Unique_values_are_compact_json_and_absent_or_null_fields_hold_nothing()
     {
-        var values = DocumentConstraints.UniqueValuesOf(Customers, """{"email": "a@b.c", "ids": {"tax": 42}}""");
+        var values = DocumentConstraints.UniqueValuesOf(Customers, Doc("""{"email": "a@b.c", "ids": {"tax": 42}}"""));
 
         Assert.Equal([new UniqueFieldValue("/email", "\"a@b.c\""), new UniqueFieldValue("/ids/tax", "42")], values);
-        Assert.Empty(DocumentConstraints.UniqueValuesOf(Customers, """{"email": null}"""));
-        Assert.Empty(DocumentConstraints.UniqueValuesOf(Customers, null));
+        Assert.Empty(DocumentConstraints.UniqueValuesOf(Customers, Doc("""{"email": null}""")));
+        Assert.Empty(DocumentConstraints.UniqueValuesOf(Customers, Doc(null)));
     }
 
     [Fact]
     public void Long_unique_values_are_stored_as_a_hash_that_fits_the_index()
     {
-        var value = Assert.Single(DocumentConstraints.UniqueValuesOf(Customers, new JsonObject { ["email"] = new string('x', 1000) }.ToJsonString())).Value;
+        var value = Assert.Single(DocumentConstraints.UniqueValuesOf(Customers, Doc(new JsonObject { ["email"] = new string('x', 1000) }.ToJsonString()))).Value;
 
         Assert.StartsWith("sha256:", value, StringComparison.Ordinal);
         Assert.True(value.Length <= DocumentConstraints.MaxStoredValueLength);
@@ -32,11 +34,11 @@ public sealed class ConflictSnapshotTests
     [Fact]
     public void References_name_their_target_or_mark_a_value_that_cannot_be_a_key()
     {
-        Assert.Equal(new DocumentReference("/accountId", "accounts", "a-1", "\"a-1\""), Assert.Single(DocumentConstraints.ReferencesOf(Customers, """{"accountId": "a-1"}""")));
-        Assert.Equal("7", Assert.Single(DocumentConstraints.ReferencesOf(Customers, """{"accountId": 7}""")).Key);
-        Assert.Null(Assert.Single(DocumentConstraints.ReferencesOf(Customers, """{"accountId": {"x": 1}}""")).Key);
-        Assert.Null(Assert.Single(DocumentConstraints.ReferencesOf(Customers, """{"accountId": "has space"}""")).Key);
-        Assert.Empty(DocumentConstraints.ReferencesOf(Customers, """{"accountId": null}"""));
+        Assert.Equal(new DocumentReference("/accountId", "accounts", "a-1", "\"a-1\""), Assert.Single(DocumentConstraints.ReferencesOf(Customers, Doc("""{"accountId": "a-1"}"""))));
+        Assert.Equal("7", Assert.Single(DocumentConstraints.ReferencesOf(Customers, Doc("""{"accountId": 7}"""))).Key);
+        Assert.Null(Assert.Single(DocumentConstraints.ReferencesOf(Customers, Doc("""{"accountId": {"x": 1}}"""))).Key);
+        Assert.Null(Assert.Single(DocumentConstraints.ReferencesOf(Customers, Doc("""{"accountId": "has space"}"""))).Key);
+        Assert.Empty(DocumentConstraints.ReferencesOf(Customers, Doc("""{"accountId": null}""")));
     }
 
     [Theory]

@@ -9,10 +9,13 @@ public static class ApiKeys
     const string Prefix = "wp_";
 
     /// <summary>A new key: a recognisable prefix and 32 random bytes, base64url.</summary>
-    public static string Generate() => Prefix + Base64Url(RandomNumberGenerator.GetBytes(32));
+    public static string Generate() => NewToken(Prefix);
+
+    /// <summary>A bearer token: <paramref name="prefix"/> and 32 random bytes, base64url (API keys, operator tokens).</summary>
+    public static string NewToken(string prefix) => prefix + Base64Url(RandomNumberGenerator.GetBytes(32));
 
     /// <summary>
-    /// SHA-256, hex. A plain fast hash is enough here: keys are 256 random bits, so there is nothing to guess
+    /// SHA-256, hex, of a key or token. A plain fast hash is enough here: they are 256 random bits, so there is nothing to guess
     /// by brute force, and a lookup by hash needs the same hash every time (no salt).
     /// </summary>
     public static string Hash(string apiKey) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(apiKey)));

@@ -23,14 +23,13 @@ public sealed class ConflictDecisionJob(IBus bus) : IJob
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
     {
         var data = context.MergedJobDataMap;
-        var endpoint = await bus.GetSendEndpoint(ConflictTopology.SendAddress);
-        await endpoint.Send(
+        await bus.SendMandatoryAsync(
+            ConflictTopology.SendAddress,
             new ConflictDecisionDue
             {
                 WriteId = Guid.Parse(data.GetString(WriteIdKey)!),
                 Conflict = int.Parse(data.GetString(ConflictKey)!, CultureInfo.InvariantCulture),
             },
-            (SendContext<ConflictDecisionDue> send) => SendRules.Mandatory(send),
             cancellationToken);
     }
 }

@@ -23,7 +23,7 @@ public static class ConflictHandover
 
         if (result is { Write: { } write, Conflict: { } conflict } && write.Status == WriteStatus.Conflicted)
         {
-            await SendAsync(context, new WriteConflicted
+            var conflicted = new WriteConflicted
             {
                 WriteId = write.Id,
                 ClientId = write.ClientId,
@@ -32,7 +32,8 @@ public static class ConflictHandover
                 Operation = write.Operation,
                 ConflictType = conflict.Type,
                 DetectedAt = conflict.DetectedAt,
-            });
+            };
+            await context.SendMandatoryAsync(ConflictTopology.SendAddress, conflicted, context.CancellationToken);
         }
     }
 
@@ -40,20 +41,14 @@ public static class ConflictHandover
     {
         if (result.Write is { Status: WriteStatus.Applied or WriteStatus.Discarded } write)
         {
-            await SendAsync(context, new WriteResolved
+            var resolved = new WriteResolved
             {
                 WriteId = write.Id,
                 ResolutionId = resolution.ResolutionId,
                 Status = write.Status,
                 Version = write.Version,
-            });
+            };
+            await context.SendMandatoryAsync(ConflictTopology.SendAddress, resolved, context.CancellationToken);
         }
-    }
-
-    static async Task SendAsync<T>(ConsumeContext context, T message)
-        where T : class
-    {
-        var endpoint = await context.GetSendEndpoint(ConflictTopology.SendAddress);
-        await endpoint.Send(message, (SendContext<T> send) => SendRules.Mandatory(send), context.CancellationToken);
     }
 }

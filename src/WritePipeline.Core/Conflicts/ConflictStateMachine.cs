@@ -2,6 +2,7 @@ using MassTransit;
 using Microsoft.Extensions.Options;
 using WritePipeline.Collections;
 using WritePipeline.Contracts;
+using WritePipeline.Messaging;
 using WritePipeline.Partitioning;
 using WritePipeline.Scheduling;
 using WritePipeline.Webhooks;
@@ -250,8 +251,8 @@ public sealed class ConflictStateMachine : MassTransitStateMachine<ConflictState
     {
         var (saga, message) = (context.Saga, context.Message);
         var partitions = context.GetServiceOrCreateInstance<PartitionMap>();
-        var endpoint = await context.GetSendEndpoint(PartitionTopology.SendAddress(partitions.PartitionOf(saga.Collection, saga.Key)));
-        await endpoint.Send(
+        await context.SendMandatoryAsync(
+            PartitionTopology.SendAddress(partitions.PartitionOf(saga.Collection, saga.Key)),
             new ApplyResolution
             {
                 WriteId = saga.CorrelationId,
@@ -262,7 +263,7 @@ public sealed class ConflictStateMachine : MassTransitStateMachine<ConflictState
                 Body = message.Body,
                 Reason = message.Reason,
             },
-            send => Messaging.SendRules.Mandatory(send));
+            context.CancellationToken);
         await context.RespondAsync(new ResolutionAccepted { WriteId = saga.CorrelationId, ResolutionId = message.ResolutionId });
     }
 

@@ -29,15 +29,26 @@ public sealed class ConstraintEnforcer(WritePipelineDbContext db, CollectionCata
             return null;
         }
 
-        return await TakeReferencesAsync(collection, record, previousDocument, cancellationToken)
+        if (collection.UniqueFields.Count == 0 && collection.References.Count == 0)
+        {
+            return await CheckStillReferencedAsync(record, cancellationToken);
+        }
+
+        // Each document is read once for all of its declared fields.
+        var before = Parse(previousDocument);
+        var after = Parse(record.Document);
+        return await TakeReferencesAsync(collection, record, before, after, cancellationToken)
             ?? await CheckStillReferencedAsync(record, cancellationToken)
-            ?? await ClaimUniqueValuesAsync(collection, record, previousDocument, cancellationToken);
+            ?? await ClaimUniqueValuesAsync(collection, record, before, after, cancellationToken);
     }
 
-    async Task<WriteDecision.Conflict?> TakeReferencesAsync(CollectionOptions collection, Record record, string? previousDocument, CancellationToken cancellationToken)
+    static JsonNode? Parse(string? document) => document is null ? null : JsonNode.Parse(document);
+
+    async Task<WriteDecision.Conflict?> TakeReferencesAsync(
+        CollectionOptions collection, Record record, JsonNode? previousDocument, JsonNode? document, CancellationToken cancellationToken)
     {
         var before = DocumentConstraints.ReferencesOf(collection, previousDocument);
-        var after = DocumentConstraints.ReferencesOf(collection, record.Document);
+        var after = DocumentConstraints.ReferencesOf(collection, document);
 
         foreach (var reference in after.Where(r => !before.Any(b => SameTarget(b, r))))
         {
@@ -86,10 +97,11 @@ public sealed class ConstraintEnforcer(WritePipelineDbContext db, CollectionCata
                 new JsonObject { ["referencedBy"] = referencedBy });
     }
 
-    async Task<WriteDecision.Conflict?> ClaimUniqueValuesAsync(CollectionOptions collection, Record record, string? previousDocument, CancellationToken cancellationToken)
+    async Task<WriteDecision.Conflict?> ClaimUniqueValuesAsync(
+        CollectionOptions collection, Record record, JsonNode? previousDocument, JsonNode? document, CancellationToken cancellationToken)
     {
         var before = DocumentConstraints.UniqueValuesOf(collection, previousDocument);
-        var after = DocumentConstraints.UniqueValuesOf(collection, record.Document);
+        var after = DocumentConstraints.UniqueValuesOf(collection, document);
 
         foreach (var released in before.Except(after))
         {

@@ -21,14 +21,13 @@ public static class DocumentConstraints
     /// <summary>Longer values are stored as a hash so that the unique index stays within every provider's key size.</summary>
     public const int MaxStoredValueLength = 256;
 
-    public static IReadOnlyList<UniqueFieldValue> UniqueValuesOf(CollectionOptions collection, string? document)
+    public static IReadOnlyList<UniqueFieldValue> UniqueValuesOf(CollectionOptions collection, JsonNode? root)
     {
-        if (document is null || collection.UniqueFields.Count == 0)
+        if (root is null || collection.UniqueFields.Count == 0)
         {
             return [];
         }
 
-        var root = JsonNode.Parse(document);
         var values = new List<UniqueFieldValue>();
         foreach (var field in collection.UniqueFields)
         {
@@ -42,14 +41,13 @@ public static class DocumentConstraints
         return values;
     }
 
-    public static IReadOnlyList<DocumentReference> ReferencesOf(CollectionOptions collection, string? document)
+    public static IReadOnlyList<DocumentReference> ReferencesOf(CollectionOptions collection, JsonNode? root)
     {
-        if (document is null || collection.References.Count == 0)
+        if (root is null || collection.References.Count == 0)
         {
             return [];
         }
 
-        var root = JsonNode.Parse(document);
         var references = new List<DocumentReference>();
         foreach (var (field, target) in collection.References)
         {

@@ -6,8 +6,6 @@ namespace WritePipeline.Conflicts;
 /// <summary>JSON Pointer (RFC 6901), as far as declared fields need it.</summary>
 public static class JsonPointer
 {
-    public static bool IsValid(string path) => path.Length > 1 && path[0] == '/';
-
     public static JsonNode? Resolve(JsonNode? root, string path)
     {
         var node = root;

@@ -55,7 +55,7 @@ public sealed class WritePipelineOptionsValidator : IValidateOptions<WritePipeli
                 failures.Add($"WritePipeline:Collections:{collection}:ConflictPolicy must be auto, notify or park.");
             }
 
-            if (declaration.OnConflict is not ("hold" or "continue"))
+            if (declaration.OnConflict is not (CollectionOptions.Hold or CollectionOptions.Continue))
             {
                 failures.Add($"WritePipeline:Collections:{collection}:OnConflict must be hold or continue.");
             }

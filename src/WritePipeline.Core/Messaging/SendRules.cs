@@ -9,6 +9,14 @@ public static class SendRules
     /// Durable, and returned rather than dropped when nothing is bound to take it: an unroutable message must be an
     /// error the sender sees, never a confirm for a message that is gone (ENVIRONMENT.md, trap 1).
     /// </summary>
+    /// <summary>Sends <paramref name="message"/> to one of the pipeline's own exchanges (<see cref="Mandatory"/>).</summary>
+    public static async Task SendMandatoryAsync<T>(this ISendEndpointProvider endpoints, Uri address, T message, CancellationToken cancellationToken)
+        where T : class
+    {
+        var endpoint = await endpoints.GetSendEndpoint(address);
+        await endpoint.Send(message, (SendContext<T> send) => Mandatory(send), cancellationToken);
+    }
+
     public static void Mandatory(SendContext context)
     {
         context.Durable = true;

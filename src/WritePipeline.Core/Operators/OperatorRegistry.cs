@@ -1,7 +1,6 @@
-using System.Security.Cryptography;
-using System.Text;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using WritePipeline.Clients;
 using WritePipeline.Data;
 
 namespace WritePipeline.Operators;
@@ -38,14 +37,14 @@ public sealed class OperatorRegistry(WritePipelineDbContext db, TimeProvider clo
     /// <summary>Issues a new admin API token (replacing the previous one); this is the only time it exists in clear.</summary>
     public async Task<string> IssueTokenAsync(Guid operatorId, CancellationToken cancellationToken)
     {
-        var token = TokenPrefix + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var token = ApiKeys.NewToken(TokenPrefix);
         await SetTokenAsync(operatorId, token, cancellationToken);
         return token;
     }
 
     internal async Task SetTokenAsync(Guid operatorId, string token, CancellationToken cancellationToken) =>
         await db.Operators.Where(o => o.Id == operatorId)
-            .ExecuteUpdateAsync(set => set.SetProperty(o => o.TokenHash, HashOf(token)), cancellationToken);
+            .ExecuteUpdateAsync(set => set.SetProperty(o => o.TokenHash, ApiKeys.Hash(token)), cancellationToken);
 
     public Task<Operator?> FindByTokenAsync(string token, CancellationToken cancellationToken)
     {
@@ -54,7 +53,7 @@ public sealed class OperatorRegistry(WritePipelineDbContext db, TimeProvider clo
             return Task.FromResult<Operator?>(null);
         }
 
-        var hash = HashOf(token);
+        var hash = ApiKeys.Hash(token);
         return db.Operators.AsNoTracking().SingleOrDefaultAsync(o => o.TokenHash == hash, cancellationToken);
     }
 
@@ -65,7 +64,4 @@ public sealed class OperatorRegistry(WritePipelineDbContext db, TimeProvider clo
             ?? await CreateAsync(name, OperatorRoles.Admin, password, cancellationToken);
         await SetTokenAsync(account.Id, token, cancellationToken);
     }
-
-    // Tokens are 256 random bits: a fast unsalted hash is enough and lets the token be looked up by it.
-    static string HashOf(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
 }

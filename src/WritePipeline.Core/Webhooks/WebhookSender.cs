@@ -143,10 +143,9 @@ public sealed class WebhookSender(
         // A submitter who cannot be told of a conflict cannot decide about it: its saga parks it for an operator.
         if (delivery is { EventType: WebhookEvents.Conflicted, ConflictNumber: { } conflict })
         {
-            var endpoint = await bus.GetSendEndpoint(ConflictTopology.SendAddress);
-            await endpoint.Send(
+            await bus.SendMandatoryAsync(
+                ConflictTopology.SendAddress,
                 new ConflictNotificationFailed { WriteId = delivery.WriteId, DeliveryId = delivery.Id, Conflict = conflict, Reason = reason },
-                (SendContext<ConflictNotificationFailed> send) => SendRules.Mandatory(send),
                 cancellationToken);
         }
     }

@@ -179,8 +179,7 @@ public static class WebhooksApi
         try
         {
             // Workers run the timers: the resend is theirs to carry out.
-            var send = await bus.GetSendEndpoint(ConflictTopology.SendAddress);
-            await send.Send(new ResendWebhookDelivery { DeliveryId = delivery }, (SendContext<ResendWebhookDelivery> s) => SendRules.Mandatory(s), http.RequestAborted);
+            await bus.SendMandatoryAsync(ConflictTopology.SendAddress, new ResendWebhookDelivery { DeliveryId = delivery }, http.RequestAborted);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -37,7 +37,4 @@ public static class WriteStatus
 
     /// <summary>Nothing more will happen to the write by itself or by a decision.</summary>
     public static bool IsFinal(string status) => status is Applied or Discarded or Failed;
-
-    /// <summary>Conflicted and not yet resolved: the write's key is held behind it (when its collection holds).</summary>
-    public static bool IsUnresolvedConflict(string status) => status is Conflicted or Notified or Parked or Resolving;
 }
