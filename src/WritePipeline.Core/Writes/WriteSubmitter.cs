@@ -69,7 +69,7 @@ public sealed class WriteSubmitter(
             IfMatchVersion = request.IfMatchVersion,
             IfNoneMatchAny = request.IfNoneMatchAny,
             Status = WriteStatus.Queued,
-            SubmittedAt = TruncateToMicroseconds(clock.GetUtcNow()),
+            SubmittedAt = TruncateToStoredPrecision(clock.GetUtcNow()),
             IdempotencyKey = request.IdempotencyKey,
             RequestHash = request.IdempotencyKey is null ? null : request.Fingerprint(),
         };
@@ -150,9 +150,14 @@ public sealed class WriteSubmitter(
         return new SubmitResult.BrokerUnavailable(detail);
     }
 
-    /// <summary>PostgreSQL keeps microseconds: a receipt replayed from the database must equal the first one.</summary>
-    static DateTimeOffset TruncateToMicroseconds(DateTimeOffset time) =>
-        new(time.Ticks - (time.Ticks % TimeSpan.TicksPerMicrosecond), time.Offset);
+    /// <summary>
+    /// To the coarsest precision a provider keeps (SQLite's numeric timestamps: 100 µs; PostgreSQL: 1 µs), so that a
+    /// receipt, the status resource and a receipt replayed from the database all show the same time.
+    /// </summary>
+    static DateTimeOffset TruncateToStoredPrecision(DateTimeOffset time) =>
+        new(time.Ticks - (time.Ticks % StoredPrecisionTicks), time.Offset);
+
+    const long StoredPrecisionTicks = 100 * TimeSpan.TicksPerMicrosecond;
 
     Task<Write?> FindByIdempotencyKeyAsync(Guid clientId, string idempotencyKey, CancellationToken cancellationToken) =>
         db.Writes.SingleOrDefaultAsync(w => w.ClientId == clientId && w.IdempotencyKey == idempotencyKey, cancellationToken);
