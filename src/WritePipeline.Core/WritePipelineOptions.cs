@@ -33,6 +33,8 @@ public sealed class WritePipelineOptions
 
     public SchedulingOptions Scheduling { get; set; } = new();
 
+    public ArchiveOptions Archive { get; set; } = new();
+
     /// <summary>Declared collections by name. When none are configured, <see cref="CollectionCatalog.Defaults"/> apply.</summary>
     public Dictionary<string, CollectionOptions> Collections { get; set; } = new(StringComparer.Ordinal);
 }
@@ -206,4 +208,13 @@ public sealed class OperatorsOptions
     public string? DevelopmentPassword { get; set; }
 
     public string? DevelopmentToken { get; set; }
+}
+
+public sealed class ArchiveOptions
+{
+    /// <summary>How long a discarded write stays in the archive, restorable, before it is purged.</summary>
+    public TimeSpan Retention { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>How often the purge job looks for discarded writes past <see cref="Retention"/>.</summary>
+    public TimeSpan PurgeInterval { get; set; } = TimeSpan.FromHours(1);
 }

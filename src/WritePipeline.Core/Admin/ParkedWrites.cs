@@ -1,4 +1,6 @@
+using System.Globalization;
 using Microsoft.EntityFrameworkCore;
+using WritePipeline.Audit;
 using WritePipeline.Data;
 using WritePipeline.Writes;
 
@@ -44,9 +46,37 @@ public sealed class ParkedWrites(WritePipelineDbContext db, TimeProvider clock)
 {
     public const int MaxPageSize = 500;
 
-    static readonly string[] WaitingStatuses = [WriteStatus.Parked, WriteStatus.Notified, WriteStatus.Failed];
+    public static readonly string[] WaitingStatuses = [WriteStatus.Parked, WriteStatus.Notified, WriteStatus.Failed];
 
     public async Task<ParkedWritePage> ListAsync(ParkedWriteFilter filter, CancellationToken cancellationToken)
+    {
+        var query = Filtered(filter);
+        var size = Math.Clamp(filter.PageSize, 1, MaxPageSize);
+        var page = Math.Max(filter.Page, 1);
+        var total = await query.CountAsync(cancellationToken);
+        var items = await Items(query).Skip((page - 1) * size).Take(size).ToListAsync(cancellationToken);
+        return new ParkedWritePage(items, total, page, size);
+    }
+
+    /// <summary>Every write the filter finds (not one page), oldest first, as CSV.</summary>
+    public async Task ExportCsvAsync(ParkedWriteFilter filter, TextWriter output, CancellationToken cancellationToken)
+    {
+        await Csv.WriteRowAsync(output, ["write_id", "status", "collection", "key", "operation", "client_id", "kind", "detail", "submitted_at"]);
+        await foreach (var item in Items(Filtered(filter)).Take(AuditLog.MaxExportRows).AsAsyncEnumerable().WithCancellation(cancellationToken))
+        {
+            await Csv.WriteRowAsync(output,
+            [
+                item.WriteId.ToString(), item.Status, item.Collection, item.Key, item.Operation, item.ClientId.ToString(), item.Kind, item.Detail,
+                item.SubmittedAt.ToString("O", CultureInfo.InvariantCulture),
+            ]);
+        }
+    }
+
+    static IQueryable<ParkedWriteItem> Items(IQueryable<Write> query) => query
+        .OrderBy(w => w.SubmittedAt).ThenBy(w => w.Id)
+        .Select(w => new ParkedWriteItem(w.Id, w.Status, w.Collection, w.Key, w.Operation, w.ClientId, w.ErrorType, w.ErrorDetail, w.SubmittedAt));
+
+    IQueryable<Write> Filtered(ParkedWriteFilter filter)
     {
         var query = Waiting();
         if (filter.Collection is { } collection)
@@ -81,15 +111,7 @@ public sealed class ParkedWrites(WritePipelineDbContext db, TimeProvider clock)
             query = query.Where(w => w.Key.Contains(text) || (w.Body != null && w.Body.Contains(text)));
         }
 
-        var size = Math.Clamp(filter.PageSize, 1, MaxPageSize);
-        var page = Math.Max(filter.Page, 1);
-        var total = await query.CountAsync(cancellationToken);
-        var items = await query
-            .OrderBy(w => w.SubmittedAt).ThenBy(w => w.Id)
-            .Skip((page - 1) * size).Take(size)
-            .Select(w => new ParkedWriteItem(w.Id, w.Status, w.Collection, w.Key, w.Operation, w.ClientId, w.ErrorType, w.ErrorDetail, w.SubmittedAt))
-            .ToListAsync(cancellationToken);
-        return new ParkedWritePage(items, total, page, size);
+        return query;
     }
 
     public async Task<IReadOnlyList<ParkedWriteGroup>> GroupsAsync(CancellationToken cancellationToken)

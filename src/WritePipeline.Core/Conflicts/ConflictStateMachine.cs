@@ -38,6 +38,17 @@ public sealed class ConflictStateMachine : MassTransitStateMachine<ConflictState
             })));
         });
 
+        Event(() => RestoreRequested, e =>
+        {
+            e.CorrelateById(c => c.Message.WriteId);
+            e.OnMissingInstance(m => m.ExecuteAsync(c => c.RespondAsync(new ResolutionRefused
+            {
+                WriteId = c.Message.WriteId,
+                Status = "unknown",
+                Reason = "The write has no conflict to restore.",
+            })));
+        });
+
         Initially(
             When(Conflicted)
                 .Then(RecordConflict)
@@ -94,6 +105,17 @@ public sealed class ConflictStateMachine : MassTransitStateMachine<ConflictState
             When(DecisionDue).Then(CountTimer),
             Ignore(NotificationFailed));
 
+        // An operator brings a discarded write back: parked again, as if just conflicted, for a new decision.
+        During(
+            Discarded,
+            When(RestoreRequested).ThenAsync(RestoreAsync).TransitionTo(Parked));
+        During(
+            Notified,
+            Parked,
+            Resolving,
+            Applied,
+            When(RestoreRequested).ThenAsync(RefuseRestoreAsync));
+
         During(
             Applied,
             Discarded,
@@ -125,6 +147,8 @@ public sealed class ConflictStateMachine : MassTransitStateMachine<ConflictState
     public Event<ConflictDecisionDue> DecisionDue { get; private set; } = null!;
 
     public Event<ConflictNotificationFailed> NotificationFailed { get; private set; } = null!;
+
+    public Event<RestoreConflict> RestoreRequested { get; private set; } = null!;
 
     static void RecordConflict(BehaviorContext<ConflictState, WriteConflicted> context)
     {
@@ -275,6 +299,38 @@ public sealed class ConflictStateMachine : MassTransitStateMachine<ConflictState
             WriteId = context.Saga.CorrelationId,
             Status = write?.Status ?? "unknown",
             Reason = await RefusalAsync(context) ?? "A different decision about this write is already being carried out.",
+        });
+    }
+
+    static async Task RestoreAsync(BehaviorContext<ConflictState, RestoreConflict> context)
+    {
+        var saga = context.Saga;
+        var writes = Writes(context);
+        if (!await writes.RestoreAsync(saga.CorrelationId, context.CancellationToken))
+        {
+            throw new WriteMovedException(saga.CorrelationId);
+        }
+
+        saga.ResolutionId = null;
+        saga.ResolutionAction = null;
+        saga.ResolutionReason = null;
+        saga.ResolvedBy = null;
+        saga.ResolutionRequestedAt = null;
+        saga.ResolvedAt = null;
+        saga.Policy = ConflictPolicies.Park;
+        saga.ParkedAt = writes.Now;
+        await ReportAsync(context, WebhookEvents.Parked);
+        await context.RespondAsync(new ResolutionAccepted { WriteId = saga.CorrelationId, ResolutionId = NewId.NextGuid() });
+    }
+
+    static async Task RefuseRestoreAsync(BehaviorContext<ConflictState, RestoreConflict> context)
+    {
+        var write = await Writes(context).FindAsync(context.Saga.CorrelationId, context.CancellationToken);
+        await context.RespondAsync(new ResolutionRefused
+        {
+            WriteId = context.Saga.CorrelationId,
+            Status = write?.Status ?? "unknown",
+            Reason = "Only a discarded write can be restored.",
         });
     }
 

@@ -31,6 +31,20 @@ public sealed class ConflictWrites(WritePipelineDbContext db, TimeProvider clock
             cancellationToken);
 
     /// <summary>Moves the write to <paramref name="to"/> if it is in one of <paramref name="from"/>; false (and nothing changed) otherwise.</summary>
+    /// <summary>Discarded back to parked (<see cref="Write.MarkRestored"/>), in the saga's transaction.</summary>
+    public async Task<bool> RestoreAsync(Guid writeId, CancellationToken cancellationToken)
+    {
+        var write = await FindAsync(writeId, cancellationToken);
+        if (write?.Status != WriteStatus.Discarded)
+        {
+            return false;
+        }
+
+        write.MarkRestored(WriteStatus.Parked);
+        await db.SaveChangesAsync(cancellationToken);
+        return true;
+    }
+
     public async Task<bool> MoveAsync(Guid writeId, string to, string[] from, CancellationToken cancellationToken)
     {
         var write = await FindAsync(writeId, cancellationToken);

@@ -23,6 +23,9 @@ public abstract record DecisionOutcome
 
     /// <summary>No worker answered in time; most likely not taken.</summary>
     public sealed record Unanswered : DecisionOutcome;
+
+    /// <summary>There is no such write (for this caller).</summary>
+    public sealed record NotFound : DecisionOutcome;
 }
 
 /// <summary>

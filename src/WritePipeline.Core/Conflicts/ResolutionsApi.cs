@@ -47,15 +47,16 @@ public static class ResolutionsApi
             return ProblemCatalog.WriteNotFound(id);
         }
 
-        return Answer(await decisions.TakeAsync(write, request, "client:" + clientId, http.RequestAborted));
+        return Answer(write.Id, await decisions.TakeAsync(write, request, "client:" + clientId, http.RequestAborted));
     }
 
     /// <summary>The HTTP answer to a decision, the same for submitters and operators.</summary>
-    public static Results<Accepted<WriteStatusView>, ProblemHttpResult> Answer(DecisionOutcome outcome) => outcome switch
+    public static Results<Accepted<WriteStatusView>, ProblemHttpResult> Answer(Guid writeId, DecisionOutcome outcome) => outcome switch
     {
         DecisionOutcome.Taken taken => TypedResults.Accepted(WritesApi.StatusPath(taken.Status.WriteId), taken.Status),
         DecisionOutcome.Invalid invalid => ProblemCatalog.InvalidResolution(invalid.Detail),
         DecisionOutcome.Refused refused => ProblemCatalog.ResolutionNotAllowed(refused.Status, refused.Reason),
+        DecisionOutcome.NotFound => ProblemCatalog.WriteNotFound(writeId),
         _ => ProblemCatalog.DecisionUnavailable(
             "No worker answered in time. The decision was most likely not taken; read the write's status before deciding again."),
     };

@@ -36,6 +36,10 @@ public sealed class WritePipelineDbContext(DbContextOptions<WritePipelineDbConte
 
     public DbSet<WebhookAttempt> WebhookAttempts => Set<WebhookAttempt>();
 
+    public DbSet<Audit.AuditEntry> AuditEntries => Set<Audit.AuditEntry>();
+
+    public DbSet<Admin.BulkAction> BulkActions => Set<Admin.BulkAction>();
+
     public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
         // Every saved change of a saga instance moves its version on; the old version is what the UPDATE checks.
@@ -97,6 +101,10 @@ public sealed class WritePipelineDbContext(DbContextOptions<WritePipelineDbConte
             write.HasIndex(w => new { w.ClientId, w.IdempotencyKey }).IsUnique();
             // The held writes of a key, in the order they are released.
             write.HasIndex(w => new { w.Collection, w.Key, w.Status, w.HeldPosition });
+            // The operators' lists (waiting writes oldest first, the archive) and the dashboard's per-minute counts.
+            write.HasIndex(w => new { w.Status, w.SubmittedAt });
+            write.HasIndex(w => w.SubmittedAt);
+            write.HasIndex(w => w.CompletedAt);
         });
 
         modelBuilder.Entity<UniqueValue>(unique =>
@@ -117,6 +125,7 @@ public sealed class WritePipelineDbContext(DbContextOptions<WritePipelineDbConte
             conflict.HasKey(c => c.WriteId);
             conflict.Property(c => c.Type).HasMaxLength(64);
             conflict.Property(c => c.Detail).HasMaxLength(2000);
+            conflict.HasIndex(c => c.DetectedAt);
         });
 
         modelBuilder.Entity<KeyHold>(hold =>
@@ -176,6 +185,31 @@ public sealed class WritePipelineDbContext(DbContextOptions<WritePipelineDbConte
             account.Property(o => o.PasswordHash).HasMaxLength(200);
             account.Property(o => o.TokenHash).HasMaxLength(64);
             account.HasIndex(o => o.TokenHash).IsUnique();
+        });
+
+        modelBuilder.Entity<Audit.AuditEntry>(entry =>
+        {
+            entry.ToTable("audit_log");
+            entry.HasKey(e => e.Id);
+            entry.Property(e => e.Actor).HasMaxLength(120);
+            entry.Property(e => e.Action).HasMaxLength(40);
+            entry.Property(e => e.Subject).HasMaxLength(1100);
+            entry.Property(e => e.Outcome).HasMaxLength(16);
+            entry.Property(e => e.Detail).HasMaxLength(2000);
+            entry.Property(e => e.Reason).HasMaxLength(Conflicts.Decisions.MaxReasonLength);
+            entry.HasIndex(e => e.At);
+            entry.HasIndex(e => e.WriteId);
+            entry.HasIndex(e => new { e.Actor, e.At });
+        });
+
+        modelBuilder.Entity<Admin.BulkAction>(bulk =>
+        {
+            bulk.ToTable("bulk_actions");
+            bulk.HasKey(b => b.Id);
+            bulk.Property(b => b.Actor).HasMaxLength(120);
+            bulk.Property(b => b.Action).HasMaxLength(16);
+            bulk.Property(b => b.Reason).HasMaxLength(Conflicts.Decisions.MaxReasonLength);
+            bulk.Property(b => b.Scope).HasMaxLength(500);
         });
 
         modelBuilder.Entity<Client>(client =>

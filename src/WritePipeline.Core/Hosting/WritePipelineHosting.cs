@@ -17,6 +17,7 @@ using WritePipeline.Problems;
 using WritePipeline.Operators;
 using WritePipeline.Records;
 using WritePipeline.Admin;
+using WritePipeline.Audit;
 using WritePipeline.Scheduling;
 using WritePipeline.Webhooks;
 using WritePipeline.Writes;
@@ -51,6 +52,7 @@ public static class WritePipelineHosting
         services.AddWritePipelineMessaging(options);
         services.AddWritePipelineScheduling(options, builder.Configuration);
         services.AddWritePipelineWebhooks(options);
+        services.AddWritePipelineArchivePurge(options);
 
         services.AddHealthChecks()
             .AddDbContextCheck<WritePipelineDbContext>("database", tags: [ReadyTag])
@@ -70,7 +72,7 @@ public static class WritePipelineHosting
             .AddScheme<AuthenticationSchemeOptions, OperatorTokenAuthenticationHandler>(OperatorTokenAuthenticationHandler.SchemeName, null);
         services.AddAuthorizationBuilder().AddOperatorPolicies();
         services.AddScoped<OperatorRegistry>();
-        services.AddScoped<ParkedWrites>();
+        services.AddWritePipelineOperatorServices();
         services.AddScoped<Decisions>();
         services.AddScoped<ClientRegistry>();
         services.AddScoped<SubmissionReader>();
@@ -91,6 +93,7 @@ public static class WritePipelineHosting
         app.MapResolutionsApi();
         app.MapWebhooksApi();
         app.MapAdminWritesApi();
+        app.MapAdminAuditApi();
         app.MapRecordsApi();
         return app;
     }

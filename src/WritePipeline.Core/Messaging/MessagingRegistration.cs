@@ -60,6 +60,7 @@ public static class MessagingRegistration
 
         // Decisions are taken by the conflict saga, wherever workers run; the API asks it and waits for its answer.
         bus.AddRequestClient<ResolveConflict>(ConflictTopology.SendAddress, RequestTimeout.After(s: 10));
+        bus.AddRequestClient<RestoreConflict>(ConflictTopology.SendAddress, RequestTimeout.After(s: 10));
 
         switch (options.Transport.Kind)
         {

@@ -65,6 +65,12 @@ public static class ProblemCatalog
     public static ProblemHttpResult DecisionUnavailable(string detail) =>
         Create(StatusCodes.Status503ServiceUnavailable, "decision-unavailable", "No answer about the decision in time.", detail);
 
+    public static ProblemHttpResult InvalidBulkAction(string detail) =>
+        Create(StatusCodes.Status400BadRequest, "invalid-bulk-action", "The bulk action is not valid.", detail);
+
+    public static ProblemHttpResult BulkActionNotFound(Guid id) =>
+        Create(StatusCodes.Status404NotFound, "bulk-action-not-found", "The bulk action does not exist.", $"No bulk action '{id}'.");
+
     public static ProblemHttpResult InvalidWebhook(string detail) =>
         Create(StatusCodes.Status400BadRequest, "invalid-webhook", "The webhook endpoint is not valid.", detail);
 

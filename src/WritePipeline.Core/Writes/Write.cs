@@ -106,6 +106,13 @@ public sealed class Write
         HeldBehind = null;
     }
 
+    /// <summary>Back from the archive to wait for a decision again (<paramref name="status"/>: parked, or failed when it never conflicted).</summary>
+    public void MarkRestored(string status)
+    {
+        Status = status;
+        CompletedAt = null;
+    }
+
     public void MarkConflicted(string errorType, string detail, DateTimeOffset at) => End(WriteStatus.Conflicted, errorType, detail, at);
 
     public void MarkFailed(string errorType, string detail, DateTimeOffset at) => End(WriteStatus.Failed, errorType, detail, at);

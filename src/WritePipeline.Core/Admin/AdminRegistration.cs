@@ -1,0 +1,33 @@
+using Microsoft.Extensions.DependencyInjection;
+using WritePipeline.Audit;
+
+namespace WritePipeline.Admin;
+
+public static class AdminRegistration
+{
+    /// <summary>What operators use, in the API host: the queries and actions behind the console and the admin API.</summary>
+    public static IServiceCollection AddWritePipelineOperatorServices(this IServiceCollection services)
+    {
+        services.AddScoped<AuditLog>();
+        services.AddScoped<ParkedWrites>();
+        services.AddScoped<WriteDetails>();
+        services.AddScoped<WriteActions>();
+        services.AddScoped<BulkActions>();
+        services.AddSingleton<BulkActionRunner>();
+        services.AddHostedService(provider => provider.GetRequiredService<BulkActionRunner>());
+        services.AddScoped<Archive>();
+        services.AddScoped<BlockedKeys>();
+        return services;
+    }
+
+    /// <summary>The archive's retention, in worker processes (where the timers run).</summary>
+    public static IServiceCollection AddWritePipelineArchivePurge(this IServiceCollection services, WritePipelineOptions options)
+    {
+        if (options.Worker.Enabled)
+        {
+            services.AddHostedService<ArchivePurgeJob.Startup>();
+        }
+
+        return services;
+    }
+}
