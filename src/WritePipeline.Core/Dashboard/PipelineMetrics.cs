@@ -1,0 +1,200 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using RabbitMQ.Client;
+using WritePipeline.Data;
+using WritePipeline.Partitioning;
+using WritePipeline.Writes;
+
+namespace WritePipeline.Dashboard;
+
+/// <summary>One minute of the window (its UTC start): writes accepted, applied and conflicted in it.</summary>
+public sealed record MinuteCounts(DateTimeOffset Minute, int Accepted, int Applied, int Conflicted);
+
+/// <summary>A queue's depth as the broker reports it. <see cref="Partition"/> is null for the conflict queue.</summary>
+/// <param name="Ready">Messages waiting for delivery; delivered but unacknowledged ones are not counted (AMQP does not say).</param>
+public sealed record QueueDepth(int? Partition, string Queue, long Ready, long Consumers);
+
+/// <summary>What an operator's dashboard shows: the last minutes' traffic, the writes waiting for a person, the queues.</summary>
+public sealed record DashboardSnapshot
+{
+    public required DateTimeOffset At { get; init; }
+
+    public required int WindowMinutes { get; init; }
+
+    /// <summary>One entry per minute of the window, oldest first, ending with the current minute.</summary>
+    public required IReadOnlyList<MinuteCounts> Minutes { get; init; }
+
+    public required int Accepted { get; init; }
+
+    public required int Applied { get; init; }
+
+    public required int Conflicted { get; init; }
+
+    /// <summary>Conflicted / (applied + conflicted) over the window; 0 when neither happened.</summary>
+    public required double ConflictRate { get; init; }
+
+    /// <summary>Parked or notified now: conflicts waiting for a decision.</summary>
+    public required int Parked { get; init; }
+
+    public required int Failed { get; init; }
+
+    /// <summary>Waiting behind a conflicted write to the same record.</summary>
+    public required int Held { get; init; }
+
+    /// <summary>The oldest parked, notified or failed write's submission; null when none waits.</summary>
+    public DateTimeOffset? OldestWaitingSubmittedAt { get; init; }
+
+    public double? OldestWaitingAgeSeconds { get; init; }
+
+    /// <summary>Every partition queue in order, then the conflict queue; null when the broker could not be asked.</summary>
+    public IReadOnlyList<QueueDepth>? Queues { get; init; }
+
+    public string? QueuesUnavailableReason { get; init; }
+}
+
+/// <summary>
+/// The figures behind the operators' dashboard, from the database (counted there, grouped by minute) and the broker.
+/// "Conflicted" counts rows of <c>write_conflicts</c> by <see cref="Conflicts.WriteConflict.DetectedAt"/>. That table
+/// keeps only the latest conflict of each write (a resolution that conflicts again replaces it), so a write is
+/// counted once, in the minute it last conflicted, and a write that conflicted earlier but again inside the window
+/// moves into the window.
+/// </summary>
+public sealed class PipelineMetrics(
+    WritePipelineDbContext db,
+    TimeProvider clock,
+    IOptions<WritePipelineOptions> options,
+    ILogger<PipelineMetrics> logger)
+{
+    public const int MinMinutes = 5;
+    public const int MaxMinutes = 1440;
+    public const int DefaultMinutes = 60;
+
+    /// <summary>Long enough for a broker on the network, short enough that a dead one does not stall the dashboard.</summary>
+    static readonly TimeSpan BrokerTimeout = TimeSpan.FromSeconds(3);
+
+    static readonly string[] WaitingStatuses = [WriteStatus.Parked, WriteStatus.Notified, WriteStatus.Failed];
+
+    static readonly string[] CountedStatuses = [WriteStatus.Parked, WriteStatus.Notified, WriteStatus.Failed, WriteStatus.Held];
+
+    public async Task<DashboardSnapshot> ReadAsync(int minutes, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(minutes, MinMinutes);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(minutes, MaxMinutes);
+
+        var now = clock.GetUtcNow();
+        var from = WindowStart(now, minutes);
+        var to = from.AddMinutes(minutes);
+        // The broker is asked while the database counts: a slow broker then costs nothing extra.
+        var queues = ReadQueuesAsync(cancellationToken);
+
+        var queries = new MinuteCountQueries(db);
+        var accepted = await queries.AcceptedAsync(from, to, cancellationToken);
+        var applied = await queries.AppliedAsync(from, to, cancellationToken);
+        var conflicted = await queries.ConflictedAsync(from, to, cancellationToken);
+        var byStatus = await db.Writes.AsNoTracking()
+            .Where(w => CountedStatuses.Contains(w.Status))
+            .GroupBy(w => w.Status)
+            .Select(g => new { Status = g.Key, Count = g.Count(), Oldest = g.Min(w => w.SubmittedAt) })
+            .ToListAsync(cancellationToken);
+
+        int CountOf(params string[] statuses) => byStatus.Where(s => statuses.Contains(s.Status)).Sum(s => s.Count);
+        var oldest = byStatus.Where(s => WaitingStatuses.Contains(s.Status)).Select(s => (DateTimeOffset?)s.Oldest).Min();
+        var series = FillMinutes(from, minutes, accepted, applied, conflicted);
+        var (depths, reason) = await queues;
+        return new DashboardSnapshot
+        {
+            At = now,
+            WindowMinutes = minutes,
+            Minutes = series,
+            Accepted = series.Sum(m => m.Accepted),
+            Applied = series.Sum(m => m.Applied),
+            Conflicted = series.Sum(m => m.Conflicted),
+            ConflictRate = ConflictRate(series.Sum(m => m.Applied), series.Sum(m => m.Conflicted)),
+            Parked = CountOf(WriteStatus.Parked, WriteStatus.Notified),
+            Failed = CountOf(WriteStatus.Failed),
+            Held = CountOf(WriteStatus.Held),
+            OldestWaitingSubmittedAt = oldest,
+            OldestWaitingAgeSeconds = oldest is { } at ? (now - at).TotalSeconds : null,
+            Queues = depths,
+            QueuesUnavailableReason = reason,
+        };
+    }
+
+    /// <summary>The start of the window's first minute: the window ends with the minute <paramref name="now"/> is in.</summary>
+    internal static DateTimeOffset WindowStart(DateTimeOffset now, int minutes)
+    {
+        var utc = now.ToUniversalTime();
+        var minute = new DateTimeOffset(utc.Ticks - (utc.Ticks % TimeSpan.TicksPerMinute), TimeSpan.Zero);
+        return minute.AddMinutes(1 - minutes);
+    }
+
+    /// <summary>One entry per minute from <paramref name="from"/>, zero where a series has no count (keyed by Unix minute).</summary>
+    internal static IReadOnlyList<MinuteCounts> FillMinutes(
+        DateTimeOffset from, int minutes, IReadOnlyDictionary<long, int> accepted, IReadOnlyDictionary<long, int> applied, IReadOnlyDictionary<long, int> conflicted)
+    {
+        var first = from.ToUnixTimeSeconds() / 60;
+        return [.. Enumerable.Range(0, minutes).Select(i => new MinuteCounts(
+            from.AddMinutes(i),
+            accepted.GetValueOrDefault(first + i),
+            applied.GetValueOrDefault(first + i),
+            conflicted.GetValueOrDefault(first + i)))];
+    }
+
+    internal static double ConflictRate(int applied, int conflicted) =>
+        applied + conflicted == 0 ? 0 : (double)conflicted / (applied + conflicted);
+
+    async Task<(IReadOnlyList<QueueDepth>? Queues, string? Reason)> ReadQueuesAsync(CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        if (settings.Transport.Kind == TransportKind.InMemory)
+        {
+            return (null, "The in-memory transport has no broker queues to measure.");
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(BrokerTimeout);
+        try
+        {
+            var rabbit = settings.Transport.RabbitMq;
+            var factory = new ConnectionFactory
+            {
+                HostName = rabbit.Host,
+                Port = rabbit.Port,
+                VirtualHost = rabbit.VirtualHost,
+                UserName = rabbit.Username,
+                Password = rabbit.Password,
+                ClientProvidedName = "writepipeline-dashboard",
+                AutomaticRecoveryEnabled = false,
+                RequestedConnectionTimeout = BrokerTimeout,
+                ContinuationTimeout = BrokerTimeout,
+                HandshakeContinuationTimeout = BrokerTimeout,
+            };
+            await using var connection = await factory.CreateConnectionAsync(timeout.Token);
+            await using var channel = await connection.CreateChannelAsync(cancellationToken: timeout.Token);
+            var depths = new List<QueueDepth>(settings.Partitions + 1);
+            for (var partition = 0; partition < settings.Partitions; partition++)
+            {
+                depths.Add(await DepthAsync(channel, partition, PartitionTopology.QueueName(partition), timeout.Token));
+            }
+
+            depths.Add(await DepthAsync(channel, null, Conflicts.ConflictTopology.QueueName, timeout.Token));
+            return (depths, null);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The rest of the dashboard is still worth showing when the broker is down; that it is down is the news.
+            logger.LogWarning(ex, "Could not read the queue depths from the broker");
+            return (null, timeout.IsCancellationRequested
+                ? $"The broker did not answer within {BrokerTimeout.TotalSeconds:0} s."
+                : $"The broker could not be asked: {ex.Message}");
+        }
+    }
+
+    /// <summary>A passive declare: the queue's counts, without creating it (a missing queue is an error, not a new queue).</summary>
+    static async Task<QueueDepth> DepthAsync(IChannel channel, int? partition, string queue, CancellationToken cancellationToken)
+    {
+        var ok = await channel.QueueDeclarePassiveAsync(queue, cancellationToken);
+        return new QueueDepth(partition, queue, ok.MessageCount, ok.ConsumerCount);
+    }
+}
