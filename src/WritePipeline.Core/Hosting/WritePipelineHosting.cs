@@ -10,6 +10,7 @@ using Serilog;
 using WritePipeline.Clients;
 using WritePipeline.Collections;
 using WritePipeline.Conflicts;
+using WritePipeline.Dashboard;
 using WritePipeline.Data;
 using WritePipeline.Messaging;
 using WritePipeline.Partitioning;
@@ -73,6 +74,7 @@ public static class WritePipelineHosting
         services.AddAuthorizationBuilder().AddOperatorPolicies();
         services.AddScoped<OperatorRegistry>();
         services.AddWritePipelineOperatorServices();
+        services.AddScoped<PipelineMetrics>();
         services.AddScoped<Decisions>();
         services.AddScoped<ClientRegistry>();
         services.AddScoped<SubmissionReader>();
@@ -94,6 +96,7 @@ public static class WritePipelineHosting
         app.MapWebhooksApi();
         app.MapAdminWritesApi();
         app.MapAdminAuditApi();
+        app.MapAdminDashboardApi();
         app.MapRecordsApi();
         return app;
     }

@@ -1,0 +1,35 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using WritePipeline.Operators;
+using WritePipeline.Problems;
+
+namespace WritePipeline.Dashboard;
+
+/// <summary>The figures of the operators' dashboard, for the console and for scripts.</summary>
+public static class AdminDashboardApi
+{
+    public static IEndpointRouteBuilder MapAdminDashboardApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/v1/admin/dashboard", Read).RequireAuthorization(OperatorPolicies.View)
+            .WithTags("Admin")
+            .WithName("AdminDashboard")
+            .WithSummary("Writes accepted, applied and conflicted per minute, writes waiting for a person, queue depths")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden);
+        return app;
+    }
+
+    static async Task<Results<Ok<DashboardSnapshot>, ProblemHttpResult>> Read(int? minutes, PipelineMetrics metrics, HttpContext http)
+    {
+        var window = minutes ?? PipelineMetrics.DefaultMinutes;
+        if (window is < PipelineMetrics.MinMinutes or > PipelineMetrics.MaxMinutes)
+        {
+            return ProblemCatalog.InvalidQuery($"minutes must be {PipelineMetrics.MinMinutes} to {PipelineMetrics.MaxMinutes}.");
+        }
+
+        return TypedResults.Ok(await metrics.ReadAsync(window, http.RequestAborted));
+    }
+}
