@@ -1,11 +1,14 @@
 using WritePipeline.Hosting;
+using WritePipeline.OperatorConsole;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddWritePipeline();
 builder.AddWritePipelineApi();
+builder.AddWritePipelineConsole();
 
 var app = builder.Build();
 app.MapWritePipelineApi();
+app.MapWritePipelineConsole();
 app.MapWritePipelineHealth();
 return await app.RunWritePipelineAsync(args);
 

@@ -35,6 +35,8 @@ public sealed class WritePipelineOptions
 
     public ArchiveOptions Archive { get; set; } = new();
 
+    public OperatorConsoleOptions OperatorConsole { get; set; } = new();
+
     /// <summary>Declared collections by name. When none are configured, <see cref="CollectionCatalog.Defaults"/> apply.</summary>
     public Dictionary<string, CollectionOptions> Collections { get; set; } = new(StringComparer.Ordinal);
 }
@@ -217,4 +219,14 @@ public sealed class ArchiveOptions
 
     /// <summary>How often the purge job looks for discarded writes past <see cref="Retention"/>.</summary>
     public TimeSpan PurgeInterval { get; set; } = TimeSpan.FromHours(1);
+}
+
+public sealed class OperatorConsoleOptions
+{
+    /// <summary>
+    /// Send the console's cookies (sign-in, anti-forgery) only over HTTPS, and refuse the console over plain HTTP. On by
+    /// default; behind a proxy that ends TLS, set ASPNETCORE_FORWARDEDHEADERS_ENABLED=true so requests are seen as
+    /// HTTPS. Off in Development only, for the quick start on http://localhost.
+    /// </summary>
+    public bool SecureCookies { get; set; } = true;
 }

@@ -1,0 +1,70 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using WritePipeline.Data;
+using WritePipeline.Operators;
+
+namespace WritePipeline.OperatorConsole;
+
+/// <summary>
+/// The console's sign-in: a cookie of its own, sent only to /console, never readable by script, only over HTTPS
+/// (<see cref="OperatorConsoleOptions.SecureCookies"/>), never on a cross-site request. Only operator accounts
+/// get one; an API client's key opens nothing here, and a console cookie opens no API endpoint.
+/// </summary>
+public static class ConsoleAuthentication
+{
+    public const string Scheme = "OperatorConsole";
+    public const string CookieName = "wp_console";
+    public const string AntiforgeryCookieName = "wp_console_af";
+    public const string Path = "/console";
+
+    public static void Configure(CookieAuthenticationOptions options, CookieSecurePolicy secure)
+    {
+        options.Cookie.Name = CookieName;
+        options.Cookie.Path = Path;
+        options.Cookie.HttpOnly = true;
+        options.Cookie.SecurePolicy = secure;
+        options.Cookie.SameSite = SameSiteMode.Strict;
+        options.LoginPath = Path + "/sign-in";
+        options.LogoutPath = Path + "/sign-out";
+        options.AccessDeniedPath = Path + "/denied";
+        options.ExpireTimeSpan = TimeSpan.FromHours(8);
+        options.SlidingExpiration = true;
+        options.Events.OnValidatePrincipal = ValidateAsync;
+    }
+
+    public static ClaimsPrincipal PrincipalFor(Operator account) => OperatorPrincipal.For(account, Scheme);
+
+    /// <summary>A removed operator, or one whose role changed, is signed out at the next request, not when the cookie expires.</summary>
+    static async Task ValidateAsync(CookieValidatePrincipalContext context)
+    {
+        var id = context.Principal?.FindFirstValue(OperatorTokenAuthenticationHandler.OperatorIdClaim);
+        var role = context.Principal?.FindFirstValue(ClaimTypes.Role);
+        var db = context.HttpContext.RequestServices.GetRequiredService<WritePipelineDbContext>();
+        var current = Guid.TryParse(id, out var operatorId)
+            ? await db.Operators.AsNoTracking().Where(o => o.Id == operatorId).Select(o => o.Role).SingleOrDefaultAsync(context.HttpContext.RequestAborted)
+            : null;
+        if (current is null || current != role)
+        {
+            context.RejectPrincipal();
+            await context.HttpContext.SignOutAsync(Scheme);
+        }
+    }
+}
+
+/// <summary>The console's policies, by what they allow; the same roles as the admin API's (<see cref="OperatorPolicies"/>).</summary>
+public static class ConsolePolicies
+{
+    public const string View = "console.view";
+    public const string Act = "console.act";
+
+    public static AuthorizationBuilder AddConsolePolicies(this AuthorizationBuilder authorization) => authorization
+        .AddPolicy(View, policy => policy.AddAuthenticationSchemes(ConsoleAuthentication.Scheme)
+            .RequireRole(OperatorRoles.Viewer, OperatorRoles.Operator, OperatorRoles.Admin))
+        .AddPolicy(Act, policy => policy.AddAuthenticationSchemes(ConsoleAuthentication.Scheme)
+            .RequireRole(OperatorRoles.Operator, OperatorRoles.Admin));
+}

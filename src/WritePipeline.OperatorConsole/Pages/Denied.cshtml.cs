@@ -1,0 +1,8 @@
+namespace WritePipeline.OperatorConsole.Pages;
+
+public sealed class DeniedModel : ConsolePageModel
+{
+    public void OnGet()
+    {
+    }
+}
