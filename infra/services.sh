@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs (when missing) and starts what the integration tests need, on loopback:
 #   RabbitMQ 3.10 from Debian's packages, with the management plugin (tests create a fresh vhost through it);
-#   PostgreSQL 15 (the machine's cluster 15/main), user postgres with password postgres.
+#   PostgreSQL 15 (the machine's cluster 15/main), user postgres with password postgres;
+#   Debian's chromium, which the console's browser tests drive headless (never a browser download).
 # Idempotent: running it again with everything up only checks. Needs root (or sudo) to install and start.
 set -euo pipefail
 
@@ -57,3 +58,10 @@ fi
 wait_for 60 "PostgreSQL" pg_isready -h 127.0.0.1 -p 5432
 as_root su postgres -c "psql -q -c \"ALTER USER postgres PASSWORD 'postgres'\"" >/dev/null
 log "PostgreSQL is up on 127.0.0.1:5432 (postgres/postgres)"
+
+# --- Chromium, for the console's browser tests ---
+if ! [ -x /usr/bin/chromium ]; then
+  log "installing chromium"
+  apt_install chromium
+fi
+log "chromium is at /usr/bin/chromium"

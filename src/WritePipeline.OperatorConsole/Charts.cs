@@ -51,7 +51,8 @@ public static class Charts
         const int row = 20;
         var height = Math.Max(1, bars.Count) * row + 10;
         var max = Math.Max(1, bars.Select(b => b.Value).DefaultIfEmpty(0).Max());
-        var svg = Open(title, height);
+        // Drawn at its own size: scaled to the page width its labels would grow with it.
+        var svg = Open(title, height, fixedWidth: true);
         for (var i = 0; i < bars.Count; i++)
         {
             var (label, value) = bars[i];
@@ -65,8 +66,8 @@ public static class Charts
         return Close(svg);
     }
 
-    static StringBuilder Open(string title, int height) => new StringBuilder()
-        .Append(CultureInfo.InvariantCulture, $"<svg role=\"img\" aria-label=\"{Encode(title)}\" viewBox=\"0 0 {Width} {height}\" width=\"100%\" preserveAspectRatio=\"xMinYMin meet\"><title>{Encode(title)}</title>");
+    static StringBuilder Open(string title, int height, bool fixedWidth = false) => new StringBuilder()
+        .Append(CultureInfo.InvariantCulture, $"<svg role=\"img\" aria-label=\"{Encode(title)}\" viewBox=\"0 0 {Width} {height}\" width=\"{(fixedWidth ? Width.ToString(CultureInfo.InvariantCulture) : "100%")}\" preserveAspectRatio=\"xMinYMin meet\"><title>{Encode(title)}</title>");
 
     static void Axis(StringBuilder svg, double max, int plotHeight)
     {

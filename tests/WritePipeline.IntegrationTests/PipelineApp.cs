@@ -1,12 +1,17 @@
+using System.Net;
 using System.Net.Http.Headers;
 using MassTransit;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using WritePipeline.Clients;
 using WritePipeline.Data;
 using WritePipeline.Records;
+using WritePipeline.IntegrationTests.OperatorConsole;
 using WritePipeline.Testing;
 using WritePipeline.Writes;
 
@@ -15,6 +20,9 @@ namespace WritePipeline.IntegrationTests;
 /// <summary>Which real parts an app under test runs on.</summary>
 public sealed record PipelineSetup(TransportKind Transport, DatabaseProvider Database, bool HostsWorker = true)
 {
+    /// <summary>Serve over real HTTPS on a loopback port (Kestrel, a self-signed certificate), for a browser to open.</summary>
+    public bool ServesBrowser { get; init; }
+
     /// <summary>Settings that override the defaults, e.g. a broker port where nothing listens.</summary>
     public IReadOnlyDictionary<string, string?> Overrides { get; init; } = new Dictionary<string, string?>();
 
@@ -39,6 +47,9 @@ public sealed class PipelineApp : WebApplicationFactory<Program>
 
     public PipelineSetup Setup { get; }
 
+    /// <summary>Where a browser reaches the app (<see cref="PipelineSetup.ServesBrowser"/>); null for the in-memory test server.</summary>
+    public Uri? BaseAddress { get; private set; }
+
     public TestDatabase Database { get; }
 
     public TestVirtualHost? VirtualHost { get; }
@@ -51,6 +62,14 @@ public sealed class PipelineApp : WebApplicationFactory<Program>
         var database = await TestDatabase.CreateAsync(setup.Database);
         var virtualHost = setup.Transport == TransportKind.RabbitMq ? await TestVirtualHost.CreateAsync() : null;
         var app = new PipelineApp(setup, database, virtualHost);
+        if (setup.ServesBrowser)
+        {
+            app.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(TestCertificate.Create())));
+            app.StartServer();
+            var addresses = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses;
+            app.BaseAddress = new Uri(addresses.Single(a => a.StartsWith("https://", StringComparison.Ordinal)));
+        }
+
         _ = app.Services; // starts the host: migrations, bus, topology
         return app;
     }
@@ -95,7 +114,7 @@ public sealed class PipelineApp : WebApplicationFactory<Program>
     {
         await using var scope = Services.CreateAsyncScope();
         var (client, apiKey) = await scope.ServiceProvider.GetRequiredService<ClientRegistry>().CreateAsync(name, CancellationToken.None);
-        var http = CreateClient();
+        var http = CreateHttpClient();
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
         return (client.Id, http);
     }
@@ -106,10 +125,28 @@ public sealed class PipelineApp : WebApplicationFactory<Program>
         await using var scope = Services.CreateAsyncScope();
         var operators = scope.ServiceProvider.GetRequiredService<Operators.OperatorRegistry>();
         var account = await operators.CreateAsync($"{role}-{Guid.NewGuid():N}"[..20], role, "a-long-test-password", CancellationToken.None);
-        var http = CreateClient();
+        var http = CreateHttpClient();
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await operators.IssueTokenAsync(account.Id, CancellationToken.None));
         return http;
     }
+
+    /// <summary>A new operator account with <paramref name="role"/>; its name, and its password for signing in.</summary>
+    public async Task<(string Name, string Password)> CreateOperatorAccountAsync(string role)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        var name = $"{role}-{Guid.NewGuid():N}"[..20];
+        const string password = "a-long-test-password";
+        await scope.ServiceProvider.GetRequiredService<Operators.OperatorRegistry>().CreateAsync(name, role, password, CancellationToken.None);
+        return (name, password);
+    }
+
+    /// <summary>An HTTP client of the app: over the in-memory test server, or over HTTPS to the real server when it serves a browser.</summary>
+    public HttpClient CreateHttpClient() => BaseAddress is null
+        ? CreateClient()
+        : new HttpClient(new HttpClientHandler { ServerCertificateCustomValidationCallback = HttpClientHandler.DangerousAcceptAnyServerCertificateValidator, AllowAutoRedirect = false })
+        {
+            BaseAddress = BaseAddress,
+        };
 
     public async Task<T> QueryAsync<T>(Func<WritePipelineDbContext, Task<T>> query)
     {
@@ -152,7 +189,7 @@ public sealed class PipelineApp : WebApplicationFactory<Program>
     /// <summary>Waits until /health/ready answers 200: database reachable, topology declared, bus connected.</summary>
     public Task UntilReadyAsync()
     {
-        var http = CreateClient();
+        var http = CreateHttpClient();
         return Eventually.UntilAsync(async () => (await http.GetAsync("/health/ready")).IsSuccessStatusCode, "the app is ready");
     }
 

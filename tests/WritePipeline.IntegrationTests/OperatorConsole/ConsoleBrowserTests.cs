@@ -1,0 +1,260 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Microsoft.Playwright;
+using WritePipeline.Operators;
+using WritePipeline.Testing;
+using static Microsoft.Playwright.Assertions;
+
+namespace WritePipeline.IntegrationTests.OperatorConsole;
+
+/// <summary>The operator console in a real headless Chromium, over HTTPS, on writes the real pipeline parked.</summary>
+public sealed class ConsoleBrowserTests(ConsoleFixture fixture) : IClassFixture<ConsoleFixture>
+{
+    [Fact]
+    public async Task Signs_in_with_secure_cookies_and_refuses_a_wrong_password()
+    {
+        var (name, password) = await fixture.App.CreateOperatorAccountAsync(OperatorRoles.Viewer);
+        var page = await fixture.NewPageAsync();
+
+        await page.GotoAsync("/console/writes");
+        Assert.Contains("/console/sign-in", page.Url, StringComparison.Ordinal);
+        await page.GetByLabel("Name").FillAsync(name);
+        await page.GetByLabel("Password").FillAsync("not-the-password");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("Unknown name or wrong password.");
+        await ConsoleFixture.ScreenshotAsync(page, "sign-in");
+
+        await page.GetByLabel("Password").FillAsync(password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Expect(page.GetByTestId("signed-in-as")).ToContainTextAsync($"{name} (viewer)");
+
+        var cookie = (await page.Context.CookiesAsync()).Single(c => c.Name == "wp_console");
+        Assert.True(cookie.Secure, "the sign-in cookie is HTTPS-only");
+        Assert.True(cookie.HttpOnly, "the sign-in cookie is out of reach of script");
+        Assert.Equal(SameSiteAttribute.Strict, cookie.SameSite);
+        Assert.Equal("/console", cookie.Path);
+    }
+
+    [Fact]
+    public async Task Finds_a_parked_write_and_reads_its_difference()
+    {
+        var key = TestKeys.New("diff");
+        var writeId = await fixture.ParkedPatchAsync("customers", key);
+        var page = await fixture.SignedInAsync(OperatorRoles.Viewer);
+
+        await page.GotoAsync("/console/writes");
+        await page.GetByLabel("Search key and document").FillAsync(key);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
+        await Expect(page.GetByTestId("total")).ToHaveTextAsync("1");
+        await ConsoleFixture.ScreenshotAsync(page, "parked-writes");
+        await page.GetByRole(AriaRole.Link, new() { Name = $"customers / {key}" }).ClickAsync();
+
+        Assert.EndsWith($"/console/writes/{writeId}", page.Url, StringComparison.Ordinal);
+        await Expect(page.GetByTestId("write-status")).ToHaveTextAsync("parked");
+        await Expect(page.GetByTestId("based-on")).ToHaveTextAsync("1");
+        // The current record (version 2) beside the patch applied to it: only the name differs.
+        var changed = page.GetByTestId("diff").Locator("tr.changed");
+        await Expect(changed).ToHaveCountAsync(1);
+        await Expect(changed.Locator("td.left")).ToContainTextAsync("\"name\": \"Ada\"");
+        await Expect(changed.Locator("td.right")).ToContainTextAsync("\"name\": \"Ada Lovelace\"");
+        await Expect(page.GetByTestId("diff").Locator("tr.same", new() { HasText = "\"tier\": \"silver\"" })).ToHaveCountAsync(1);
+        await Expect(page.GetByTestId("timeline")).ToContainTextAsync("version_mismatch");
+        await ConsoleFixture.ScreenshotAsync(page, "write");
+    }
+
+    [Fact]
+    public async Task Edits_and_retries_a_write_and_sees_it_applied()
+    {
+        var key = TestKeys.New("edit");
+        var writeId = await fixture.ParkedPatchAsync("customers", key);
+        var page = await fixture.SignedInAsync(OperatorRoles.Operator);
+        await page.GotoAsync($"/console/writes/{writeId}");
+
+        var editor = page.GetByTestId("editor");
+        var send = page.GetByRole(AriaRole.Button, new() { Name = "Retry with this patch" });
+        await editor.FillAsync("{ \"name\": ");
+        await Expect(page.GetByTestId("json-status")).ToContainTextAsync("Not JSON");
+        await Expect(send).ToBeDisabledAsync();
+        await editor.FillAsync("{ \"name\": \"Ada King\" }");
+        await Expect(page.GetByTestId("json-status")).ToHaveTextAsync("Valid JSON.");
+        await send.ClickAsync();
+
+        await Expect(page.GetByTestId("flash")).ToContainTextAsync("resubmit: taken");
+        await Eventually.UntilAsync(
+            async () =>
+            {
+                await page.ReloadAsync();
+                return await page.GetByTestId("write-status").TextContentAsync() == "applied";
+            },
+            "the console shows the edited write applied");
+        var record = await (await fixture.Client.GetAsync(Api.RecordPath("customers", key))).JsonAsync();
+        Assert.Equal("Ada King", record["name"]!.GetValue<string>());
+        Assert.Equal("silver", record["tier"]!.GetValue<string>());
+        await Expect(page.GetByTestId("timeline")).ToContainTextAsync("write.resubmit");
+    }
+
+    [Fact]
+    public async Task Retries_a_whole_group_once_the_referenced_records_exist()
+    {
+        // Three invoices for accounts that do not exist yet: parked as missing_reference, one group.
+        var accounts = Enumerable.Range(0, 3).Select(_ => TestKeys.New("acct")).ToList();
+        var invoices = new List<Guid>();
+        foreach (var account in accounts)
+        {
+            invoices.Add(await fixture.Client.PutAsync("invoices", TestKeys.New("inv"), new JsonObject { ["accountId"] = account, ["total"] = 10 }).AcceptedAsync());
+        }
+
+        foreach (var invoice in invoices)
+        {
+            await fixture.Client.UntilStatusAsync(invoice, "parked");
+        }
+
+        foreach (var account in accounts)
+        {
+            await fixture.Client.AppliedAsync(fixture.Client.PutAsync("accounts", account, new JsonObject { ["name"] = account }));
+        }
+
+        var page = await fixture.SignedInAsync(OperatorRoles.Operator);
+        await page.GotoAsync("/console/groups");
+        var group = page.Locator("tr[data-group='invoices/missing_reference']");
+        await Expect(group.Locator("td.num")).ToHaveTextAsync("3");
+        await ConsoleFixture.ScreenshotAsync(page, "groups");
+        await group.GetByLabel("Action for the group").SelectOptionAsync("retry");
+        await group.GetByRole(AriaRole.Button, new() { Name = "Apply to group" }).ClickAsync();
+
+        Assert.Contains("/console/bulk/", page.Url, StringComparison.Ordinal);
+        await Expect(page.GetByTestId("bulk-state")).ToHaveTextAsync("finished");
+        await Expect(page.GetByTestId("bulk-taken")).ToHaveTextAsync("3");
+        await Expect(page.GetByTestId("bulk-refused")).ToHaveTextAsync("0");
+        await ConsoleFixture.ScreenshotAsync(page, "bulk");
+        foreach (var invoice in invoices)
+        {
+            await fixture.Client.UntilStatusAsync(invoice, "applied");
+        }
+    }
+
+    [Fact]
+    public async Task Discards_a_write_and_restores_it_from_the_archive()
+    {
+        var key = TestKeys.New("discard");
+        var writeId = await fixture.ParkedPatchAsync("customers", key);
+        var page = await fixture.SignedInAsync(OperatorRoles.Operator);
+        await page.GotoAsync($"/console/writes/{writeId}");
+
+        await page.GetByLabel("Reason to discard").FillAsync("superseded by a later change");
+        await page.GetByRole(AriaRole.Button, new() { Name = "discard", Exact = true }).ClickAsync();
+        await Expect(page.GetByTestId("flash")).ToContainTextAsync("discard: taken");
+        await Eventually.UntilAsync(
+            async () =>
+            {
+                await page.ReloadAsync();
+                return await page.GetByTestId("write-status").TextContentAsync() == "discarded";
+            },
+            "the write is discarded");
+
+        await page.GotoAsync("/console/archive?key=" + key);
+        var row = page.Locator($"tr[data-write-id='{writeId}']");
+        await Expect(row).ToContainTextAsync("superseded by a later change");
+        await ConsoleFixture.ScreenshotAsync(page, "archive");
+        await row.GetByRole(AriaRole.Button, new() { Name = "Restore" }).ClickAsync();
+
+        await Expect(page.GetByTestId("flash")).ToContainTextAsync("restore: taken");
+        await Expect(page.GetByTestId("write-status")).ToHaveTextAsync("parked");
+        Assert.Equal("parked", (await fixture.Client.UntilStatusAsync(writeId, "parked"))["status"]!.GetValue<string>());
+
+        await page.GotoAsync($"/console/audit?writeId={writeId}");
+        await Expect(page.GetByTestId("audit")).ToContainTextAsync("write.discard");
+        await Expect(page.GetByTestId("audit")).ToContainTextAsync("write.restore");
+        await ConsoleFixture.ScreenshotAsync(page, "audit");
+    }
+
+    [Fact]
+    public async Task A_viewer_sees_no_action_and_a_form_posted_anyway_is_refused()
+    {
+        var writeId = await fixture.ParkedPatchAsync("customers", TestKeys.New("viewer"));
+        var page = await fixture.SignedInAsync(OperatorRoles.Viewer);
+        await page.GotoAsync($"/console/writes/{writeId}");
+        await Expect(page.GetByTestId("viewer-note")).ToBeVisibleAsync();
+        await Expect(page.GetByTestId("actions")).ToHaveCountAsync(0);
+
+        // The viewer's own valid anti-forgery token (from the sign-out form), on a forged action form.
+        var token = await page.Locator("input[name=__RequestVerificationToken]").First.GetAttributeAsync("value");
+        var answer = await PostFormAsync(page, $"/console/writes/{writeId}?handler=Act", new() { ["action"] = "retry", ["__RequestVerificationToken"] = token! });
+
+        Assert.Equal(403, answer.Status);
+        Assert.Contains("/console/denied", answer.Url, StringComparison.Ordinal);
+        Assert.Equal("parked", (await (await fixture.Client.GetAsync($"/v1/writes/{writeId}")).JsonAsync())["status"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_form_without_its_anti_forgery_token_is_refused()
+    {
+        var writeId = await fixture.ParkedPatchAsync("customers", TestKeys.New("csrf"));
+        var page = await fixture.SignedInAsync(OperatorRoles.Operator);
+        await page.GotoAsync($"/console/writes/{writeId}");
+
+        var answer = await PostFormAsync(page, $"/console/writes/{writeId}?handler=Act", new() { ["action"] = "retry" });
+
+        Assert.Equal(400, answer.Status);
+        Assert.Equal("parked", (await (await fixture.Client.GetAsync($"/v1/writes/{writeId}")).JsonAsync())["status"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Keys_and_cookies_do_not_cross_between_the_console_and_the_APIs()
+    {
+        // An API client's key opens no console page: it is sent to sign in.
+        using var http = fixture.App.CreateHttpClient();
+        http.DefaultRequestHeaders.Authorization = fixture.Client.DefaultRequestHeaders.Authorization;
+        var response = await http.GetAsync("/console/writes");
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal("/console/sign-in", response.Headers.Location!.AbsolutePath);
+
+        // A console sign-in opens no admin API endpoint (those take operator tokens only).
+        var page = await fixture.SignedInAsync(OperatorRoles.Admin);
+        var status = await page.EvaluateAsync<int>("async () => (await fetch('/v1/admin/writes')).status");
+        Assert.Equal(401, status);
+    }
+
+    [Fact]
+    public async Task Every_main_page_renders_and_is_captured()
+    {
+        // Something on every page: a parked write with a held write behind it (a blocked key).
+        var key = TestKeys.New("tour");
+        var blocker = await fixture.ParkedPatchAsync("customers", key);
+        var held = await fixture.Client.PatchAsync("customers", key, new JsonObject { ["tier"] = "bronze" }).AcceptedAsync();
+        await fixture.Client.UntilStatusAsync(held, "held");
+        var page = await fixture.SignedInAsync(OperatorRoles.Admin);
+
+        foreach (var (path, name) in new[]
+                 {
+                     ("/console", "dashboard"), ("/console/writes", "parked-writes-all"), ("/console/groups", "groups-all"),
+                     ("/console/blocked-keys", "blocked-keys"), ("/console/archive", "archive-all"), ("/console/bulk", "bulk-actions"),
+                     ("/console/audit", "audit-all"),
+                 })
+        {
+            var response = await page.GotoAsync(path);
+            Assert.Equal(200, response!.Status);
+            await Expect(page.Locator("h1")).ToBeVisibleAsync();
+            await ConsoleFixture.ScreenshotAsync(page, name);
+        }
+
+        await page.GotoAsync("/console/blocked-keys");
+        await Expect(page.GetByTestId("blocked-keys").Locator("tr", new() { HasText = key })).ToContainTextAsync(blocker.ToString());
+        await page.GotoAsync("/console");
+        await Expect(page.GetByTestId("chart-throughput").Locator("svg polyline")).ToHaveCountAsync(2);
+        await Expect(page.GetByTestId("chart-queues").Locator("svg rect")).Not.ToHaveCountAsync(0);
+    }
+
+    /// <summary>Posts a form from inside the page (same origin, with the page's cookies), following redirects.</summary>
+    static async Task<FormAnswer> PostFormAsync(IPage page, string url, Dictionary<string, string> fields) =>
+        await page.EvaluateAsync<FormAnswer>(
+            "async ([url, fields]) => { const r = await fetch(url, { method: 'POST', body: new URLSearchParams(fields) }); return { status: r.status, url: r.url }; }",
+            new object[] { url, fields });
+
+    sealed class FormAnswer
+    {
+        public int Status { get; set; }
+
+        public string Url { get; set; } = string.Empty;
+    }
+}
