@@ -6,6 +6,8 @@ namespace WritePipeline.Audit;
 /// </summary>
 public sealed class AuditEntry
 {
+    public const int MaxSubjectLength = 1100;
+
     public Guid Id { get; set; }
 
     public DateTimeOffset At { get; set; }

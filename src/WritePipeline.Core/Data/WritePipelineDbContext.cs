@@ -193,7 +193,7 @@ public sealed class WritePipelineDbContext(DbContextOptions<WritePipelineDbConte
             entry.HasKey(e => e.Id);
             entry.Property(e => e.Actor).HasMaxLength(120);
             entry.Property(e => e.Action).HasMaxLength(40);
-            entry.Property(e => e.Subject).HasMaxLength(1100);
+            entry.Property(e => e.Subject).HasMaxLength(Audit.AuditEntry.MaxSubjectLength);
             entry.Property(e => e.Outcome).HasMaxLength(16);
             entry.Property(e => e.Detail).HasMaxLength(2000);
             entry.Property(e => e.Reason).HasMaxLength(Conflicts.Decisions.MaxReasonLength);

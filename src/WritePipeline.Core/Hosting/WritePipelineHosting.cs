@@ -81,6 +81,7 @@ public static class WritePipelineHosting
         services.AddScoped<WriteSubmitter>();
         services.AddScoped<WriteDispatcher>();
         services.AddScoped<SubmissionWait>();
+        services.AddScoped<WebhookEndpoints>();
         return builder;
     }
 

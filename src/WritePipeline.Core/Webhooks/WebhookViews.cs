@@ -39,3 +39,24 @@ public sealed record WebhookDeliveryView(
     IReadOnlyList<WebhookAttemptView> AttemptLog);
 
 public sealed record WebhookDeliveryPage(IReadOnlyList<WebhookDeliveryView> Items);
+
+/// <summary>
+/// An endpoint as operators see it, of any client, with how its deliveries are going; never its secrets.
+/// <see cref="LastDeliveryAt"/> and <see cref="LastStatusCode"/> are of the newest delivery attempted so far: when it
+/// was created, and its latest attempt's status code (null when no response came).
+/// </summary>
+public sealed record WebhookEndpointSummary(
+    Guid Id,
+    Guid ClientId,
+    string? ClientName,
+    string Url,
+    string? Description,
+    IReadOnlyList<string> Events,
+    bool Enabled,
+    string? DisabledReason,
+    int FailureStreak,
+    DateTimeOffset? FailingSince,
+    DateTimeOffset? LastDeliveryAt,
+    int? LastStatusCode,
+    int Pending,
+    int FailedLast24h);

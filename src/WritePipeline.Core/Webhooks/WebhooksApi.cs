@@ -3,13 +3,9 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using WritePipeline.Clients;
-using WritePipeline.Conflicts;
-using WritePipeline.Contracts;
 using WritePipeline.Data;
-using WritePipeline.Messaging;
 using WritePipeline.Problems;
 
 namespace WritePipeline.Webhooks;
@@ -73,20 +69,16 @@ public static class WebhooksApi
         return TypedResults.Created(PathOf(endpoint.Id), new WebhookSecretView(WebhookEndpointView.For(endpoint), endpoint.Secret, null));
     }
 
-    static async Task<Ok<List<WebhookEndpointView>>> List(HttpContext http, WritePipelineDbContext db)
-    {
-        var clientId = http.User.ClientId();
-        var endpoints = await db.WebhookEndpoints.AsNoTracking().Where(e => e.ClientId == clientId).OrderBy(e => e.CreatedAt).ToListAsync(http.RequestAborted);
-        return TypedResults.Ok(endpoints.Select(WebhookEndpointView.For).ToList());
-    }
+    static async Task<Ok<IReadOnlyList<WebhookEndpointView>>> List(HttpContext http, WebhookEndpoints endpoints) =>
+        TypedResults.Ok(await endpoints.ListAsync(http.User.ClientId(), http.RequestAborted));
 
-    static async Task<Results<Ok<WebhookEndpointView>, ProblemHttpResult>> Get(string id, HttpContext http, WritePipelineDbContext db) =>
-        await FindAsync(db, http, id) is { } endpoint ? TypedResults.Ok(WebhookEndpointView.For(endpoint)) : ProblemCatalog.WebhookNotFound(id);
+    static async Task<Results<Ok<WebhookEndpointView>, ProblemHttpResult>> Get(string id, HttpContext http, WebhookEndpoints endpoints) =>
+        await FindAsync(endpoints, http, id) is { } endpoint ? TypedResults.Ok(WebhookEndpointView.For(endpoint)) : ProblemCatalog.WebhookNotFound(id);
 
     static async Task<Results<Ok<WebhookEndpointView>, ProblemHttpResult>> Update(
-        string id, WebhookEndpointRequest request, HttpContext http, WritePipelineDbContext db, AddressGuard guard, WebhookOutbox outbox)
+        string id, WebhookEndpointRequest request, HttpContext http, WebhookEndpoints endpoints, AddressGuard guard)
     {
-        if (await FindAsync(db, http, id) is not { } endpoint)
+        if (await FindAsync(endpoints, http, id) is not { } endpoint)
         {
             return ProblemCatalog.WebhookNotFound(id);
         }
@@ -104,38 +96,29 @@ public static class WebhooksApi
         endpoint.Description = request.Description ?? endpoint.Description;
         if (request.Enabled is { } enabled)
         {
-            endpoint.Enabled = enabled;
-            if (enabled)
-            {
-                // Enabled again by its owner: a fresh start.
-                endpoint.DisabledReason = null;
-                endpoint.FailureStreak = 0;
-                endpoint.FailingSince = null;
-            }
+            WebhookEndpoints.SetEnabled(endpoint, enabled, disabledReason: null);
         }
 
-        await db.SaveChangesAsync(http.RequestAborted);
-        outbox.Forget(endpoint.ClientId);
+        await endpoints.SaveAsync(endpoint, http.RequestAborted);
         return TypedResults.Ok(WebhookEndpointView.For(endpoint));
     }
 
-    static async Task<Results<NoContent, ProblemHttpResult>> Delete(string id, HttpContext http, WritePipelineDbContext db, WebhookOutbox outbox)
+    static async Task<Results<NoContent, ProblemHttpResult>> Delete(string id, HttpContext http, WritePipelineDbContext db, WebhookEndpoints endpoints)
     {
-        if (await FindAsync(db, http, id) is not { } endpoint)
+        if (await FindAsync(endpoints, http, id) is not { } endpoint)
         {
             return ProblemCatalog.WebhookNotFound(id);
         }
 
         db.WebhookEndpoints.Remove(endpoint);
-        await db.SaveChangesAsync(http.RequestAborted);
-        outbox.Forget(endpoint.ClientId);
+        await endpoints.SaveAsync(endpoint, http.RequestAborted);
         return TypedResults.NoContent();
     }
 
     static async Task<Results<Ok<WebhookSecretView>, ProblemHttpResult>> RotateSecret(
-        string id, HttpContext http, WritePipelineDbContext db, TimeProvider clock, IOptions<WritePipelineOptions> options)
+        string id, HttpContext http, WritePipelineDbContext db, WebhookEndpoints endpoints, TimeProvider clock, IOptions<WritePipelineOptions> options)
     {
-        if (await FindAsync(db, http, id) is not { } endpoint)
+        if (await FindAsync(endpoints, http, id) is not { } endpoint)
         {
             return ProblemCatalog.WebhookNotFound(id);
         }
@@ -147,55 +130,35 @@ public static class WebhooksApi
         return TypedResults.Ok(new WebhookSecretView(WebhookEndpointView.For(endpoint), endpoint.Secret, endpoint.PreviousSecretExpiresAt));
     }
 
-    static async Task<Results<Ok<WebhookDeliveryPage>, ProblemHttpResult>> Deliveries(string id, int? limit, HttpContext http, WritePipelineDbContext db)
+    static async Task<Results<Ok<WebhookDeliveryPage>, ProblemHttpResult>> Deliveries(string id, int? limit, HttpContext http, WebhookEndpoints endpoints) =>
+        Guid.TryParse(id, out var endpointId) && await endpoints.DeliveriesAsync(endpointId, http.User.ClientId(), limit, http.RequestAborted) is { } page
+            ? TypedResults.Ok(page)
+            : ProblemCatalog.WebhookNotFound(id);
+
+    static async Task<Results<Accepted, ProblemHttpResult>> Resend(string id, string deliveryId, HttpContext http, WebhookEndpoints endpoints)
     {
-        if (await FindAsync(db, http, id) is not { } endpoint)
+        if (!Guid.TryParse(id, out var endpointId))
         {
             return ProblemCatalog.WebhookNotFound(id);
         }
 
-        var deliveries = await db.WebhookDeliveries.AsNoTracking()
-            .Where(d => d.EndpointId == endpoint.Id)
-            .OrderByDescending(d => d.CreatedAt)
-            .Take(Math.Clamp(limit ?? 50, 1, 200))
-            .ToListAsync(http.RequestAborted);
-        var ids = deliveries.Select(d => d.Id).ToList();
-        var attempts = (await db.WebhookAttempts.AsNoTracking().Where(a => ids.Contains(a.DeliveryId)).ToListAsync(http.RequestAborted))
-            .ToLookup(a => a.DeliveryId);
-        return TypedResults.Ok(new WebhookDeliveryPage([.. deliveries.Select(d => new WebhookDeliveryView(
-            d.Id, d.WebhookId, d.EventType, d.WriteId, d.Status, d.Attempts, d.CreatedAt, d.NextAttemptAt, d.LastStatusCode,
-            [.. attempts[d.Id].OrderBy(a => a.Number).Select(WebhookAttemptView.For)]))]));
-    }
-
-    static async Task<Results<Accepted, ProblemHttpResult>> Resend(string id, string deliveryId, HttpContext http, WritePipelineDbContext db, IBus bus)
-    {
-        var endpoint = await FindAsync(db, http, id);
-        if (endpoint is null || !Guid.TryParse(deliveryId, out var delivery)
-            || !await db.WebhookDeliveries.AnyAsync(d => d.Id == delivery && d.EndpointId == endpoint.Id, http.RequestAborted))
+        if (!Guid.TryParse(deliveryId, out var delivery))
         {
-            return ProblemCatalog.WebhookNotFound(endpoint is null ? id : deliveryId);
+            // Whether the endpoint exists decides which id the answer names, as for a well-formed delivery id.
+            return ProblemCatalog.WebhookNotFound(await FindAsync(endpoints, http, id) is null ? id : deliveryId);
         }
 
-        try
+        return await endpoints.ResendAsync(endpointId, delivery, http.User.ClientId(), http.RequestAborted) switch
         {
-            // Workers run the timers: the resend is theirs to carry out.
-            await bus.SendMandatoryAsync(ConflictTopology.SendAddress, new ResendWebhookDelivery { DeliveryId = delivery }, http.RequestAborted);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            return ProblemCatalog.BrokerUnavailable("The resend could not be queued; try again.");
-        }
-
-        return TypedResults.Accepted(PathOf(endpoint.Id) + "/deliveries");
+            WebhookOutcome.Queued => TypedResults.Accepted(PathOf(endpointId) + "/deliveries"),
+            WebhookOutcome.NotFound notFound => ProblemCatalog.WebhookNotFound(notFound.Id == endpointId ? id : deliveryId),
+            WebhookOutcome.Unanswered => ProblemCatalog.BrokerUnavailable("The resend could not be queued; try again."),
+            var other => throw new InvalidOperationException($"Unexpected outcome {other}."),
+        };
     }
 
-    static async Task<WebhookEndpoint?> FindAsync(WritePipelineDbContext db, HttpContext http, string id)
-    {
-        var clientId = http.User.ClientId();
-        return Guid.TryParse(id, out var endpointId)
-            ? await db.WebhookEndpoints.SingleOrDefaultAsync(e => e.Id == endpointId && e.ClientId == clientId, http.RequestAborted)
-            : null;
-    }
+    static async Task<WebhookEndpoint?> FindAsync(WebhookEndpoints endpoints, HttpContext http, string id) =>
+        Guid.TryParse(id, out var endpointId) ? await endpoints.FindAsync(endpointId, http.User.ClientId(), http.RequestAborted) : null;
 
     static string? EventsRefusal(List<string>? events, bool required) => events switch
     {
