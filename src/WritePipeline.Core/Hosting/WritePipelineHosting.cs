@@ -96,6 +96,7 @@ public static class WritePipelineHosting
         app.MapResolutionsApi();
         app.MapWebhooksApi();
         app.MapAdminWritesApi();
+        app.MapAdminWebhooksApi();
         app.MapAdminAuditApi();
         app.MapAdminDashboardApi();
         app.MapRecordsApi();

@@ -77,6 +77,13 @@ public static class ProblemCatalog
     public static ProblemHttpResult WebhookNotFound(string id) =>
         Create(StatusCodes.Status404NotFound, "webhook-not-found", "The webhook endpoint or delivery does not exist.", $"No webhook endpoint or delivery '{id}' belongs to this client.");
 
+    /// <summary>The same problem for operators, who see every client's endpoints.</summary>
+    public static ProblemHttpResult WebhookNotFoundForOperator(string id) =>
+        Create(StatusCodes.Status404NotFound, "webhook-not-found", "The webhook endpoint or delivery does not exist.", $"No webhook endpoint or delivery '{id}'.");
+
+    public static ProblemHttpResult InvalidWebhookAction(string detail) =>
+        Create(StatusCodes.Status400BadRequest, "invalid-webhook-action", "The action on the webhook endpoint is not valid.", detail);
+
     /// <summary>A submission that waited (<c>Prefer: wait</c>) and conflicted: 412 for a failed precondition, 409 otherwise; the type is the conflict kind.</summary>
     public static ProblemHttpResult WriteConflicted(string conflictType, string detail, Dictionary<string, object?> extensions) =>
         Create(
