@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using WritePipeline.Admin;
 using WritePipeline.Conflicts;
 using WritePipeline.Operators;
+using WritePipeline.Webhooks;
 
 namespace WritePipeline.OperatorConsole.Pages;
 
@@ -44,6 +45,17 @@ public abstract class ConsolePageModel : PageModel
             default:
                 throw new InvalidOperationException();
         }
+    }
+
+    protected void ReportWebhook(WebhookOutcome outcome, string what)
+    {
+        (Flash, FlashIsError) = outcome switch
+        {
+            WebhookOutcome.Changed or WebhookOutcome.Queued => ($"{what}: done.", false),
+            WebhookOutcome.Invalid invalid => ($"{what}: not valid. {invalid.Detail}", true),
+            WebhookOutcome.NotFound => ($"{what}: no such endpoint or delivery.", true),
+            _ => ($"{what}: the broker did not take it; try again.", true),
+        };
     }
 
     protected void Report(DecisionOutcome outcome, string what)

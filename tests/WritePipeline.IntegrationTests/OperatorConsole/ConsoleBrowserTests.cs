@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Playwright;
 using WritePipeline.Operators;
@@ -229,7 +230,7 @@ public sealed class ConsoleBrowserTests(ConsoleFixture fixture) : IClassFixture<
                  {
                      ("/console", "dashboard"), ("/console/writes", "parked-writes-all"), ("/console/groups", "groups-all"),
                      ("/console/blocked-keys", "blocked-keys"), ("/console/archive", "archive-all"), ("/console/bulk", "bulk-actions"),
-                     ("/console/audit", "audit-all"),
+                     ("/console/audit", "audit-all"), ("/console/webhooks", "webhooks-all"),
                  })
         {
             var response = await page.GotoAsync(path);
@@ -243,6 +244,33 @@ public sealed class ConsoleBrowserTests(ConsoleFixture fixture) : IClassFixture<
         await page.GotoAsync("/console");
         await Expect(page.GetByTestId("chart-throughput").Locator("svg polyline")).ToHaveCountAsync(2);
         await Expect(page.GetByTestId("chart-queues").Locator("svg rect")).Not.ToHaveCountAsync(0);
+    }
+
+    [Fact]
+    public async Task Disables_and_enables_a_clients_webhook_endpoint()
+    {
+        var (clientId, http) = await fixture.App.CreateClientAsync("hooks");
+        var created = await http.PostAsJsonAsync("/v1/webhooks", new { url = "https://example.com/hooks/console", events = new[] { "write.conflicted" } });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var endpointId = (await created.JsonAsync())["endpoint"]!["id"]!.GetValue<Guid>();
+        var page = await fixture.SignedInAsync(OperatorRoles.Operator);
+
+        await page.GotoAsync($"/console/webhooks?client={clientId}");
+        var row = page.Locator($"tr[data-endpoint-id='{endpointId}']");
+        await Expect(row).ToContainTextAsync("enabled");
+        await ConsoleFixture.ScreenshotAsync(page, "webhooks");
+        await row.GetByLabel("Reason to disable").FillAsync("receiver is being migrated");
+        await row.GetByRole(AriaRole.Button, new() { Name = "Disable" }).ClickAsync();
+        await Expect(page.GetByTestId("flash")).ToContainTextAsync("disable: done");
+        await Expect(row).ToContainTextAsync("receiver is being migrated");
+
+        var endpoint = await (await http.GetAsync($"/v1/webhooks/{endpointId}")).JsonAsync();
+        Assert.False(endpoint["enabled"]!.GetValue<bool>());
+        await row.GetByRole(AriaRole.Button, new() { Name = "Enable" }).ClickAsync();
+        await Expect(row.Locator(".badge")).ToHaveTextAsync("enabled");
+        await page.GotoAsync($"/console/webhooks/{endpointId}");
+        await Expect(page.GetByTestId("endpoint-status")).ToHaveTextAsync("enabled");
+        await ConsoleFixture.ScreenshotAsync(page, "webhook-endpoint");
     }
 
     /// <summary>Posts a form from inside the page (same origin, with the page's cookies), following redirects.</summary>
