@@ -62,6 +62,17 @@ public sealed class TransportOptions
 
 public sealed class RabbitMqOptions
 {
+    /// <summary>A RabbitMQ.Client connection factory for these settings, for the pipeline's own direct broker calls (not MassTransit's).</summary>
+    public RabbitMQ.Client.ConnectionFactory ConnectionFactory(string clientName) => new()
+    {
+        HostName = Host,
+        Port = Port,
+        VirtualHost = VirtualHost,
+        UserName = Username,
+        Password = Password,
+        ClientProvidedName = clientName,
+    };
+
     [Required]
     public string Host { get; set; } = "localhost";
 
@@ -229,4 +240,8 @@ public sealed class OperatorConsoleOptions
     /// HTTPS. Off in Development only, for the quick start on http://localhost.
     /// </summary>
     public bool SecureCookies { get; set; } = true;
+
+    /// <summary>Sign-in attempts allowed per minute from one address (against password guessing); more get 429.</summary>
+    [Range(1, 10_000)]
+    public int SignInAttemptsPerMinute { get; set; } = 10;
 }

@@ -62,9 +62,8 @@ public static class ConsolePolicies
     public const string View = "console.view";
     public const string Act = "console.act";
 
-    public static AuthorizationBuilder AddConsolePolicies(this AuthorizationBuilder authorization) => authorization
-        .AddPolicy(View, policy => policy.AddAuthenticationSchemes(ConsoleAuthentication.Scheme)
-            .RequireRole(OperatorRoles.Viewer, OperatorRoles.Operator, OperatorRoles.Admin))
-        .AddPolicy(Act, policy => policy.AddAuthenticationSchemes(ConsoleAuthentication.Scheme)
-            .RequireRole(OperatorRoles.Operator, OperatorRoles.Admin));
+    public const string Administer = "console.administer";
+
+    public static AuthorizationBuilder AddConsolePolicies(this AuthorizationBuilder authorization) =>
+        authorization.AddRolePolicies(ConsoleAuthentication.Scheme, View, Act, Administer);
 }

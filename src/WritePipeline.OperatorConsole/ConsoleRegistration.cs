@@ -1,20 +1,39 @@
 using Microsoft.AspNetCore.Builder;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using WritePipeline.Data;
 using WritePipeline.Problems;
 
 namespace WritePipeline.OperatorConsole;
 
 public static class ConsoleRegistration
 {
+    const string SignInLimit = "console-sign-in";
+
     /// <summary>The console's pages, its cookie sign-in and anti-forgery, in the API host.</summary>
     public static WebApplicationBuilder AddWritePipelineConsole(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
         var consoleOptions = builder.Configuration.GetSection(WritePipelineOptions.SectionName).Get<WritePipelineOptions>()?.OperatorConsole ?? new();
         var secure = consoleOptions.SecureCookies ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
+        // Cookies and anti-forgery tokens are protected with a key ring kept in the pipeline's database, so every API
+        // process reads what another one wrote (a file per machine would sign operators out on every other process).
+        services.AddDataProtection().SetApplicationName("WritePipeline").PersistKeysToDbContext<WritePipelineDbContext>();
+        // Password guessing: a few sign-in attempts per minute from one address.
+        services.AddRateLimiter(limiter =>
+        {
+            limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            limiter.AddPolicy(SignInLimit, http => HttpMethods.IsPost(http.Request.Method)
+                ? RateLimitPartition.GetFixedWindowLimiter(
+                    http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                    _ => new FixedWindowRateLimiterOptions { PermitLimit = consoleOptions.SignInAttemptsPerMinute, Window = TimeSpan.FromMinutes(1) })
+                : RateLimitPartition.GetNoLimiter(string.Empty));
+        });
         services.AddAuthentication().AddCookie(ConsoleAuthentication.Scheme, cookie => ConsoleAuthentication.Configure(cookie, secure));
         services.AddAuthorizationBuilder().AddConsolePolicies();
         services.AddAntiforgery(options =>
@@ -29,6 +48,7 @@ public static class ConsoleRegistration
             // Every page needs a signed-in operator; acting needs more, checked where the action is (ConsolePageModel).
             options.Conventions.AuthorizeFolder("/", ConsolePolicies.View);
             options.Conventions.AllowAnonymousToPage("/SignIn");
+            options.Conventions.AddPageApplicationModelConvention("/SignIn", page => page.EndpointMetadata.Add(new EnableRateLimitingAttribute(SignInLimit)));
             options.Conventions.AllowAnonymousToPage("/Denied");
         }).AddCookieTempDataProvider(options =>
         {
@@ -51,6 +71,7 @@ public static class ConsoleRegistration
                     .ExecuteAsync(http)));
         }
 
+        app.UseRateLimiter();
         app.MapRazorPages();
         return app;
     }

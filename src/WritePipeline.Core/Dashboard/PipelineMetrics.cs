@@ -156,20 +156,11 @@ public sealed class PipelineMetrics(
         timeout.CancelAfter(BrokerTimeout);
         try
         {
-            var rabbit = settings.Transport.RabbitMq;
-            var factory = new ConnectionFactory
-            {
-                HostName = rabbit.Host,
-                Port = rabbit.Port,
-                VirtualHost = rabbit.VirtualHost,
-                UserName = rabbit.Username,
-                Password = rabbit.Password,
-                ClientProvidedName = "writepipeline-dashboard",
-                AutomaticRecoveryEnabled = false,
-                RequestedConnectionTimeout = BrokerTimeout,
-                ContinuationTimeout = BrokerTimeout,
-                HandshakeContinuationTimeout = BrokerTimeout,
-            };
+            var factory = settings.Transport.RabbitMq.ConnectionFactory("writepipeline-dashboard");
+            factory.AutomaticRecoveryEnabled = false;
+            factory.RequestedConnectionTimeout = BrokerTimeout;
+            factory.ContinuationTimeout = BrokerTimeout;
+            factory.HandshakeContinuationTimeout = BrokerTimeout;
             await using var connection = await factory.CreateConnectionAsync(timeout.Token);
             await using var channel = await connection.CreateChannelAsync(cancellationToken: timeout.Token);
             var depths = new List<QueueDepth>(settings.Partitions + 1);

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using WritePipeline.Clients;
@@ -10,7 +11,7 @@ using WritePipeline.Writes;
 namespace WritePipeline.Data;
 
 /// <summary>The pipeline's database: records and their history, writes and their statuses, clients.</summary>
-public sealed class WritePipelineDbContext(DbContextOptions<WritePipelineDbContext> options) : DbContext(options)
+public sealed class WritePipelineDbContext(DbContextOptions<WritePipelineDbContext> options) : DbContext(options), IDataProtectionKeyContext
 {
     public DbSet<Record> Records => Set<Record>();
 
@@ -39,6 +40,9 @@ public sealed class WritePipelineDbContext(DbContextOptions<WritePipelineDbConte
     public DbSet<Audit.AuditEntry> AuditEntries => Set<Audit.AuditEntry>();
 
     public DbSet<Admin.BulkAction> BulkActions => Set<Admin.BulkAction>();
+
+    /// <summary>The key ring that signs the console's cookies and anti-forgery tokens, shared by every API process.</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
@@ -211,6 +215,8 @@ public sealed class WritePipelineDbContext(DbContextOptions<WritePipelineDbConte
             bulk.Property(b => b.Reason).HasMaxLength(Conflicts.Decisions.MaxReasonLength);
             bulk.Property(b => b.Scope).HasMaxLength(500);
         });
+
+        modelBuilder.Entity<DataProtectionKey>().ToTable("data_protection_keys");
 
         modelBuilder.Entity<Client>(client =>
         {

@@ -68,11 +68,12 @@ public static class OperatorPolicies
     public const string Act = "operators.act";
     public const string Administer = "operators.administer";
 
-    public static AuthorizationBuilder AddOperatorPolicies(this AuthorizationBuilder authorization) => authorization
-        .AddPolicy(View, policy => policy.AddAuthenticationSchemes(OperatorTokenAuthenticationHandler.SchemeName)
-            .RequireRole(OperatorRoles.Viewer, OperatorRoles.Operator, OperatorRoles.Admin))
-        .AddPolicy(Act, policy => policy.AddAuthenticationSchemes(OperatorTokenAuthenticationHandler.SchemeName)
-            .RequireRole(OperatorRoles.Operator, OperatorRoles.Admin))
-        .AddPolicy(Administer, policy => policy.AddAuthenticationSchemes(OperatorTokenAuthenticationHandler.SchemeName)
-            .RequireRole(OperatorRoles.Admin));
+    public static AuthorizationBuilder AddOperatorPolicies(this AuthorizationBuilder authorization) =>
+        authorization.AddRolePolicies(OperatorTokenAuthenticationHandler.SchemeName, View, Act, Administer);
+
+    /// <summary>The roles behind each policy, for any sign-in scheme (admin API tokens, the console's cookie).</summary>
+    public static AuthorizationBuilder AddRolePolicies(this AuthorizationBuilder authorization, string scheme, string view, string act, string administer) => authorization
+        .AddPolicy(view, policy => policy.AddAuthenticationSchemes(scheme).RequireRole(OperatorRoles.Viewer, OperatorRoles.Operator, OperatorRoles.Admin))
+        .AddPolicy(act, policy => policy.AddAuthenticationSchemes(scheme).RequireRole(OperatorRoles.Operator, OperatorRoles.Admin))
+        .AddPolicy(administer, policy => policy.AddAuthenticationSchemes(scheme).RequireRole(OperatorRoles.Admin));
 }

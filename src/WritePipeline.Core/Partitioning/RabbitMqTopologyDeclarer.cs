@@ -51,16 +51,7 @@ public sealed class RabbitMqTopologyDeclarer(
 
     async Task DeclareAsync(CancellationToken cancellationToken)
     {
-        var rabbit = options.Value.Transport.RabbitMq;
-        var factory = new ConnectionFactory
-        {
-            HostName = rabbit.Host,
-            Port = rabbit.Port,
-            VirtualHost = rabbit.VirtualHost,
-            UserName = rabbit.Username,
-            Password = rabbit.Password,
-            ClientProvidedName = "writepipeline-topology",
-        };
+        var factory = options.Value.Transport.RabbitMq.ConnectionFactory("writepipeline-topology");
         await using var connection = await factory.CreateConnectionAsync(cancellationToken);
         await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
         for (var partition = 0; partition < options.Value.Partitions; partition++)

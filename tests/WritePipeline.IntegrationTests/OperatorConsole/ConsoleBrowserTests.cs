@@ -81,13 +81,7 @@ public sealed class ConsoleBrowserTests(ConsoleFixture fixture) : IClassFixture<
         await send.ClickAsync();
 
         await Expect(page.GetByTestId("flash")).ToContainTextAsync("resubmit: taken");
-        await Eventually.UntilAsync(
-            async () =>
-            {
-                await page.ReloadAsync();
-                return await page.GetByTestId("write-status").TextContentAsync() == "applied";
-            },
-            "the console shows the edited write applied");
+        await UntilShownAsync(page, "applied");
         var record = await (await fixture.Client.GetAsync(Api.RecordPath("customers", key))).JsonAsync();
         Assert.Equal("Ada King", record["name"]!.GetValue<string>());
         Assert.Equal("silver", record["tier"]!.GetValue<string>());
@@ -145,13 +139,7 @@ public sealed class ConsoleBrowserTests(ConsoleFixture fixture) : IClassFixture<
         await page.GetByLabel("Reason to discard").FillAsync("superseded by a later change");
         await page.GetByRole(AriaRole.Button, new() { Name = "discard", Exact = true }).ClickAsync();
         await Expect(page.GetByTestId("flash")).ToContainTextAsync("discard: taken");
-        await Eventually.UntilAsync(
-            async () =>
-            {
-                await page.ReloadAsync();
-                return await page.GetByTestId("write-status").TextContentAsync() == "discarded";
-            },
-            "the write is discarded");
+        await UntilShownAsync(page, "discarded");
 
         await page.GotoAsync("/console/archive?key=" + key);
         var row = page.Locator($"tr[data-write-id='{writeId}']");
@@ -272,6 +260,15 @@ public sealed class ConsoleBrowserTests(ConsoleFixture fixture) : IClassFixture<
         await Expect(page.GetByTestId("endpoint-status")).ToHaveTextAsync("enabled");
         await ConsoleFixture.ScreenshotAsync(page, "webhook-endpoint");
     }
+
+    /// <summary>Reloads the write's page until it shows <paramref name="status"/> (the pipeline gets there in the background).</summary>
+    static Task UntilShownAsync(IPage page, string status) => Eventually.UntilAsync(
+        async () =>
+        {
+            await page.ReloadAsync();
+            return await page.GetByTestId("write-status").TextContentAsync() == status;
+        },
+        $"the write's page shows it {status}");
 
     /// <summary>Posts a form from inside the page (same origin, with the page's cookies), following redirects.</summary>
     static async Task<FormAnswer> PostFormAsync(IPage page, string url, Dictionary<string, string> fields) =>

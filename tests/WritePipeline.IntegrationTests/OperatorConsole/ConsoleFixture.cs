@@ -37,6 +37,8 @@ public sealed class ConsoleFixture : IAsyncLifetime
                 ["WritePipeline:Collections:accounts:OnConflict"] = "hold",
                 ["WritePipeline:Collections:customers:OnConflict"] = "hold",
                 ["WritePipeline:OperatorConsole:SecureCookies"] = "true",
+                // Every test signs in from 127.0.0.1; the limit against password guessing is tested on its own.
+                ["WritePipeline:OperatorConsole:SignInAttemptsPerMinute"] = "1000",
             },
         });
         await App.UntilReadyAsync();
