@@ -242,6 +242,9 @@ public sealed class BulkActionRunner(IServiceScopeFactory scopes, TimeProvider c
             bulk.UpdatedAt = clock.GetUtcNow();
             bulk.FinishedAt = bulk.Done == bulk.Total ? bulk.UpdatedAt : null;
             await db.SaveChangesAsync(cancellationToken);
+            // One context serves the whole run: forget what each write's action tracked (its audit entry), keep the run.
+            db.ChangeTracker.Clear();
+            db.Attach(bulk);
         }
 
         logger.LogInformation("Bulk action {BulkId} ({Action}) finished: {Taken} taken, {Refused} not", bulk.Id, bulk.Action, bulk.Taken, bulk.Refused);
