@@ -151,6 +151,13 @@ public sealed class BulkActions(WritePipelineDbContext db, BulkActionRunner runn
 
         // Original order: a key's writes are decided, and so applied, in the order they were submitted.
         var writeIds = await query.OrderBy(w => w.SubmittedAt).ThenBy(w => w.Id).Select(w => w.Id).Take(MaxWrites).ToListAsync(cancellationToken);
+        if (!byGroup)
+        {
+            // A selected write that no longer exists (purged from the archive meanwhile) is reported as not found,
+            // last, rather than left out of the count without a word.
+            writeIds.AddRange(request.WriteIds!.Distinct().Except(writeIds));
+        }
+
         var now = clock.GetUtcNow();
         var bulk = new BulkAction
         {
