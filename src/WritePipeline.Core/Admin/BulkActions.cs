@@ -158,6 +158,8 @@ public sealed class BulkActions(WritePipelineDbContext db, BulkActionRunner runn
             writeIds.AddRange(request.WriteIds!.Distinct().Except(writeIds));
         }
 
+        // A group larger than one run: say so, and leave the rest for the next run (they are still waiting).
+        var beyond = byGroup && writeIds.Count == MaxWrites ? await query.CountAsync(cancellationToken) - MaxWrites : 0;
         var now = clock.GetUtcNow();
         var bulk = new BulkAction
         {
@@ -165,7 +167,9 @@ public sealed class BulkActions(WritePipelineDbContext db, BulkActionRunner runn
             Actor = actor,
             Action = request.Action,
             Reason = request.Reason,
-            Scope = byGroup ? $"group {request.Collection} / {request.Kind ?? "any kind"}" : $"{request.WriteIds!.Count} selected write(s)",
+            Scope = byGroup
+                ? $"group {request.Collection} / {request.Kind ?? "any kind"}" + (beyond > 0 ? $" (the oldest {MaxWrites}; {beyond} more left for another run)" : string.Empty)
+                : $"{request.WriteIds!.Count} selected write(s)",
             WriteIds = JsonSerializer.Serialize(writeIds),
             Total = writeIds.Count,
             StartedAt = now,

@@ -39,7 +39,7 @@ public static class ProblemCatalog
         Create(StatusCodes.Status404NotFound, "record-not-found", "The record does not exist.", $"'{collection}/{key}' does not exist or was deleted.");
 
     public static ProblemHttpResult WriteNotFound(Guid writeId) =>
-        Create(StatusCodes.Status404NotFound, "write-not-found", "The write does not exist.", $"No write {writeId} was accepted for this client.");
+        Create(StatusCodes.Status404NotFound, "write-not-found", "The write does not exist.", $"No write {writeId} was accepted for this client (or, for operators, at all).");
 
     public static ProblemHttpResult PayloadTooLarge(int limit) =>
         Create(StatusCodes.Status413PayloadTooLarge, "payload-too-large", "The body is too large.", $"Bodies are limited to {limit} bytes.");
