@@ -47,6 +47,7 @@ public static class ConsoleRegistration
         {
             // Every page needs a signed-in operator; acting needs more, checked where the action is (ConsolePageModel).
             options.Conventions.AuthorizeFolder("/", ConsolePolicies.View);
+            options.Conventions.AuthorizePage("/Operators", ConsolePolicies.Administer);
             options.Conventions.AllowAnonymousToPage("/SignIn");
             options.Conventions.AddPageApplicationModelConvention("/SignIn", page => page.EndpointMetadata.Add(new EnableRateLimitingAttribute(SignInLimit)));
             options.Conventions.AllowAnonymousToPage("/Denied");

@@ -36,6 +36,9 @@ public static class Api
     public static async Task<JsonObject> JsonAsync(this HttpResponseMessage response) =>
         (await response.Content.ReadFromJsonAsync<JsonObject>())!;
 
+    public static async Task<JsonArray> JsonArrayAsync(this HttpResponseMessage response) =>
+        (await response.Content.ReadFromJsonAsync<JsonArray>())!;
+
     /// <summary>Polls the status resource until the write is final, as a client following Retry-After would.</summary>
     public static async Task<JsonObject> UntilFinalAsync(this HttpClient http, Guid writeId)
     {

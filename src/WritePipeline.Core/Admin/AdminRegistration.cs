@@ -9,6 +9,7 @@ public static class AdminRegistration
     public static IServiceCollection AddWritePipelineOperatorServices(this IServiceCollection services)
     {
         services.AddScoped<AuditLog>();
+        services.AddScoped<Operators.OperatorAdministration>();
         services.AddScoped<ParkedWrites>();
         services.AddScoped<WriteDetails>();
         services.AddScoped<WriteActions>();

@@ -60,16 +60,23 @@ public static class Commands
 
                 Console.WriteLine($"Client {clientId}: conflict policy {policy}.");
                 return 0;
-            case ["operators", "create", var name, var role] when Operators.OperatorRoles.IsKnown(role):
-                var operators = services.GetService<Operators.OperatorRegistry>()
+            case ["operators", "create", var name, var role]:
+                var administration = services.GetService<Operators.OperatorAdministration>()
                     ?? throw new InvalidOperationException("Operators are managed from the API host.");
-                var password = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(18));
-                var account = await operators.CreateAsync(name, role, password, CancellationToken.None);
-                var token = await operators.IssueTokenAsync(account.Id, CancellationToken.None);
-                Console.WriteLine($"Created {role} '{account.Name}' ({account.Id}).");
-                Console.WriteLine($"Password (shown once): {password}");
-                Console.WriteLine($"Admin API token (shown once): {token}");
-                return 0;
+                switch (await administration.CreateAsync(name, role, "command-line", CancellationToken.None))
+                {
+                    case Operators.OperatorChange.Done { Credentials: { } created }:
+                        Console.WriteLine($"Created {created.Operator.Role} '{created.Operator.Name}' ({created.Operator.Id}).");
+                        Console.WriteLine($"Password (shown once): {created.Password}");
+                        Console.WriteLine($"Admin API token (shown once): {created.Token}");
+                        return 0;
+                    case Operators.OperatorChange.Invalid invalid:
+                        await Console.Error.WriteLineAsync(invalid.Detail);
+                        return 2;
+                    default:
+                        return 1;
+                }
+
             default:
                 await Console.Error.WriteLineAsync(
                     "Unknown command. Commands: migrate | migrate script [FILE] | clients create NAME | clients conflict-policy CLIENT-ID auto|notify|park|collection | operators create NAME viewer|operator|admin");

@@ -98,6 +98,7 @@ public static class WritePipelineHosting
         app.MapAdminWritesApi();
         app.MapAdminWebhooksApi();
         app.MapAdminAuditApi();
+        app.MapAdminOperatorsApi();
         app.MapAdminDashboardApi();
         app.MapRecordsApi();
         return app;

@@ -19,11 +19,13 @@ public sealed class OperatorRegistry(WritePipelineDbContext db, TimeProvider clo
         }
 
         var account = new Operator { Id = Guid.CreateVersion7(), Name = name, Role = role, PasswordHash = string.Empty, CreatedAt = clock.GetUtcNow() };
-        account.PasswordHash = Passwords.HashPassword(account, password);
+        SetPassword(account, password);
         db.Operators.Add(account);
         await db.SaveChangesAsync(cancellationToken);
         return account;
     }
+
+    public void SetPassword(Operator account, string password) => account.PasswordHash = Passwords.HashPassword(account, password);
 
     /// <summary>The operator whose name and password these are, or null.</summary>
     public async Task<Operator?> SignInAsync(string name, string password, CancellationToken cancellationToken)

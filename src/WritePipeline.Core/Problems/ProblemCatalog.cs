@@ -71,6 +71,15 @@ public static class ProblemCatalog
     public static ProblemHttpResult BulkActionNotFound(Guid id) =>
         Create(StatusCodes.Status404NotFound, "bulk-action-not-found", "The bulk action does not exist.", $"No bulk action '{id}'.");
 
+    public static ProblemHttpResult InvalidOperator(string detail) =>
+        Create(StatusCodes.Status400BadRequest, "invalid-operator", "The operator account is not valid.", detail);
+
+    public static ProblemHttpResult OperatorChangeRefused(string detail) =>
+        Create(StatusCodes.Status409Conflict, "operator-change-refused", "The change would leave nobody to manage operators.", detail);
+
+    public static ProblemHttpResult OperatorNotFound(Guid id) =>
+        Create(StatusCodes.Status404NotFound, "operator-not-found", "The operator does not exist.", $"No operator {id}.");
+
     public static ProblemHttpResult InvalidWebhook(string detail) =>
         Create(StatusCodes.Status400BadRequest, "invalid-webhook", "The webhook endpoint is not valid.", detail);
 

@@ -18,6 +18,11 @@ public abstract class ConsolePageModel : PageModel
     [TempData]
     public bool FlashIsError { get; set; }
 
+    /// <summary>The outcome of an action answered in place (no redirect): shown in this answer only, never stored.</summary>
+    public string? Notice { get; protected set; }
+
+    public bool NoticeIsError { get; protected set; }
+
     public string OperatorName => User.Identity?.Name ?? string.Empty;
 
     public string Actor => User.Actor();

@@ -261,6 +261,35 @@ public sealed class ConsoleBrowserTests(ConsoleFixture fixture) : IClassFixture<
         await ConsoleFixture.ScreenshotAsync(page, "webhook-endpoint");
     }
 
+    [Fact]
+    public async Task An_admin_adds_an_operator_who_signs_in_and_is_signed_out_when_the_role_changes()
+    {
+        var admin = await fixture.SignedInAsync(OperatorRoles.Admin);
+        var name = TestKeys.New("alice");
+        await admin.GotoAsync("/console/operators");
+        await admin.GetByLabel("Name").FillAsync(name);
+        await admin.Locator("form", new() { HasText = "Add" }).Locator("select[name=role]").SelectOptionAsync("viewer");
+        await admin.GetByRole(AriaRole.Button, new() { Name = "Add", Exact = true }).ClickAsync();
+        var password = await admin.GetByTestId("new-password").TextContentAsync();
+        Assert.False(string.IsNullOrEmpty(password));
+        await ConsoleFixture.ScreenshotAsync(admin, "operators");
+
+        var alice = await fixture.SignedInAsync(name, password!, OperatorRoles.Viewer);
+        // Viewers (and operators) have no business on the operators page.
+        var denied = await alice.GotoAsync("/console/operators");
+        Assert.Equal(403, denied!.Status);
+
+        var row = admin.Locator($"tr[data-operator='{name}']");
+        await row.GetByLabel($"Role of {name}").SelectOptionAsync("operator");
+        await row.GetByRole(AriaRole.Button, new() { Name = "Change" }).ClickAsync();
+        await Expect(admin.GetByTestId("flash")).ToContainTextAsync("change role: done");
+
+        // Her cookie still says viewer: the next request signs her out instead of trusting it until it expires.
+        await alice.GotoAsync("/console");
+        Assert.Contains("/console/sign-in", alice.Url, StringComparison.Ordinal);
+        await fixture.SignedInAsync(name, password!, OperatorRoles.Operator);
+    }
+
     /// <summary>Reloads the write's page until it shows <paramref name="status"/> (the pipeline gets there in the background).</summary>
     static Task UntilShownAsync(IPage page, string status) => Eventually.UntilAsync(
         async () =>

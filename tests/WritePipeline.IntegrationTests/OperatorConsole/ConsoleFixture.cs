@@ -71,6 +71,12 @@ public sealed class ConsoleFixture : IAsyncLifetime
     public async Task<IPage> SignedInAsync(string role)
     {
         var (name, password) = await App.CreateOperatorAccountAsync(role);
+        return await SignedInAsync(name, password, role);
+    }
+
+    /// <summary>A fresh browser signed in as <paramref name="name"/> through the sign-in form.</summary>
+    public async Task<IPage> SignedInAsync(string name, string password, string role)
+    {
         var page = await NewPageAsync();
         await page.GotoAsync("/console/sign-in");
         await page.GetByLabel("Name").FillAsync(name);

@@ -1,0 +1,72 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using WritePipeline.Problems;
+
+namespace WritePipeline.Operators;
+
+/// <summary>A new operator, or a change of role.</summary>
+public sealed record OperatorRequest(string? Name, string? Role);
+
+/// <summary>Admins manage operator accounts (the console's Operators page, for scripts). Every change is audited.</summary>
+public static class AdminOperatorsApi
+{
+    public static IEndpointRouteBuilder MapAdminOperatorsApi(this IEndpointRouteBuilder app)
+    {
+        var operators = app.MapGroup("/v1/admin/operators")
+            .WithTags("Admin")
+            .RequireAuthorization(OperatorPolicies.Administer)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden);
+        operators.MapGet("", List).WithName("AdminListOperators").WithSummary("Operator accounts and their roles (never passwords or tokens)");
+        operators.MapPost("", Create).WithName("AdminCreateOperator").WithSummary("A new operator; the answer carries its password and admin API token, once")
+            .ProducesProblem(StatusCodes.Status400BadRequest);
+        operators.MapPatch("/{operatorId:guid}", ChangeRole).WithName("AdminChangeOperatorRole").WithSummary("Change an operator's role (the last admin stays admin)")
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        operators.MapPost("/{operatorId:guid}/credentials", Reset).WithName("AdminResetOperatorCredentials")
+            .WithSummary("A new password and admin API token, shown once; the old ones stop working")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        operators.MapDelete("/{operatorId:guid}", Remove).WithName("AdminRemoveOperator").WithSummary("Remove an operator (not the last admin)")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        return app;
+    }
+
+    static async Task<Ok<IReadOnlyList<OperatorView>>> List(OperatorAdministration administration, HttpContext http) =>
+        TypedResults.Ok(await administration.ListAsync(http.RequestAborted));
+
+    static async Task<Results<Created<OperatorCredentials>, ProblemHttpResult>> Create(OperatorRequest request, OperatorAdministration administration, HttpContext http) =>
+        await administration.CreateAsync(request.Name, request.Role, http.User.Actor(), http.RequestAborted) switch
+        {
+            OperatorChange.Done { Credentials: { } created } => TypedResults.Created("/v1/admin/operators", created),
+            var other => Problem(other, Guid.Empty),
+        };
+
+    static async Task<Results<Ok<OperatorView>, ProblemHttpResult>> ChangeRole(Guid operatorId, OperatorRequest request, OperatorAdministration administration, HttpContext http) =>
+        await administration.ChangeRoleAsync(operatorId, request.Role, http.User.Actor(), http.RequestAborted) switch
+        {
+            OperatorChange.Done done => TypedResults.Ok(done.Operator),
+            var other => Problem(other, operatorId),
+        };
+
+    static async Task<Results<Ok<OperatorCredentials>, ProblemHttpResult>> Reset(Guid operatorId, OperatorAdministration administration, HttpContext http) =>
+        await administration.ResetCredentialsAsync(operatorId, http.User.Actor(), http.RequestAborted) switch
+        {
+            OperatorChange.Done { Credentials: { } credentials } => TypedResults.Ok(credentials),
+            var other => Problem(other, operatorId),
+        };
+
+    static async Task<Results<NoContent, ProblemHttpResult>> Remove(Guid operatorId, OperatorAdministration administration, HttpContext http) =>
+        await administration.RemoveAsync(operatorId, http.User.Actor(), http.RequestAborted) switch
+        {
+            OperatorChange.Removed => TypedResults.NoContent(),
+            var other => Problem(other, operatorId),
+        };
+
+    static ProblemHttpResult Problem(OperatorChange change, Guid operatorId) => change switch
+    {
+        OperatorChange.Invalid invalid => ProblemCatalog.InvalidOperator(invalid.Detail),
+        OperatorChange.Refused refused => ProblemCatalog.OperatorChangeRefused(refused.Detail),
+        _ => ProblemCatalog.OperatorNotFound(operatorId),
+    };
+}
