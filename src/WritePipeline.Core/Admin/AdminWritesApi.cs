@@ -71,7 +71,8 @@ public static class AdminWritesApi
             .ProducesProblem(StatusCodes.Status404NotFound);
         admin.MapGet("/archive", ListArchive).RequireAuthorization(OperatorPolicies.View)
             .WithName("AdminListArchive")
-            .WithSummary("Discarded writes, newest first, with who discarded them, why, and when they will be purged");
+            .WithSummary("Discarded writes, newest first, with who discarded them, why, and when they will be purged")
+            .ProducesProblem(StatusCodes.Status400BadRequest);
         admin.MapGet("/blocked-keys", ListBlockedKeys).RequireAuthorization(OperatorPolicies.View)
             .WithName("AdminListBlockedKeys")
             .WithSummary("Keys whose writes wait behind a conflicted write, longest blocked first");
@@ -172,8 +173,10 @@ public static class AdminWritesApi
     static async Task<Results<Ok<BulkActionView>, ProblemHttpResult>> GetBulk(Guid bulkId, BulkActions bulk, HttpContext http) =>
         await bulk.FindAsync(bulkId, http.RequestAborted) is { } view ? TypedResults.Ok(view) : ProblemCatalog.BulkActionNotFound(bulkId);
 
-    static async Task<Ok<ArchivePage>> ListArchive(string? collection, string? key, int? page, int? pageSize, Archive archive, HttpContext http) =>
-        TypedResults.Ok(await archive.ListAsync(collection, key, page ?? 1, pageSize ?? 50, http.RequestAborted));
+    static async Task<Results<Ok<ArchivePage>, ProblemHttpResult>> ListArchive(string? collection, string? key, int? page, int? pageSize, Archive archive, HttpContext http) =>
+        page < 1 || pageSize is < 1 or > ParkedWrites.MaxPageSize
+            ? InvalidFilter()
+            : TypedResults.Ok(await archive.ListAsync(collection, key, page ?? 1, pageSize ?? 50, http.RequestAborted));
 
     static async Task<Ok<IReadOnlyList<BlockedKey>>> ListBlockedKeys(string? collection, int? limit, BlockedKeys keys, HttpContext http) =>
         TypedResults.Ok(await keys.ListAsync(collection, limit ?? 100, http.RequestAborted));
