@@ -1,4 +1,6 @@
 using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
@@ -37,23 +39,37 @@ public static class ConsoleAuthentication
         options.Events.OnValidatePrincipal = ValidateAsync;
     }
 
-    public static ClaimsPrincipal PrincipalFor(Operator account) => OperatorPrincipal.For(account, Scheme);
+    /// <summary>Which version of the account a cookie was issued for: it changes with the role and the password.</summary>
+    const string StampClaim = "operator_stamp";
 
-    /// <summary>A removed operator, or one whose role changed, is signed out at the next request, not when the cookie expires.</summary>
+    public static ClaimsPrincipal PrincipalFor(Operator account)
+    {
+        var principal = OperatorPrincipal.For(account, Scheme);
+        ((ClaimsIdentity)principal.Identity!).AddClaim(new Claim(StampClaim, Stamp(account.Role, account.PasswordHash)));
+        return principal;
+    }
+
+    /// <summary>
+    /// A removed operator, one whose role changed, or one given new credentials (a compromised account) is signed out
+    /// at the next request, not when the cookie expires.
+    /// </summary>
     static async Task ValidateAsync(CookieValidatePrincipalContext context)
     {
         var id = context.Principal?.FindFirstValue(OperatorTokenAuthenticationHandler.OperatorIdClaim);
-        var role = context.Principal?.FindFirstValue(ClaimTypes.Role);
+        var stamp = context.Principal?.FindFirstValue(StampClaim);
         var db = context.HttpContext.RequestServices.GetRequiredService<WritePipelineDbContext>();
         var current = Guid.TryParse(id, out var operatorId)
-            ? await db.Operators.AsNoTracking().Where(o => o.Id == operatorId).Select(o => o.Role).SingleOrDefaultAsync(context.HttpContext.RequestAborted)
+            ? await db.Operators.AsNoTracking().Where(o => o.Id == operatorId).Select(o => new { o.Role, o.PasswordHash }).SingleOrDefaultAsync(context.HttpContext.RequestAborted)
             : null;
-        if (current is null || current != role)
+        if (current is null || stamp != Stamp(current.Role, current.PasswordHash))
         {
             context.RejectPrincipal();
             await context.HttpContext.SignOutAsync(Scheme);
         }
     }
+
+    static string Stamp(string role, string passwordHash) =>
+        Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(role + "\n" + passwordHash)))[..32];
 }
 
 /// <summary>The console's policies, by what they allow; the same roles as the admin API's (<see cref="OperatorPolicies"/>).</summary>
@@ -61,7 +77,6 @@ public static class ConsolePolicies
 {
     public const string View = "console.view";
     public const string Act = "console.act";
-
     public const string Administer = "console.administer";
 
     public static AuthorizationBuilder AddConsolePolicies(this AuthorizationBuilder authorization) =>

@@ -519,6 +519,78 @@ public abstract class AdminActionsApiTests(PipelineAppFixture fixture)
         Assert.Equal(2, (await (await http.GetAsync(Api.RecordPath("customers", key))).JsonAsync())["seq"]!.GetValue<int>());
     }
 
+    [Fact]
+    public async Task A_restored_write_that_conflicts_again_does_not_take_the_key_from_the_write_blocking_it()
+    {
+        var (_, http) = await App.CreateClientAsync();
+        var (_, @operator) = await OperatorAsync();
+        var key = TestKeys.New("rst");
+        await http.AppliedAsync(http.PutAsync("customers", key, new JsonObject { ["seq"] = 0 }));
+        var first = await http.PutAsync("customers", key, new JsonObject { ["seq"] = -1 }, Api.IfMatch(9)).AcceptedAsync();
+        await http.UntilStatusAsync(first, "parked");
+        Assert.Equal(HttpStatusCode.Accepted, (await DecideAsync(@operator, first, "discard", reason: "stale")).StatusCode);
+        await http.UntilStatusAsync(first, "discarded");
+
+        // A later conflict now blocks the key, with a write held behind it.
+        var blocker = await http.PutAsync("customers", key, new JsonObject { ["seq"] = -2 }, Api.IfMatch(9)).AcceptedAsync();
+        await http.UntilStatusAsync(blocker, "parked");
+        var held = await http.PatchAsync("customers", key, new JsonObject { ["seq"] = 1 }).AcceptedAsync();
+        await http.UntilStatusAsync(held, "held");
+
+        // The first write comes back from the archive and conflicts again when retried.
+        Assert.Equal(HttpStatusCode.Accepted, (await RestoreAsync(@operator, first)).StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, (await DecideAsync(@operator, first, "retry")).StatusCode);
+        await http.UntilStatusAsync(first, "parked");
+
+        var entry = Assert.Single((await @operator.GetFromJsonAsync<JsonArray>("/v1/admin/blocked-keys?collection=customers"))!, b => Text(b, "key") == key)!;
+        Assert.Equal(blocker, entry["blockingWriteId"]!.GetValue<Guid>());
+        // Giving the restored write up again releases nothing: the key still waits for its blocker's decision.
+        Assert.Equal(HttpStatusCode.Accepted, (await DecideAsync(@operator, first, "discard", reason: "still stale")).StatusCode);
+        await http.UntilStatusAsync(first, "discarded");
+        var heldStatus = await (await http.GetAsync($"/v1/writes/{held}")).JsonAsync();
+        Assert.Equal(("held", blocker), (Text(heldStatus, "status"), heldStatus["heldBehind"]!.GetValue<Guid>()));
+
+        Assert.Equal(HttpStatusCode.Accepted, (await DecideAsync(@operator, blocker, "overwrite")).StatusCode);
+        await http.UntilStatusAsync(held, "applied");
+        Assert.Equal(1, (await (await http.GetAsync(Api.RecordPath("customers", key))).JsonAsync())["seq"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task An_overlong_reason_is_refused_and_still_audited()
+    {
+        var (_, http) = await App.CreateClientAsync();
+        var writeId = await ParkedAsync(http, TestKeys.New("long"));
+        var (_, @operator) = await OperatorAsync();
+
+        var reason = new string('r', 5000);
+        await Api.AssertProblemAsync(await DecideAsync(@operator, writeId, "discard", reason: reason), HttpStatusCode.BadRequest, "invalid-resolution");
+        await Api.AssertProblemAsync(await DecideAsync(@operator, writeId, new string('x', 80)), HttpStatusCode.BadRequest, "invalid-resolution");
+
+        var entries = await AuditOfAsync(@operator, writeId);
+        Assert.Equal([("write.discard", "invalid"), ("write.unknown", "invalid")], entries.Select(e => (Text(e, "action"), Text(e, "outcome"))));
+        Assert.StartsWith("rrrr", Text(entries[0], "reason"), StringComparison.Ordinal);
+        Assert.True(Text(entries[0], "reason").Length <= 2000);
+        Assert.Equal("parked", Text(await GetJsonAsync(@operator, AdminWrites + writeId), "status"));
+    }
+
+    [Fact]
+    public async Task The_audit_log_is_filtered_by_times_given_with_any_offset()
+    {
+        var (_, http) = await App.CreateClientAsync();
+        var writeId = await ParkedAsync(http, TestKeys.New("tz"));
+        var (_, @operator) = await OperatorAsync();
+        await Api.AssertProblemAsync(await DecideAsync(@operator, writeId, "rebase"), HttpStatusCode.Conflict, "resolution-not-allowed");
+        var at = (await AuditOfAsync(@operator, writeId)).Single()["at"]!.GetValue<DateTimeOffset>();
+
+        // The same instants, written in UTC+02:00.
+        string Local(DateTimeOffset instant) => Uri.EscapeDataString(instant.ToOffset(TimeSpan.FromHours(2)).ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+        var around = await GetJsonAsync(@operator, $"/v1/admin/audit?writeId={writeId}&since={Local(at.AddMinutes(-1))}&until={Local(at.AddMinutes(1))}");
+        var after = await GetJsonAsync(@operator, $"/v1/admin/audit?writeId={writeId}&since={Local(at.AddMinutes(1))}");
+
+        Assert.Equal(1, around["total"]!.GetValue<int>());
+        Assert.Equal(0, after["total"]!.GetValue<int>());
+    }
+
     // ---- 8. CSV exports ----
 
     /// <summary>RFC 4180: quoted cells may hold commas, doubled quotes and line breaks.</summary>

@@ -200,8 +200,9 @@ public sealed class BulkActions(WritePipelineDbContext db, BulkActionRunner runn
 }
 
 /// <summary>
-/// Runs bulk actions in the background of the process that started them, one at a time, recording progress after
-/// each write so the progress page can follow. A run whose process stops shows as interrupted.
+/// Runs bulk actions in the background of the process that started them, each as soon as it is started (a run never
+/// waits behind another, so one that makes no progress for a minute really stopped), recording progress after each
+/// write so the progress page can follow. A run whose process stops shows as interrupted.
 /// </summary>
 public sealed class BulkActionRunner(IServiceScopeFactory scopes, TimeProvider clock, ILogger<BulkActionRunner> logger) : BackgroundService
 {
@@ -211,16 +212,35 @@ public sealed class BulkActionRunner(IServiceScopeFactory scopes, TimeProvider c
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await foreach (var bulkId in _queue.Reader.ReadAllAsync(stoppingToken))
+        var running = new List<Task>();
+        try
         {
-            try
+            await foreach (var bulkId in _queue.Reader.ReadAllAsync(stoppingToken))
             {
-                await RunAsync(bulkId, stoppingToken);
+                running.RemoveAll(run => run.IsCompleted);
+                running.Add(RunSafelyAsync(bulkId, stoppingToken));
             }
-            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
-            {
-                logger.LogError(ex, "Bulk action {BulkId} stopped", bulkId);
-            }
+        }
+        finally
+        {
+            await Task.WhenAll(running);
+        }
+    }
+
+    async Task RunSafelyAsync(Guid bulkId, CancellationToken stoppingToken)
+    {
+        await Task.Yield();
+        try
+        {
+            await RunAsync(bulkId, stoppingToken);
+        }
+        catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+        {
+            logger.LogError(ex, "Bulk action {BulkId} stopped", bulkId);
+        }
+        catch (OperationCanceledException)
+        {
+            // The process is stopping: the run shows as interrupted.
         }
     }
 

@@ -36,7 +36,7 @@ public sealed class WriteActions(
         var outcome = write.Status == WriteStatus.Failed
             ? await DecideFailedAsync(write, request, cancellationToken)
             : await decisions.TakeAsync(write, request, actor, cancellationToken);
-        await AuditAsync(write, AuditActions.ForDecision(request.Action ?? "none"), outcome, actor, request.Reason, note,
+        await AuditAsync(write, AuditActions.ForDecision(ResolutionActions.IsKnown(request.Action) ? request.Action! : "unknown"), outcome, actor, request.Reason, note,
             after: request.Action == ResolutionActions.Resubmit ? State(StatusAfter(outcome, write), request.Document?.ToJsonString()) : State(StatusAfter(outcome, write), null),
             cancellationToken);
         return outcome;

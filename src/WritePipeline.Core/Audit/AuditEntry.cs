@@ -6,7 +6,11 @@ namespace WritePipeline.Audit;
 /// </summary>
 public sealed class AuditEntry
 {
+    public const int MaxActorLength = 120;
+    public const int MaxActionLength = 40;
     public const int MaxSubjectLength = 1100;
+    public const int MaxDetailLength = 2000;
+    public const int MaxReasonLength = Conflicts.Decisions.MaxReasonLength;
 
     public Guid Id { get; set; }
 

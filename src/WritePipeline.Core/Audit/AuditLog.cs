@@ -44,6 +44,12 @@ public sealed class AuditLog(WritePipelineDbContext db, TimeProvider clock)
     {
         entry.Id = entry.Id == Guid.Empty ? Guid.CreateVersion7() : entry.Id;
         entry.At = clock.GetUtcNow();
+        // The log takes whatever was asked, however long (a refused 5,000-character reason is worth recording too).
+        entry.Actor = Cut(entry.Actor, AuditEntry.MaxActorLength)!;
+        entry.Action = Cut(entry.Action, AuditEntry.MaxActionLength)!;
+        entry.Subject = Cut(entry.Subject, AuditEntry.MaxSubjectLength);
+        entry.Detail = Cut(entry.Detail, AuditEntry.MaxDetailLength);
+        entry.Reason = Cut(entry.Reason, AuditEntry.MaxReasonLength);
         db.Set<AuditEntry>().Add(entry);
         await db.SaveChangesAsync(cancellationToken);
     }
@@ -78,6 +84,8 @@ public sealed class AuditLog(WritePipelineDbContext db, TimeProvider clock)
         }
     }
 
+    static string? Cut(string? text, int length) => text is null || text.Length <= length ? text : text[..(length - 1)] + "…";
+
     IQueryable<AuditEntry> Filtered(AuditFilter filter)
     {
         var query = db.Set<AuditEntry>().AsNoTracking();
@@ -97,12 +105,13 @@ public sealed class AuditLog(WritePipelineDbContext db, TimeProvider clock)
             query = query.Where(e => e.WriteId == writeId);
         }
 
-        if (filter.Since is { } since)
+        // Stored and compared in UTC (PostgreSQL refuses other offsets; SQLite would compare local clock ticks).
+        if (filter.Since?.ToUniversalTime() is { } since)
         {
             query = query.Where(e => e.At >= since);
         }
 
-        if (filter.Until is { } until)
+        if (filter.Until?.ToUniversalTime() is { } until)
         {
             query = query.Where(e => e.At < until);
         }

@@ -319,6 +319,7 @@ public sealed class ConflictStateMachine : MassTransitStateMachine<ConflictState
         saga.ResolvedAt = null;
         saga.Policy = ConflictPolicies.Park;
         saga.ParkedAt = writes.Now;
+        saga.DecisionDeadline = null;
         await ReportAsync(context, WebhookEvents.Parked);
         await context.RespondAsync(new ResolutionAccepted { WriteId = saga.CorrelationId, ResolutionId = NewId.NextGuid() });
     }

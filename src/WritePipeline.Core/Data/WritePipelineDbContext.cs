@@ -195,12 +195,12 @@ public sealed class WritePipelineDbContext(DbContextOptions<WritePipelineDbConte
         {
             entry.ToTable("audit_log");
             entry.HasKey(e => e.Id);
-            entry.Property(e => e.Actor).HasMaxLength(120);
-            entry.Property(e => e.Action).HasMaxLength(40);
+            entry.Property(e => e.Actor).HasMaxLength(Audit.AuditEntry.MaxActorLength);
+            entry.Property(e => e.Action).HasMaxLength(Audit.AuditEntry.MaxActionLength);
             entry.Property(e => e.Subject).HasMaxLength(Audit.AuditEntry.MaxSubjectLength);
             entry.Property(e => e.Outcome).HasMaxLength(16);
-            entry.Property(e => e.Detail).HasMaxLength(2000);
-            entry.Property(e => e.Reason).HasMaxLength(Conflicts.Decisions.MaxReasonLength);
+            entry.Property(e => e.Detail).HasMaxLength(Audit.AuditEntry.MaxDetailLength);
+            entry.Property(e => e.Reason).HasMaxLength(Audit.AuditEntry.MaxReasonLength);
             entry.HasIndex(e => e.At);
             entry.HasIndex(e => e.WriteId);
             entry.HasIndex(e => new { e.Actor, e.At });

@@ -1,3 +1,5 @@
+using System.Data;
+using System.Data.Common;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
@@ -82,22 +84,33 @@ public sealed class OperatorAdministration(WritePipelineDbContext db, OperatorRe
             return invalid;
         }
 
-        var account = await db.Operators.SingleOrDefaultAsync(o => o.Id == id, cancellationToken);
-        if (account is null)
+        var before = (string?)null;
+        var changed = await AsTheOnlyChangeAsync(
+            async () =>
+            {
+                var account = await db.Operators.SingleOrDefaultAsync(o => o.Id == id, cancellationToken);
+                if (account is null)
+                {
+                    return (new OperatorChange.NotFound(), null);
+                }
+
+                if (account.Role == OperatorRoles.Admin && role != OperatorRoles.Admin && await IsLastAdminAsync(cancellationToken))
+                {
+                    return (new OperatorChange.Refused("This is the last admin; make another admin first."), null);
+                }
+
+                before = account.Role;
+                account.Role = role!;
+                await db.SaveChangesAsync(cancellationToken);
+                return (new OperatorChange.Done(OperatorView.For(account)), account);
+            },
+            cancellationToken);
+        if (changed.Account is { } changedAccount)
         {
-            return new OperatorChange.NotFound();
+            await RecordAsync(actor, "operator.role", changedAccount, new JsonObject { ["role"] = before }, new JsonObject { ["role"] = changedAccount.Role }, cancellationToken);
         }
 
-        if (account.Role == OperatorRoles.Admin && role != OperatorRoles.Admin && await IsLastAdminAsync(cancellationToken))
-        {
-            return new OperatorChange.Refused("This is the last admin; make another admin first.");
-        }
-
-        var before = account.Role;
-        account.Role = role!;
-        await db.SaveChangesAsync(cancellationToken);
-        await RecordAsync(actor, "operator.role", account, new JsonObject { ["role"] = before }, new JsonObject { ["role"] = account.Role }, cancellationToken);
-        return new OperatorChange.Done(OperatorView.For(account));
+        return changed.Change;
     }
 
     /// <summary>A new password and a new admin API token; the old ones stop working at once.</summary>
@@ -120,21 +133,51 @@ public sealed class OperatorAdministration(WritePipelineDbContext db, OperatorRe
 
     public async Task<OperatorChange> RemoveAsync(Guid id, string actor, CancellationToken cancellationToken)
     {
-        var account = await db.Operators.SingleOrDefaultAsync(o => o.Id == id, cancellationToken);
-        if (account is null)
+        var removed = await AsTheOnlyChangeAsync(
+            async () =>
+            {
+                var account = await db.Operators.SingleOrDefaultAsync(o => o.Id == id, cancellationToken);
+                if (account is null)
+                {
+                    return (new OperatorChange.NotFound(), null);
+                }
+
+                if (account.Role == OperatorRoles.Admin && await IsLastAdminAsync(cancellationToken))
+                {
+                    return (new OperatorChange.Refused("This is the last admin; make another admin first."), null);
+                }
+
+                db.Operators.Remove(account);
+                await db.SaveChangesAsync(cancellationToken);
+                return (new OperatorChange.Removed(), account);
+            },
+            cancellationToken);
+        if (removed.Account is { } account)
         {
-            return new OperatorChange.NotFound();
+            await RecordAsync(actor, "operator.remove", account, new JsonObject { ["role"] = account.Role }, null, cancellationToken);
         }
 
-        if (account.Role == OperatorRoles.Admin && await IsLastAdminAsync(cancellationToken))
-        {
-            return new OperatorChange.Refused("This is the last admin; make another admin first.");
-        }
+        return removed.Change;
+    }
 
-        db.Operators.Remove(account);
-        await db.SaveChangesAsync(cancellationToken);
-        await RecordAsync(actor, "operator.remove", account, new JsonObject { ["role"] = account.Role }, null, cancellationToken);
-        return new OperatorChange.Removed();
+    /// <summary>
+    /// Runs a change that must see every other one (the last-admin rule: two admins demoting each other at once must
+    /// not both succeed) in a serializable transaction; when the database refuses it for a concurrent change, says so.
+    /// </summary>
+    async Task<(OperatorChange Change, Operator? Account)> AsTheOnlyChangeAsync(Func<Task<(OperatorChange, Operator?)>> change, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(IsolationLevel.Serializable, cancellationToken);
+            var result = await change();
+            await transaction.CommitAsync(cancellationToken);
+            return result;
+        }
+        catch (Exception ex) when (ex is DbUpdateException or DbException)
+        {
+            db.ChangeTracker.Clear();
+            return (new OperatorChange.Refused("Operator accounts changed at the same moment; read them again and retry."), null);
+        }
     }
 
     async Task<bool> IsLastAdminAsync(CancellationToken cancellationToken) =>

@@ -222,14 +222,22 @@ public sealed class WriteApplier(
         {
             db.KeyHolds.Add(new KeyHold { Collection = write.Collection, Key = write.Key, BlockingWriteId = write.Id, Since = now });
         }
-        else if (hold.BlockingWriteId != write.Id)
+        else if (hold.BlockingWriteId != write.Id && await BlockerIsDoneAsync(hold.BlockingWriteId, cancellationToken))
         {
-            // A released write conflicted in turn: the writes behind it keep their places, behind it now.
+            // A released write conflicted in turn: the writes behind it keep their places, behind it now. While the
+            // blocker still waits for a decision, the key stays its (a write restored from the archive that conflicts
+            // again waits on its own: taking the hold over would let a discard of it release writes early).
             hold.BlockingWriteId = write.Id;
             await db.Writes
                 .Where(w => w.Collection == write.Collection && w.Key == write.Key && w.Status == WriteStatus.Held)
                 .ExecuteUpdateAsync(set => set.SetProperty(w => w.HeldBehind, write.Id), cancellationToken);
         }
+    }
+
+    async Task<bool> BlockerIsDoneAsync(Guid blockerId, CancellationToken cancellationToken)
+    {
+        var status = await db.Writes.AsNoTracking().Where(w => w.Id == blockerId).Select(w => w.Status).SingleOrDefaultAsync(cancellationToken);
+        return status is null || WriteStatus.IsFinal(status);
     }
 
     async Task<WriteDecision.Conflict> NameUniqueValueHolderAsync(ApplyWrite message, WriteDecision.Conflict conflict, CancellationToken cancellationToken)

@@ -46,7 +46,9 @@ public abstract class ConsolePageModel : PageModel
                 return Redirect($"{ConsoleAuthentication.Path}/bulk/{started.Bulk.Id}");
             case BulkStart.Invalid invalid:
                 (Flash, FlashIsError) = (invalid.Detail, true);
-                return Redirect(Request.Headers.Referer.FirstOrDefault() is { } back && Url.IsLocalUrl(new Uri(back).PathAndQuery) ? new Uri(back).PathAndQuery : ConsoleAuthentication.Path);
+                return Redirect(Uri.TryCreate(Request.Headers.Referer.FirstOrDefault(), UriKind.Absolute, out var back) && Url.IsLocalUrl(back.PathAndQuery)
+                    ? back.PathAndQuery
+                    : ConsoleAuthentication.Path);
             default:
                 throw new InvalidOperationException();
         }

@@ -227,6 +227,8 @@ public sealed class ConsoleBrowserTests(ConsoleFixture fixture) : IClassFixture<
             await ConsoleFixture.ScreenshotAsync(page, name);
         }
 
+        await page.GotoAsync("/console/writes?pageNumber=2");
+        await Expect(page.Locator(".pager")).ToContainTextAsync("Page 2 of");
         await page.GotoAsync("/console/blocked-keys");
         await Expect(page.GetByTestId("blocked-keys").Locator("tr", new() { HasText = key })).ToContainTextAsync(blocker.ToString());
         await page.GotoAsync("/console");
@@ -287,7 +289,18 @@ public sealed class ConsoleBrowserTests(ConsoleFixture fixture) : IClassFixture<
         // Her cookie still says viewer: the next request signs her out instead of trusting it until it expires.
         await alice.GotoAsync("/console");
         Assert.Contains("/console/sign-in", alice.Url, StringComparison.Ordinal);
-        await fixture.SignedInAsync(name, password!, OperatorRoles.Operator);
+        var again = await fixture.SignedInAsync(name, password!, OperatorRoles.Operator);
+
+        // New credentials (a compromised account): her open session ends too, and the old password no longer opens one.
+        await row.GetByRole(AriaRole.Button, new() { Name = "New password and token" }).ClickAsync();
+        var newPassword = await admin.GetByTestId("new-password").TextContentAsync();
+        Assert.NotEqual(password, newPassword);
+        await again.GotoAsync("/console");
+        Assert.Contains("/console/sign-in", again.Url, StringComparison.Ordinal);
+        await again.GetByLabel("Name").FillAsync(name);
+        await again.GetByLabel("Password").FillAsync(password!);
+        await again.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Expect(again.GetByRole(AriaRole.Alert)).ToContainTextAsync("Unknown name or wrong password.");
     }
 
     /// <summary>Reloads the write's page until it shows <paramref name="status"/> (the pipeline gets there in the background).</summary>

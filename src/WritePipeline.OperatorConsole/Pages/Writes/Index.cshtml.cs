@@ -15,9 +15,10 @@ public sealed class WritesIndexModel(ParkedWrites writes, BulkActions bulk) : Co
     /// <summary>The filter as a query string, for the pager and the export link.</summary>
     public string QueryString => QueryFor(null);
 
-    public async Task OnGetAsync(string? collection, string? key, string? kind, Guid? client, int? olderThanMinutes, string? q, int? page)
+    // Not "page": Razor Pages keeps that name for the page's own route value, so it would never bind.
+    public async Task OnGetAsync(string? collection, string? key, string? kind, Guid? client, int? olderThanMinutes, string? q, int? pageNumber)
     {
-        Filter = FilterFrom(collection, key, kind, client, olderThanMinutes, q, page);
+        Filter = FilterFrom(collection, key, kind, client, olderThanMinutes, q, pageNumber);
         Result = await writes.ListAsync(Filter, HttpContext.RequestAborted);
     }
 
@@ -50,7 +51,7 @@ public sealed class WritesIndexModel(ParkedWrites writes, BulkActions bulk) : Co
         Add("client", Filter.ClientId?.ToString());
         Add("olderThanMinutes", Filter.OlderThan?.TotalMinutes.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Add("q", Filter.Search);
-        Add("page", page?.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Add("pageNumber", page?.ToString(System.Globalization.CultureInfo.InvariantCulture));
         return query.ToQueryString().Value?.TrimStart('?') ?? string.Empty;
 
         void Add(string name, string? value)
