@@ -67,8 +67,9 @@ internal sealed class MinuteCountQueries
     {
         // Epoch seconds of a timestamptz do not depend on the session's time zone (date_trunc would).
         Dialect.PostgreSql => $"floor(extract(epoch from {column}) / 60)::bigint",
-        // EF's DateTimeOffsetToBinaryConverter stores ((UtcTicks / 1000) << 11) | offset minutes: the high bits count
-        // 100 µs since year one, 600,000 of them a minute. Every value is positive, so / truncates like floor.
+        // EF's DateTimeOffsetToBinaryConverter stores ((Ticks / 1000) << 11) | offset minutes, Ticks being the clock
+        // time of the value's own offset; the pipeline only stores UTC times, so the high bits count 100 µs since year
+        // one in UTC, 600,000 of them a minute. Every value is positive, so / truncates like floor.
         Dialect.Sqlite => $"(({column} >> 11) / 600000) - {UnixEpochMinuteSinceYearOne}",
         // DATEDIFF converts datetimeoffset to UTC and counts minute boundaries crossed: floor, after 1970.
         _ => $"DATEDIFF_BIG(minute, CAST('1970-01-01T00:00:00+00:00' AS datetimeoffset), {column})",
