@@ -60,7 +60,8 @@ public sealed class WritePipelineDbContext(DbContextOptions<WritePipelineDbConte
         if (Database.IsSqlite())
         {
             // SQLite has no date type: as text (EF's default) a DateTimeOffset cannot be compared or ordered in SQL,
-            // so "overdue", "older than" and "oldest first" could not be asked. As a number (clock time first; every time the pipeline stores is UTC, and filters are turned to UTC) they can.
+            // so "overdue", "older than" and "oldest first" could not be asked. As a number (clock time first; every time
+            // the pipeline stores is UTC, and filters are turned to UTC) they can.
             configurationBuilder.Properties<DateTimeOffset>().HaveConversion<DateTimeOffsetToBinaryConverter>();
         }
     }
