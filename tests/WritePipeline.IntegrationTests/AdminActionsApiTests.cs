@@ -669,10 +669,10 @@ public abstract class AdminActionsApiTests(PipelineAppFixture fixture)
 
         var rows = await CsvAsync(viewer, $"/v1/admin/writes/export?client={clientId}");
 
-        Assert.Equal(["write_id", "status", "collection", "key", "operation", "client_id", "kind", "detail", "submitted_at"], rows[0]);
+        Assert.Equal(["write_id", "status", "collection", "key", "operation", "client_id", "client_name", "kind", "detail", "submitted_at"], rows[0]);
         Assert.Equal(3, rows.Count);
         Assert.Equal([(first.ToString(), firstKey), (second.ToString(), secondKey)], rows.Skip(1).Select(r => (r[0], r[3])));
-        Assert.All(rows.Skip(1), r => Assert.Equal(("parked", "customers", "patch", clientId.ToString(), "not_found"), (r[1], r[2], r[4], r[5], r[6])));
+        Assert.All(rows.Skip(1), r => Assert.Equal(("parked", "customers", "patch", clientId.ToString(), "tests", "not_found"), (r[1], r[2], r[4], r[5], r[6], r[7])));
 
         var one = await CsvAsync(viewer, $"/v1/admin/writes/export?key={secondKey}");
         Assert.Equal(second.ToString(), Assert.Single(one.Skip(1))[0]);

@@ -31,7 +31,8 @@ public sealed record ParkedWriteFilter
 
 /// <summary>One write waiting for an operator, as lists show it.</summary>
 public sealed record ParkedWriteItem(
-    Guid WriteId, string Status, string Collection, string Key, string Operation, Guid ClientId, string? Kind, string? Detail, DateTimeOffset SubmittedAt);
+    Guid WriteId, string Status, string Collection, string Key, string Operation, Guid ClientId, string? Kind, string? Detail, DateTimeOffset SubmittedAt,
+    string? ClientName = null);
 
 public sealed record ParkedWritePage(IReadOnlyList<ParkedWriteItem> Items, int Total, int Page, int PageSize);
 
@@ -61,20 +62,23 @@ public sealed class ParkedWrites(WritePipelineDbContext db, TimeProvider clock)
     /// <summary>Every write the filter finds (not one page), oldest first, as CSV.</summary>
     public async Task ExportCsvAsync(ParkedWriteFilter filter, TextWriter output, CancellationToken cancellationToken)
     {
-        await Csv.WriteRowAsync(output, ["write_id", "status", "collection", "key", "operation", "client_id", "kind", "detail", "submitted_at"]);
+        await Csv.WriteRowAsync(output, ["write_id", "status", "collection", "key", "operation", "client_id", "client_name", "kind", "detail", "submitted_at"]);
         await foreach (var item in Items(Filtered(filter)).Take(AuditLog.MaxExportRows).AsAsyncEnumerable().WithCancellation(cancellationToken))
         {
             await Csv.WriteRowAsync(output,
             [
-                item.WriteId.ToString(), item.Status, item.Collection, item.Key, item.Operation, item.ClientId.ToString(), item.Kind, item.Detail,
+                item.WriteId.ToString(), item.Status, item.Collection, item.Key, item.Operation, item.ClientId.ToString(), item.ClientName, item.Kind, item.Detail,
                 item.SubmittedAt.ToString("O", CultureInfo.InvariantCulture),
             ]);
         }
     }
 
-    static IQueryable<ParkedWriteItem> Items(IQueryable<Write> query) => query
-        .OrderBy(w => w.SubmittedAt).ThenBy(w => w.Id)
-        .Select(w => new ParkedWriteItem(w.Id, w.Status, w.Collection, w.Key, w.Operation, w.ClientId, w.ErrorType, w.ErrorDetail, w.SubmittedAt));
+    IQueryable<ParkedWriteItem> Items(IQueryable<Write> query) =>
+        from w in query
+        join c in db.Clients.AsNoTracking() on w.ClientId equals c.Id into clients
+        from client in clients.DefaultIfEmpty()
+        orderby w.SubmittedAt, w.Id
+        select new ParkedWriteItem(w.Id, w.Status, w.Collection, w.Key, w.Operation, w.ClientId, w.ErrorType, w.ErrorDetail, w.SubmittedAt, client == null ? null : client.Name);
 
     IQueryable<Write> Filtered(ParkedWriteFilter filter)
     {
