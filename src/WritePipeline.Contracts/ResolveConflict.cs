@@ -22,4 +22,7 @@ public sealed record ResolveConflict
 
     /// <summary>Who decided, e.g. <c>client:{id}</c> or <c>operator:{name}</c>.</summary>
     public required string RequestedBy { get; init; }
+
+    /// <summary>For an operator's decision, what its audit entry says besides (e.g. the bulk action it is part of).</summary>
+    public string? AuditNote { get; init; }
 }

@@ -8,7 +8,6 @@ public static class AdminRegistration
     /// <summary>What operators use, in the API host: the queries and actions behind the console and the admin API.</summary>
     public static IServiceCollection AddWritePipelineOperatorServices(this IServiceCollection services)
     {
-        services.AddScoped<AuditLog>();
         services.AddScoped<Operators.OperatorAdministration>();
         services.AddScoped<ParkedWrites>();
         services.AddScoped<WriteDetails>();

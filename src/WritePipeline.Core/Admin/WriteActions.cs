@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
@@ -13,7 +12,9 @@ namespace WritePipeline.Admin;
 /// <summary>
 /// What operators do to writes, for the console and the admin API alike: decisions about conflicted writes (through
 /// the same <see cref="Decisions"/> and saga as submitters), retry or discard of writes that failed outright, and
-/// restoring discarded writes. Every action, taken or not, goes into the audit log with the state before and after.
+/// restoring discarded writes. Every action, taken or not, goes into the audit log with the state before and after;
+/// a taken one in the same transaction as the change itself (the saga's, for conflicted writes), so the log never
+/// misses an action that happened.
 /// </summary>
 public sealed class WriteActions(
     WritePipelineDbContext db,
@@ -33,12 +34,19 @@ public sealed class WriteActions(
             return new DecisionOutcome.NotFound();
         }
 
-        var outcome = write.Status == WriteStatus.Failed
-            ? await DecideFailedAsync(write, request, cancellationToken)
-            : await decisions.TakeAsync(write, request, actor, cancellationToken);
-        await AuditAsync(write, AuditActions.ForDecision(ResolutionActions.IsKnown(request.Action) ? request.Action! : "unknown"), outcome, actor, request.Reason, note,
-            after: request.Action == ResolutionActions.Resubmit ? State(StatusAfter(outcome, write), request.Document?.ToJsonString()) : State(StatusAfter(outcome, write), null),
-            cancellationToken);
+        var action = AuditActions.ForDecision(ResolutionActions.IsKnown(request.Action) ? request.Action! : "unknown");
+        if (write.Status == WriteStatus.Failed)
+        {
+            return await DecideFailedAsync(write, request, action, actor, note, cancellationToken);
+        }
+
+        // A decision the saga takes is audited by the saga, in its transaction; here only what it did not take.
+        var outcome = await decisions.TakeAsync(write, request, actor, cancellationToken, note);
+        if (outcome is not DecisionOutcome.Taken)
+        {
+            await RecordAsync(write, action, outcome, actor, request.Reason, note, request.Action == ResolutionActions.Resubmit ? request.Document?.ToJsonString() : null);
+        }
+
         return outcome;
     }
 
@@ -58,16 +66,19 @@ public sealed class WriteActions(
         }
         else if (await db.ConflictSagas.AnyAsync(s => s.CorrelationId == writeId, cancellationToken))
         {
+            // Audited by the saga when it restores.
             outcome = await RestoreConflictAsync(write, actor, cancellationToken);
+            if (outcome is DecisionOutcome.Taken)
+            {
+                return outcome;
+            }
         }
         else
         {
-            var moved = await db.Writes.Where(w => w.Id == writeId && w.Status == WriteStatus.Discarded)
-                .ExecuteUpdateAsync(u => u.SetProperty(w => w.Status, WriteStatus.Failed).SetProperty(w => w.CompletedAt, (DateTimeOffset?)null), cancellationToken);
-            outcome = moved == 1 ? await TakenAsync(writeId, cancellationToken) : new DecisionOutcome.Refused(WriteStatus.Discarded, "The write changed meanwhile; read it again.");
+            return await MoveFailedAsync(write, WriteStatus.Discarded, WriteStatus.Failed, null, AuditActions.Restore, actor, null, null, cancellationToken);
         }
 
-        await AuditAsync(write, AuditActions.Restore, outcome, actor, null, null, State(StatusAfter(outcome, write), null), cancellationToken);
+        await RecordAsync(write, AuditActions.Restore, outcome, actor, null, null, null);
         return outcome;
     }
 
@@ -91,19 +102,22 @@ public sealed class WriteActions(
     /// A write that failed outright never reached its record and has no saga: retry puts it back on its partition as
     /// it was accepted (its preconditions are checked again there), discard gives it up.
     /// </summary>
-    async Task<DecisionOutcome> DecideFailedAsync(Write write, ResolutionRequest request, CancellationToken cancellationToken)
+    async Task<DecisionOutcome> DecideFailedAsync(Write write, ResolutionRequest request, string action, string actor, string? note, CancellationToken cancellationToken)
     {
+        DecisionOutcome refusal;
         switch (request.Action)
         {
             case ResolutionActions.Retry:
-                if (await MoveFailedAsync(write.Id, WriteStatus.Queued, null, cancellationToken) == 0)
+                var outcome = await MoveFailedAsync(write, WriteStatus.Failed, WriteStatus.Queued, null, action, actor, null, note, cancellationToken);
+                if (outcome is not DecisionOutcome.Taken)
                 {
-                    return new DecisionOutcome.Refused(WriteStatus.Failed, "The write changed meanwhile; read it again.");
+                    return outcome;
                 }
 
                 try
                 {
                     await dispatcher.SendAsync(write.ToMessage(), write.Partition);
+                    return outcome;
                 }
                 catch (Exception ex)
                 {
@@ -114,30 +128,52 @@ public sealed class WriteActions(
                         .SetProperty(w => w.ErrorType, write.ErrorType)
                         .SetProperty(w => w.ErrorDetail, write.ErrorDetail)
                         .SetProperty(w => w.CompletedAt, write.CompletedAt), CancellationToken.None);
-                    return new DecisionOutcome.Unanswered();
+                    var unanswered = new DecisionOutcome.Unanswered();
+                    await RecordAsync(write, action, unanswered, actor, null, "The retry could not be put on the broker; the write stays failed.", null);
+                    return unanswered;
                 }
 
-                return await TakenAsync(write.Id, cancellationToken);
             case ResolutionActions.Discard when string.IsNullOrWhiteSpace(request.Reason):
-                return new DecisionOutcome.Invalid("discard needs a 'reason'.");
+                refusal = new DecisionOutcome.Invalid("discard needs a 'reason'.");
+                break;
             case ResolutionActions.Discard when request.Reason.Length > Decisions.MaxReasonLength:
-                return new DecisionOutcome.Invalid($"The reason is limited to {Decisions.MaxReasonLength} characters.");
+                refusal = new DecisionOutcome.Invalid($"The reason is limited to {Decisions.MaxReasonLength} characters.");
+                break;
             case ResolutionActions.Discard:
-                return await MoveFailedAsync(write.Id, WriteStatus.Discarded, clock.GetUtcNow(), cancellationToken) == 1
-                    ? await TakenAsync(write.Id, cancellationToken)
-                    : new DecisionOutcome.Refused(WriteStatus.Failed, "The write changed meanwhile; read it again.");
+                return await MoveFailedAsync(write, WriteStatus.Failed, WriteStatus.Discarded, clock.GetUtcNow(), action, actor, request.Reason, note, cancellationToken);
             case null:
             case var unknown when !ResolutionActions.IsKnown(unknown):
-                return new DecisionOutcome.Invalid("Name an action: " + string.Join(", ", ResolutionActions.All) + ".");
+                refusal = new DecisionOutcome.Invalid("Name an action: " + string.Join(", ", ResolutionActions.All) + ".");
+                break;
             default:
-                return new DecisionOutcome.Refused(WriteStatus.Failed, "A write that failed outright never reached its record: it can only be retried or discarded.");
+                refusal = new DecisionOutcome.Refused(WriteStatus.Failed, "A write that failed outright never reached its record: it can only be retried or discarded.");
+                break;
         }
+
+        await RecordAsync(write, action, refusal, actor, request.Reason, note, null);
+        return refusal;
     }
 
-    Task<int> MoveFailedAsync(Guid writeId, string to, DateTimeOffset? completedAt, CancellationToken cancellationToken) =>
-        db.Writes.Where(w => w.Id == writeId && w.Status == WriteStatus.Failed).ExecuteUpdateAsync(u => u
-            .SetProperty(w => w.Status, to)
-            .SetProperty(w => w.CompletedAt, completedAt), cancellationToken);
+    /// <summary>Moves a write that has no saga from one status to another, with its audit entry in the same transaction.</summary>
+    async Task<DecisionOutcome> MoveFailedAsync(
+        Write write, string from, string to, DateTimeOffset? completedAt, string action, string actor, string? reason, string? note, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var moved = await db.Writes.Where(w => w.Id == write.Id && w.Status == from).ExecuteUpdateAsync(
+            u => u.SetProperty(w => w.Status, to).SetProperty(w => w.CompletedAt, completedAt), cancellationToken);
+        if (moved == 0)
+        {
+            await transaction.RollbackAsync(cancellationToken);
+            var refused = new DecisionOutcome.Refused(from, "The write changed meanwhile; read it again.");
+            await RecordAsync(write, action, refused, actor, reason, note, null);
+            return refused;
+        }
+
+        audit.Add(AuditEntries.ForWrite(write, write.Status, action, AuditOutcomes.Taken, actor, reason, note, to, null));
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return await TakenAsync(write.Id, cancellationToken);
+    }
 
     async Task<DecisionOutcome> TakenAsync(Guid writeId, CancellationToken cancellationToken) =>
         new DecisionOutcome.Taken((await WritesApi.ReadStatusAsync(db, writeId, null, cancellationToken))!);
@@ -145,36 +181,28 @@ public sealed class WriteActions(
     Task<Write?> FindAsync(Guid writeId, CancellationToken cancellationToken) =>
         db.Writes.AsNoTracking().SingleOrDefaultAsync(w => w.Id == writeId && w.Status != WriteStatus.Rejected, cancellationToken);
 
-    static string StatusAfter(DecisionOutcome outcome, Write write) => outcome is DecisionOutcome.Taken taken ? taken.Status.Status : write.Status;
-
-    static string State(string status, string? document) =>
-        new JsonObject { ["status"] = status, ["document"] = document is null ? null : JsonNode.Parse(document) }.ToJsonString();
-
-    Task AuditAsync(Write write, string action, DecisionOutcome outcome, string actor, string? reason, string? note, string after, CancellationToken cancellationToken) =>
+    /// <summary>An action that changed nothing (refused, invalid, unanswered): recorded on its own, even when the caller has gone.</summary>
+    Task RecordAsync(Write write, string action, DecisionOutcome outcome, string actor, string? reason, string? note, string? documentAfter) =>
         audit.RecordAsync(
-            new AuditEntry
-            {
-                Actor = actor,
-                Action = action,
-                WriteId = write.Id,
-                Subject = $"{write.Collection}/{write.Key}",
-                Outcome = outcome switch
+            AuditEntries.ForWrite(
+                write,
+                write.Status,
+                action,
+                outcome switch
                 {
-                    DecisionOutcome.Taken => AuditOutcomes.Taken,
                     DecisionOutcome.Invalid => AuditOutcomes.Invalid,
                     DecisionOutcome.Unanswered => AuditOutcomes.Unanswered,
                     _ => AuditOutcomes.Refused,
                 },
-                Detail = outcome switch
+                actor,
+                reason,
+                outcome switch
                 {
                     DecisionOutcome.Invalid invalid => invalid.Detail,
                     DecisionOutcome.Refused refused => refused.Reason,
                     _ => note,
                 },
-                Reason = reason,
-                Before = State(write.Status, write.Body),
-                After = after,
-            },
-            // Recorded even when the caller has gone: the action itself may have been taken.
+                write.Status,
+                documentAfter),
             CancellationToken.None);
 }

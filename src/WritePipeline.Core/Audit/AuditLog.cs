@@ -42,6 +42,13 @@ public sealed class AuditLog(WritePipelineDbContext db, TimeProvider clock)
 
     public async Task RecordAsync(AuditEntry entry, CancellationToken cancellationToken)
     {
+        Add(entry);
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    /// <summary>Adds <paramref name="entry"/> to the caller's unit of work: it is saved, or not, with the change it records.</summary>
+    public void Add(AuditEntry entry)
+    {
         entry.Id = entry.Id == Guid.Empty ? Guid.CreateVersion7() : entry.Id;
         entry.At = clock.GetUtcNow();
         // The log takes whatever was asked, however long (a refused 5,000-character reason is worth recording too).
@@ -51,7 +58,6 @@ public sealed class AuditLog(WritePipelineDbContext db, TimeProvider clock)
         entry.Detail = Cut(entry.Detail, AuditEntry.MaxDetailLength);
         entry.Reason = Cut(entry.Reason, AuditEntry.MaxReasonLength);
         db.Set<AuditEntry>().Add(entry);
-        await db.SaveChangesAsync(cancellationToken);
     }
 
     public async Task<AuditPage> ListAsync(AuditFilter filter, CancellationToken cancellationToken)

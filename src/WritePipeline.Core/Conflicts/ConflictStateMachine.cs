@@ -1,5 +1,6 @@
 using MassTransit;
 using Microsoft.Extensions.Options;
+using WritePipeline.Audit;
 using WritePipeline.Collections;
 using WritePipeline.Contracts;
 using WritePipeline.Messaging;
@@ -253,10 +254,20 @@ public sealed class ConflictStateMachine : MassTransitStateMachine<ConflictState
     {
         var (saga, message) = (context.Saga, context.Message);
         var writes = Writes(context);
+        var statusBefore = (await writes.FindAsync(saga.CorrelationId, context.CancellationToken))?.Status;
         if (!await writes.MoveAsync(saga.CorrelationId, WriteStatus.Resolving, [WriteStatus.Parked, WriteStatus.Notified], context.CancellationToken))
         {
             // Checked a moment ago in this same transaction; only a concurrent change gets here, and retrying sees it.
             throw new WriteMovedException(saga.CorrelationId);
+        }
+
+        if (message.RequestedBy.StartsWith(OperatorActorPrefix, StringComparison.Ordinal))
+        {
+            // The operator's action is in the audit log if, and only if, it was taken: same transaction as the saga.
+            var write = (await writes.FindAsync(saga.CorrelationId, context.CancellationToken))!;
+            Audit(context).Add(AuditEntries.ForWrite(
+                write, statusBefore!, AuditActions.ForDecision(message.Action), AuditOutcomes.Taken, message.RequestedBy, message.Reason, message.AuditNote,
+                WriteStatus.Resolving, message.Action == ResolutionActions.Resubmit ? message.Body : null));
         }
 
         saga.ResolutionId = message.ResolutionId;
@@ -311,6 +322,10 @@ public sealed class ConflictStateMachine : MassTransitStateMachine<ConflictState
             throw new WriteMovedException(saga.CorrelationId);
         }
 
+        var write = (await writes.FindAsync(saga.CorrelationId, context.CancellationToken))!;
+        Audit(context).Add(AuditEntries.ForWrite(
+            write, WriteStatus.Discarded, AuditActions.Restore, AuditOutcomes.Taken, context.Message.RequestedBy, null, null, WriteStatus.Parked, null));
+
         saga.ResolutionId = null;
         saga.ResolutionAction = null;
         saga.ResolutionReason = null;
@@ -334,6 +349,11 @@ public sealed class ConflictStateMachine : MassTransitStateMachine<ConflictState
             Reason = "Only a discarded write can be restored.",
         });
     }
+
+    const string OperatorActorPrefix = "operator:";
+
+    static AuditLog Audit(BehaviorContext<ConflictState> context) =>
+        context.GetOrAddPayload(() => context.GetServiceOrCreateInstance<AuditLog>());
 
     static ConflictWrites Writes(BehaviorContext<ConflictState> context) =>
         context.GetOrAddPayload(() => context.GetServiceOrCreateInstance<ConflictWrites>());

@@ -36,7 +36,7 @@ public sealed class Decisions(WritePipelineDbContext db, IRequestClient<ResolveC
 {
     public const int MaxReasonLength = 2000;
 
-    public async Task<DecisionOutcome> TakeAsync(Write write, ResolutionRequest request, string requestedBy, CancellationToken cancellationToken)
+    public async Task<DecisionOutcome> TakeAsync(Write write, ResolutionRequest request, string requestedBy, CancellationToken cancellationToken, string? auditNote = null)
     {
         if (Invalid(request) is { } invalid)
         {
@@ -60,6 +60,7 @@ public sealed class Decisions(WritePipelineDbContext db, IRequestClient<ResolveC
                     Body = request.Document?.ToJsonString(),
                     Reason = request.Reason,
                     RequestedBy = requestedBy,
+                    AuditNote = auditNote,
                 },
                 cancellationToken);
             if (response.Is(out Response<ResolutionRefused>? refused))

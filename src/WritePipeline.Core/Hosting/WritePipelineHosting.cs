@@ -54,6 +54,8 @@ public static class WritePipelineHosting
         services.AddWritePipelineScheduling(options, builder.Configuration);
         services.AddWritePipelineWebhooks(options);
         services.AddWritePipelineArchivePurge(options);
+        // Operators' actions are audited where they are taken: the API, and the conflict sagas on the workers.
+        services.AddScoped<AuditLog>();
 
         services.AddHealthChecks()
             .AddDbContextCheck<WritePipelineDbContext>("database", tags: [ReadyTag])
