@@ -221,6 +221,13 @@ public sealed class OperatorsOptions
     public string? DevelopmentPassword { get; set; }
 
     public string? DevelopmentToken { get; set; }
+
+    /// <summary>Wrong passwords in a row after which an operator's sign-in is locked (against guessing one account from many addresses).</summary>
+    [Range(1, 1000)]
+    public int LockoutAttempts { get; set; } = 5;
+
+    /// <summary>How long a locked sign-in stays locked.</summary>
+    public TimeSpan LockoutDuration { get; set; } = TimeSpan.FromMinutes(5);
 }
 
 public sealed class ArchiveOptions

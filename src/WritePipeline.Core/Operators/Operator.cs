@@ -17,6 +17,12 @@ public sealed class Operator
     public string? TokenHash { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>Wrong passwords in a row since the last sign-in or lockout.</summary>
+    public int FailedSignIns { get; set; }
+
+    /// <summary>Until when sign-in is refused after too many wrong passwords in a row.</summary>
+    public DateTimeOffset? LockedUntil { get; set; }
 }
 
 /// <summary>What an operator may do: viewers look, operators act on writes, admins also manage operators.</summary>

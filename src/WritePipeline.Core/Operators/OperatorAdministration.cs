@@ -124,6 +124,9 @@ public sealed class OperatorAdministration(WritePipelineDbContext db, OperatorRe
 
         var password = NewPassword();
         registry.SetPassword(account, password);
+        // New credentials also end a lockout: the admin has just vouched for whoever receives them.
+        account.FailedSignIns = 0;
+        account.LockedUntil = null;
         await db.SaveChangesAsync(cancellationToken);
         var token = await registry.IssueTokenAsync(account.Id, cancellationToken);
         await RecordAsync(actor, "operator.credentials", account, null, null, cancellationToken);

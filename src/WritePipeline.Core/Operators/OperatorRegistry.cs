@@ -1,12 +1,13 @@
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using WritePipeline.Clients;
 using WritePipeline.Data;
 
 namespace WritePipeline.Operators;
 
 /// <summary>Creates operators, checks their passwords, issues and finds their admin API tokens.</summary>
-public sealed class OperatorRegistry(WritePipelineDbContext db, TimeProvider clock)
+public sealed class OperatorRegistry(WritePipelineDbContext db, TimeProvider clock, IOptions<WritePipelineOptions> options)
 {
     const string TokenPrefix = "wpo_";
     static readonly PasswordHasher<Operator> Passwords = new();
@@ -27,13 +28,47 @@ public sealed class OperatorRegistry(WritePipelineDbContext db, TimeProvider clo
 
     public void SetPassword(Operator account, string password) => account.PasswordHash = Passwords.HashPassword(account, password);
 
-    /// <summary>The operator whose name and password these are, or null.</summary>
+    /// <summary>
+    /// The operator whose name and password these are, or null. After <see cref="OperatorsOptions.LockoutAttempts"/>
+    /// wrong passwords in a row the account is locked for <see cref="OperatorsOptions.LockoutDuration"/>: even the right
+    /// password is refused then, and the answer is the same as for a wrong one (no hint which names exist).
+    /// </summary>
     public async Task<Operator?> SignInAsync(string name, string password, CancellationToken cancellationToken)
     {
         var account = await db.Operators.SingleOrDefaultAsync(o => o.Name == name, cancellationToken);
-        return account is not null && Passwords.VerifyHashedPassword(account, account.PasswordHash, password) != PasswordVerificationResult.Failed
-            ? account
-            : null;
+        if (account is null)
+        {
+            return null;
+        }
+
+        var now = clock.GetUtcNow();
+        if (account.LockedUntil > now)
+        {
+            return null;
+        }
+
+        if (Passwords.VerifyHashedPassword(account, account.PasswordHash, password) == PasswordVerificationResult.Failed)
+        {
+            var lockout = options.Value.Operators;
+            account.FailedSignIns++;
+            if (account.FailedSignIns >= lockout.LockoutAttempts)
+            {
+                account.FailedSignIns = 0;
+                account.LockedUntil = now + lockout.LockoutDuration;
+            }
+
+            await db.SaveChangesAsync(cancellationToken);
+            return null;
+        }
+
+        if (account.FailedSignIns != 0 || account.LockedUntil is not null)
+        {
+            account.FailedSignIns = 0;
+            account.LockedUntil = null;
+            await db.SaveChangesAsync(cancellationToken);
+        }
+
+        return account;
     }
 
     /// <summary>Issues a new admin API token (replacing the previous one); this is the only time it exists in clear.</summary>

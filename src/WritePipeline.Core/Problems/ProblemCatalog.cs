@@ -110,7 +110,7 @@ public static class ProblemCatalog
 
     /// <summary>
     /// Gives the problems the framework writes itself (routing's 415 and 405, an unmatched route's 404, an unhandled
-    /// exception's 500) a type of this catalog too, so clients branch on one set of types.
+    /// exception's 500, the rate limiter's 429) a type of this catalog too, so clients branch on one set of types.
     /// </summary>
     public static void Customize(ProblemDetailsContext context)
     {
@@ -126,6 +126,7 @@ public static class ProblemCatalog
             StatusCodes.Status405MethodNotAllowed => (TypeOf("method-not-allowed"), "The method is not allowed on this resource."),
             StatusCodes.Status404NotFound => (TypeOf("not-found"), "There is nothing at this address."),
             StatusCodes.Status400BadRequest => (TypeOf("bad-request"), "The request is not valid."),
+            StatusCodes.Status429TooManyRequests => (TypeOf("too-many-requests"), "Too many requests; wait before trying again."),
             _ => (TypeOf("internal-error"), "The server failed to process the request."),
         };
         if (problem.Status == StatusCodes.Status415UnsupportedMediaType)

@@ -24,7 +24,7 @@ public sealed class SignInModel(OperatorRegistry operators, ILogger<SignInModel>
         if (account is null)
         {
             logger.LogWarning("Console sign-in refused for {OperatorName} from {RemoteAddress}", name, HttpContext.Connection.RemoteIpAddress);
-            Error = "Unknown name or wrong password.";
+            Error = "Unknown name or wrong password. After several wrong ones in a row an account is locked for a few minutes.";
             return Page();
         }
 
