@@ -5,7 +5,12 @@ namespace WritePipeline.UnitTests;
 
 public class PerKeyDeliveryOrderTests
 {
-    readonly PerKeyDeliveryOrder _order = new(NullLogger<PerKeyDeliveryOrder>.Instance, TimeSpan.FromMilliseconds(200));
+    // A gap timeout far longer than any test: whatever is admitted here was admitted by the rule under test, never by
+    // the timeout, however busy the machine (with 200 ms, a busy CI machine once admitted a write by timeout).
+    readonly PerKeyDeliveryOrder _order = new(NullLogger<PerKeyDeliveryOrder>.Instance, TimeSpan.FromMinutes(1));
+
+    /// <summary>Long enough for any machine, far shorter than the gap timeout.</summary>
+    static readonly TimeSpan Promptly = TimeSpan.FromSeconds(5);
 
     [Fact]
     public async Task Writes_to_one_key_take_turns_in_delivery_order_even_when_they_arrive_out_of_order()
@@ -26,7 +31,7 @@ public class PerKeyDeliveryOrderTests
     {
         using var a = await _order.TakeTurnAsync("c1", 1, "a", CancellationToken.None);
 
-        var b = await _order.TakeTurnAsync("c1", 2, "b", CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(1));
+        var b = await _order.TakeTurnAsync("c1", 2, "b", CancellationToken.None).WaitAsync(Promptly);
 
         b.Dispose();
     }
@@ -36,7 +41,7 @@ public class PerKeyDeliveryOrderTests
     {
         _order.Pass("c1", 1);
 
-        var next = await _order.TakeTurnAsync("c1", 2, "k", CancellationToken.None).WaitAsync(TimeSpan.FromMilliseconds(150));
+        var next = await _order.TakeTurnAsync("c1", 2, "k", CancellationToken.None).WaitAsync(Promptly);
 
         next.Dispose();
     }
@@ -44,7 +49,9 @@ public class PerKeyDeliveryOrderTests
     [Fact]
     public async Task A_tag_that_never_shows_up_is_given_up_on_after_the_gap_timeout()
     {
-        var turn = await _order.TakeTurnAsync("c1", 3, "k", CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(2));
+        var order = new PerKeyDeliveryOrder(NullLogger<PerKeyDeliveryOrder>.Instance, TimeSpan.FromMilliseconds(200));
+
+        var turn = await order.TakeTurnAsync("c1", 3, "k", CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
 
         turn.Dispose();
     }
@@ -63,7 +70,7 @@ public class PerKeyDeliveryOrderTests
         Assert.False(third.IsCompleted);
 
         first.Dispose();
-        (await third.WaitAsync(TimeSpan.FromSeconds(1))).Dispose();
+        (await third.WaitAsync(Promptly)).Dispose();
     }
 
     [Fact]
@@ -76,7 +83,7 @@ public class PerKeyDeliveryOrderTests
 
         (await _order.TakeTurnAsync("c1", 1, "other", CancellationToken.None)).Dispose(); // admits tag 2 as well
 
-        var later = await _order.TakeTurnAsync("c1", 3, "k", CancellationToken.None).WaitAsync(TimeSpan.FromMilliseconds(150));
+        var later = await _order.TakeTurnAsync("c1", 3, "k", CancellationToken.None).WaitAsync(Promptly);
         later.Dispose();
     }
 
@@ -87,7 +94,7 @@ public class PerKeyDeliveryOrderTests
         (await _order.TakeTurnAsync("p1", 1, "b", CancellationToken.None)).Dispose();
 
         // p0's next delivery is 2: it must not wait for a tag 1 it already had.
-        var turn = await _order.TakeTurnAsync("p0", 2, "a", CancellationToken.None).WaitAsync(TimeSpan.FromMilliseconds(150));
+        var turn = await _order.TakeTurnAsync("p0", 2, "a", CancellationToken.None).WaitAsync(Promptly);
 
         turn.Dispose();
     }
@@ -98,7 +105,7 @@ public class PerKeyDeliveryOrderTests
         (await _order.TakeTurnAsync("old", 1, "k", CancellationToken.None)).Dispose();
         (await _order.TakeTurnAsync("old", 2, "k", CancellationToken.None)).Dispose();
 
-        var turn = await _order.TakeTurnAsync("new", 1, "k", CancellationToken.None).WaitAsync(TimeSpan.FromMilliseconds(150));
+        var turn = await _order.TakeTurnAsync("new", 1, "k", CancellationToken.None).WaitAsync(Promptly);
 
         turn.Dispose();
     }

@@ -127,6 +127,8 @@ public static class ProblemCatalog
             StatusCodes.Status404NotFound => (TypeOf("not-found"), "There is nothing at this address."),
             StatusCodes.Status400BadRequest => (TypeOf("bad-request"), "The request is not valid."),
             StatusCodes.Status429TooManyRequests => (TypeOf("too-many-requests"), "Too many requests; wait before trying again."),
+            // Never call a refusal of the request a server error: clients would retry what cannot succeed.
+            >= 400 and < 500 => (TypeOf("request-refused"), "The request was refused."),
             _ => (TypeOf("internal-error"), "The server failed to process the request."),
         };
         if (problem.Status == StatusCodes.Status415UnsupportedMediaType)
