@@ -37,6 +37,8 @@ public sealed class WritePipelineOptions
 
     public OperatorConsoleOptions OperatorConsole { get; set; } = new();
 
+    public BulkActionOptions BulkActions { get; set; } = new();
+
     /// <summary>Declared collections by name. When none are configured, <see cref="CollectionCatalog.Defaults"/> apply.</summary>
     public Dictionary<string, CollectionOptions> Collections { get; set; } = new(StringComparer.Ordinal);
 }
@@ -251,4 +253,13 @@ public sealed class OperatorConsoleOptions
     /// <summary>Sign-in attempts allowed per minute from one address (against password guessing); more get 429.</summary>
     [Range(1, 10_000)]
     public int SignInAttemptsPerMinute { get; set; } = 10;
+}
+
+public sealed class BulkActionOptions
+{
+    /// <summary>
+    /// A bulk run that made no progress for this long is taken to have lost its process (each write takes seconds at
+    /// most) and is resumed, where it stopped, by an API process that is running.
+    /// </summary>
+    public TimeSpan ResumeAfter { get; set; } = TimeSpan.FromMinutes(1);
 }

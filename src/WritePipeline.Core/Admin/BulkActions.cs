@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using WritePipeline.Conflicts;
 using WritePipeline.Contracts;
 using WritePipeline.Data;
@@ -57,12 +58,12 @@ public sealed record BulkActionView(
     public const string Running = "running";
     public const string Finished = "finished";
 
-    /// <summary>Its process stopped before it finished (no progress for a minute): the rest was not acted on.</summary>
+    /// <summary>Its process stopped before it finished (no progress for a while): a running API process resumes it.</summary>
     public const string Interrupted = "interrupted";
 
-    public static BulkActionView For(BulkAction bulk, DateTimeOffset now) => new(
+    public static BulkActionView For(BulkAction bulk, DateTimeOffset now, TimeSpan resumeAfter) => new(
         bulk.Id, bulk.Actor, bulk.Action, bulk.Scope,
-        bulk.FinishedAt is not null ? Finished : now - bulk.UpdatedAt > TimeSpan.FromMinutes(1) ? Interrupted : Running,
+        bulk.FinishedAt is not null ? Finished : now - bulk.UpdatedAt > resumeAfter ? Interrupted : Running,
         bulk.Total, bulk.Done, bulk.Taken, bulk.Refused,
         bulk.Problems is null ? [] : JsonSerializer.Deserialize<List<BulkItemOutcome>>(bulk.Problems, JsonSerializerOptions.Web) ?? [],
         bulk.StartedAt, bulk.FinishedAt);
@@ -100,7 +101,7 @@ public abstract record BulkStart
 /// <see cref="WriteActions"/> (and so audited one by one), in the order they were submitted: decisions about writes
 /// of one key reach its partition, and are applied, in their original order.
 /// </summary>
-public sealed class BulkActions(WritePipelineDbContext db, BulkActionRunner runner, TimeProvider clock)
+public sealed class BulkActions(WritePipelineDbContext db, BulkActionRunner runner, TimeProvider clock, IOptions<WritePipelineOptions> options)
 {
     public const string Restore = "restore";
     public const int MaxWrites = 10_000;
@@ -183,28 +184,30 @@ public sealed class BulkActions(WritePipelineDbContext db, BulkActionRunner runn
             runner.Enqueue(bulk.Id);
         }
 
-        return new BulkStart.Started(BulkActionView.For(bulk, now));
+        return new BulkStart.Started(BulkActionView.For(bulk, now, options.Value.BulkActions.ResumeAfter));
     }
 
     public async Task<BulkActionView?> FindAsync(Guid id, CancellationToken cancellationToken) =>
         await db.BulkActions.AsNoTracking().SingleOrDefaultAsync(b => b.Id == id, cancellationToken) is { } bulk
-            ? BulkActionView.For(bulk, clock.GetUtcNow())
+            ? BulkActionView.For(bulk, clock.GetUtcNow(), options.Value.BulkActions.ResumeAfter)
             : null;
 
     public async Task<IReadOnlyList<BulkActionView>> RecentAsync(int count, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         return [.. (await db.BulkActions.AsNoTracking().OrderByDescending(b => b.StartedAt).Take(count).ToListAsync(cancellationToken))
-            .Select(b => BulkActionView.For(b, now))];
+            .Select(b => BulkActionView.For(b, now, options.Value.BulkActions.ResumeAfter))];
     }
 }
 
 /// <summary>
-/// Runs bulk actions in the background of the process that started them, each as soon as it is started (a run never
-/// waits behind another, so one that makes no progress for a minute really stopped), recording progress after each
-/// write so the progress page can follow. A run whose process stops shows as interrupted.
+/// Runs bulk actions in the background of an API process, each as soon as it is started (a run never waits behind
+/// another), recording progress after each write so the progress page can follow. A run whose process went away
+/// (no progress for <see cref="BulkActionOptions.ResumeAfter"/>) is claimed by one running API process, by a
+/// conditional update, and resumed where it stopped.
 /// </summary>
-public sealed class BulkActionRunner(IServiceScopeFactory scopes, TimeProvider clock, ILogger<BulkActionRunner> logger) : BackgroundService
+public sealed class BulkActionRunner(IServiceScopeFactory scopes, TimeProvider clock, IOptions<WritePipelineOptions> options, ILogger<BulkActionRunner> logger)
+    : BackgroundService
 {
     readonly Channel<Guid> _queue = Channel.CreateUnbounded<Guid>();
 
@@ -212,7 +215,7 @@ public sealed class BulkActionRunner(IServiceScopeFactory scopes, TimeProvider c
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var running = new List<Task>();
+        var running = new List<Task> { ResumeStalledRunsAsync(stoppingToken) };
         try
         {
             await foreach (var bulkId in _queue.Reader.ReadAllAsync(stoppingToken))
@@ -221,9 +224,58 @@ public sealed class BulkActionRunner(IServiceScopeFactory scopes, TimeProvider c
                 running.Add(RunSafelyAsync(bulkId, stoppingToken));
             }
         }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping: runs in progress end at their next write and are resumed by another process.
+        }
         finally
         {
             await Task.WhenAll(running);
+        }
+    }
+
+    async Task ResumeStalledRunsAsync(CancellationToken stoppingToken)
+    {
+        var resumeAfter = options.Value.BulkActions.ResumeAfter;
+        using var timer = new PeriodicTimer(resumeAfter / 2, clock);
+        do
+        {
+            try
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                var db = scope.ServiceProvider.GetRequiredService<WritePipelineDbContext>();
+                var now = clock.GetUtcNow();
+                var stalledBefore = now - resumeAfter;
+                var stalled = await db.BulkActions.AsNoTracking().Where(b => b.FinishedAt == null && b.UpdatedAt < stalledBefore)
+                    .Select(b => b.Id).Take(20).ToListAsync(stoppingToken);
+                foreach (var bulkId in stalled)
+                {
+                    // Several API processes look at once: the one whose update still finds the run stalled takes it.
+                    if (await db.BulkActions.Where(b => b.Id == bulkId && b.FinishedAt == null && b.UpdatedAt < stalledBefore)
+                            .ExecuteUpdateAsync(set => set.SetProperty(b => b.UpdatedAt, now), stoppingToken) == 1)
+                    {
+                        logger.LogWarning("Bulk action {BulkId} made no progress for {ResumeAfter}; resuming it here", bulkId, resumeAfter);
+                        Enqueue(bulkId);
+                    }
+                }
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                logger.LogWarning(ex, "Could not look for stalled bulk actions; trying again later");
+            }
+        }
+        while (await WaitAsync(timer, stoppingToken));
+    }
+
+    static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken stoppingToken)
+    {
+        try
+        {
+            return await timer.WaitForNextTickAsync(stoppingToken);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
         }
     }
 
@@ -240,7 +292,7 @@ public sealed class BulkActionRunner(IServiceScopeFactory scopes, TimeProvider c
         }
         catch (OperationCanceledException)
         {
-            // The process is stopping: the run shows as interrupted.
+            // The process is stopping: the run stalls, and a running API process resumes it.
         }
     }
 
