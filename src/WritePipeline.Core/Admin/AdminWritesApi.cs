@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -95,7 +94,7 @@ public static class AdminWritesApi
             return InvalidFilter();
         }
 
-        await WriteCsvAsync(http, "parked-writes", output => writes.ExportCsvAsync(filter, output, http.RequestAborted));
+        await Csv.DownloadAsync(http, "parked-writes", output => writes.ExportCsvAsync(filter, output, http.RequestAborted));
         return TypedResults.Empty;
     }
 
@@ -116,15 +115,6 @@ public static class AdminWritesApi
 
     static ProblemHttpResult InvalidFilter() =>
         ProblemCatalog.InvalidQuery($"olderThanMinutes must be >= 0, page >= 1, pageSize 1 to {ParkedWrites.MaxPageSize}.");
-
-    /// <summary>Streams a CSV download; shared by every export.</summary>
-    public static async Task WriteCsvAsync(HttpContext http, string name, Func<TextWriter, Task> write)
-    {
-        http.Response.ContentType = "text/csv; charset=utf-8";
-        http.Response.Headers.ContentDisposition = $"attachment; filename=\"{name}-{DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}.csv\"";
-        await using var output = new StreamWriter(http.Response.Body, new System.Text.UTF8Encoding(false));
-        await write(output);
-    }
 
     static async Task<Ok<IReadOnlyList<ParkedWriteGroup>>> Groups(ParkedWrites writes, HttpContext http) =>
         TypedResults.Ok(await writes.GroupsAsync(http.RequestAborted));

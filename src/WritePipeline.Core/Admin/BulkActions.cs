@@ -113,14 +113,9 @@ public sealed class BulkActions(WritePipelineDbContext db, BulkActionRunner runn
             return new BulkStart.Invalid("Name an action: retry, rebase, overwrite, discard or restore (resubmit is one write at a time).");
         }
 
-        if (request.Action == ResolutionActions.Discard && string.IsNullOrWhiteSpace(request.Reason))
+        if (Decisions.ReasonRefusal(request.Action, request.Reason) is { } problem)
         {
-            return new BulkStart.Invalid("discard needs a 'reason'.");
-        }
-
-        if (request.Reason?.Length > Decisions.MaxReasonLength)
-        {
-            return new BulkStart.Invalid($"The reason is limited to {Decisions.MaxReasonLength} characters.");
+            return new BulkStart.Invalid(problem);
         }
 
         var byGroup = request.Collection is not null;

@@ -133,11 +133,8 @@ public sealed class WriteActions(
                     return unanswered;
                 }
 
-            case ResolutionActions.Discard when string.IsNullOrWhiteSpace(request.Reason):
-                refusal = new DecisionOutcome.Invalid("discard needs a 'reason'.");
-                break;
-            case ResolutionActions.Discard when request.Reason.Length > Decisions.MaxReasonLength:
-                refusal = new DecisionOutcome.Invalid($"The reason is limited to {Decisions.MaxReasonLength} characters.");
+            case ResolutionActions.Discard when Decisions.ReasonRefusal(request.Action, request.Reason) is { } problem:
+                refusal = new DecisionOutcome.Invalid(problem);
                 break;
             case ResolutionActions.Discard:
                 return await MoveFailedAsync(write, WriteStatus.Failed, WriteStatus.Discarded, clock.GetUtcNow(), action, actor, request.Reason, note, cancellationToken);

@@ -105,7 +105,7 @@ public sealed class WriteDetails(WritePipelineDbContext db, AuditLog audit)
             d.CreatedAt, "webhook " + d.EventType, $"{d.Status}, {d.Attempts} attempt(s)" + (d.LastStatusCode is { } code ? $", last HTTP {code}" : string.Empty), null)));
 
         // Decisions by submitters are on the saga; operators' (and their refusals) are in the audit log.
-        if (saga?.ResolutionRequestedAt is { } requested && saga.ResolvedBy is { } by && !by.StartsWith("operator:", StringComparison.Ordinal))
+        if (saga?.ResolutionRequestedAt is { } requested && saga.ResolvedBy is { } by && !by.StartsWith(Operators.OperatorPrincipal.ActorPrefix, StringComparison.Ordinal))
         {
             events.Add(new(requested, "decision " + saga.ResolutionAction, saga.ResolutionReason, by));
         }

@@ -2,7 +2,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
-using WritePipeline.Admin;
 using WritePipeline.Operators;
 
 namespace WritePipeline.Audit;
@@ -32,7 +31,7 @@ public static class AdminAuditApi
     static async Task<EmptyHttpResult> Export(string? actor, string? action, Guid? writeId, DateTimeOffset? since, DateTimeOffset? until, AuditLog log, HttpContext http)
     {
         var filter = new AuditFilter { Actor = actor, Action = action, WriteId = writeId, Since = since, Until = until };
-        await AdminWritesApi.WriteCsvAsync(http, "audit", output => log.ExportCsvAsync(filter, output, http.RequestAborted));
+        await Csv.DownloadAsync(http, "audit", output => log.ExportCsvAsync(filter, output, http.RequestAborted));
         return TypedResults.Empty;
     }
 }

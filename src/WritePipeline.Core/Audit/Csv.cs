@@ -1,8 +1,21 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.AspNetCore.Http;
+
 namespace WritePipeline.Audit;
 
 /// <summary>RFC 4180 CSV, safe to open in a spreadsheet.</summary>
 public static class Csv
 {
+    /// <summary>Answers with a CSV download named after <paramref name="name"/> and the time, written by <paramref name="write"/>; every export uses it.</summary>
+    public static async Task DownloadAsync(HttpContext http, string name, Func<TextWriter, Task> write)
+    {
+        http.Response.ContentType = "text/csv; charset=utf-8";
+        http.Response.Headers.ContentDisposition = $"attachment; filename=\"{name}-{DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}.csv\"";
+        await using var output = new StreamWriter(http.Response.Body, new UTF8Encoding(false));
+        await write(output);
+    }
+
     public static async Task WriteRowAsync(TextWriter output, IReadOnlyList<string?> cells)
     {
         for (var i = 0; i < cells.Count; i++)

@@ -4,6 +4,7 @@ using WritePipeline.Audit;
 using WritePipeline.Collections;
 using WritePipeline.Contracts;
 using WritePipeline.Messaging;
+using WritePipeline.Operators;
 using WritePipeline.Partitioning;
 using WritePipeline.Scheduling;
 using WritePipeline.Webhooks;
@@ -254,19 +255,20 @@ public sealed class ConflictStateMachine : MassTransitStateMachine<ConflictState
     {
         var (saga, message) = (context.Saga, context.Message);
         var writes = Writes(context);
-        var statusBefore = (await writes.FindAsync(saga.CorrelationId, context.CancellationToken))?.Status;
+        // Tracked: the same instance MoveAsync changes, so it is read once.
+        var write = await writes.FindAsync(saga.CorrelationId, context.CancellationToken);
+        var statusBefore = write?.Status;
         if (!await writes.MoveAsync(saga.CorrelationId, WriteStatus.Resolving, [WriteStatus.Parked, WriteStatus.Notified], context.CancellationToken))
         {
             // Checked a moment ago in this same transaction; only a concurrent change gets here, and retrying sees it.
             throw new WriteMovedException(saga.CorrelationId);
         }
 
-        if (message.RequestedBy.StartsWith(OperatorActorPrefix, StringComparison.Ordinal))
+        if (message.RequestedBy.StartsWith(OperatorPrincipal.ActorPrefix, StringComparison.Ordinal))
         {
             // The operator's action is in the audit log if, and only if, it was taken: same transaction as the saga.
-            var write = (await writes.FindAsync(saga.CorrelationId, context.CancellationToken))!;
             Audit(context).Add(AuditEntries.ForWrite(
-                write, statusBefore!, AuditActions.ForDecision(message.Action), AuditOutcomes.Taken, message.RequestedBy, message.Reason, message.AuditNote,
+                write!, statusBefore!, AuditActions.ForDecision(message.Action), AuditOutcomes.Taken, message.RequestedBy, message.Reason, message.AuditNote,
                 WriteStatus.Resolving, message.Action == ResolutionActions.Resubmit ? message.Body : null));
         }
 
@@ -317,12 +319,8 @@ public sealed class ConflictStateMachine : MassTransitStateMachine<ConflictState
     {
         var saga = context.Saga;
         var writes = Writes(context);
-        if (!await writes.RestoreAsync(saga.CorrelationId, context.CancellationToken))
-        {
-            throw new WriteMovedException(saga.CorrelationId);
-        }
-
-        var write = (await writes.FindAsync(saga.CorrelationId, context.CancellationToken))!;
+        var write = await writes.RestoreAsync(saga.CorrelationId, context.CancellationToken)
+            ?? throw new WriteMovedException(saga.CorrelationId);
         Audit(context).Add(AuditEntries.ForWrite(
             write, WriteStatus.Discarded, AuditActions.Restore, AuditOutcomes.Taken, context.Message.RequestedBy, null, null, WriteStatus.Parked, null));
 
@@ -349,8 +347,6 @@ public sealed class ConflictStateMachine : MassTransitStateMachine<ConflictState
             Reason = "Only a discarded write can be restored.",
         });
     }
-
-    const string OperatorActorPrefix = "operator:";
 
     static AuditLog Audit(BehaviorContext<ConflictState> context) =>
         context.GetOrAddPayload(() => context.GetServiceOrCreateInstance<AuditLog>());

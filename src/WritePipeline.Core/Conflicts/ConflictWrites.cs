@@ -31,18 +31,18 @@ public sealed class ConflictWrites(WritePipelineDbContext db, TimeProvider clock
             cancellationToken);
 
     /// <summary>Moves the write to <paramref name="to"/> if it is in one of <paramref name="from"/>; false (and nothing changed) otherwise.</summary>
-    /// <summary>Discarded back to parked (<see cref="Write.MarkRestored"/>), in the saga's transaction.</summary>
-    public async Task<bool> RestoreAsync(Guid writeId, CancellationToken cancellationToken)
+    /// <summary>Discarded back to parked (<see cref="Write.MarkRestored"/>), in the saga's transaction; the write, or null when it was not discarded.</summary>
+    public async Task<Write?> RestoreAsync(Guid writeId, CancellationToken cancellationToken)
     {
         var write = await FindAsync(writeId, cancellationToken);
         if (write?.Status != WriteStatus.Discarded)
         {
-            return false;
+            return null;
         }
 
         write.MarkRestored(WriteStatus.Parked);
         await db.SaveChangesAsync(cancellationToken);
-        return true;
+        return write;
     }
 
     public async Task<bool> MoveAsync(Guid writeId, string to, string[] from, CancellationToken cancellationToken)

@@ -82,8 +82,14 @@ public sealed class Decisions(WritePipelineDbContext db, IRequestClient<ResolveC
         null => "Name an action: " + string.Join(", ", ResolutionActions.All) + ".",
         _ when !ResolutionActions.IsKnown(request.Action) => $"Unknown action '{request.Action}'; use one of " + string.Join(", ", ResolutionActions.All) + ".",
         ResolutionActions.Resubmit when request.Document is null => "resubmit needs 'document': the corrected document, or merge patch for a patch.",
-        ResolutionActions.Discard when string.IsNullOrWhiteSpace(request.Reason) => "discard needs a 'reason'.",
-        _ when request.Reason?.Length > MaxReasonLength => $"The reason is limited to {MaxReasonLength} characters.",
+        _ => ReasonRefusal(request.Action, request.Reason),
+    };
+
+    /// <summary>What is wrong with the reason given for <paramref name="action"/>: a discard needs one, none may be too long.</summary>
+    public static string? ReasonRefusal(string? action, string? reason) => action switch
+    {
+        ResolutionActions.Discard when string.IsNullOrWhiteSpace(reason) => "discard needs a 'reason'.",
+        _ when reason?.Length > MaxReasonLength => $"The reason is limited to {MaxReasonLength} characters.",
         _ => null,
     };
 }

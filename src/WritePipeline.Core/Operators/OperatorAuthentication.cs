@@ -57,8 +57,11 @@ public static class OperatorPrincipal
         ],
         scheme));
 
+    /// <summary>How decisions and the audit log name an operator: <c>operator:NAME</c>.</summary>
+    public const string ActorPrefix = "operator:";
+
     /// <summary>How decisions name who took them.</summary>
-    public static string Actor(this ClaimsPrincipal user) => "operator:" + user.Identity!.Name;
+    public static string Actor(this ClaimsPrincipal user) => ActorPrefix + user.Identity!.Name;
 }
 
 /// <summary>The operator policies, by what they allow: looking, acting on writes, administering.</summary>
