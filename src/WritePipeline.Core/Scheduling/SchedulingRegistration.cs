@@ -1,3 +1,4 @@
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Quartz;
@@ -50,7 +51,7 @@ public static class SchedulingRegistration
                         store.UseSqlServer(connectionString!);
                         break;
                     default:
-                        store.UseSqlite(connectionString ?? DataRegistration.DefaultSqliteConnection);
+                        store.UseSqlite(TimersDatabase(connectionString ?? DataRegistration.DefaultSqliteConnection));
                         break;
                 }
             });
@@ -58,5 +59,23 @@ public static class SchedulingRegistration
         services.AddQuartzHostedService(hosted => hosted.WaitForJobsToComplete = true);
         services.AddSingleton<Timers>();
         return services;
+    }
+
+    /// <summary>
+    /// On SQLite the timers live in a database file of their own, beside the pipeline's (<c>writepipeline.db</c> ->
+    /// <c>writepipeline.timers.db</c>). SQLite has one writer per file: a saga that sets a timer inside its transaction
+    /// held the file's write lock while Quartz, on its own connection, waited for it, and both waited until "database
+    /// is locked". Quartz never shared the saga's transaction anyway (it has its own connection on every provider).
+    /// </summary>
+    public static string TimersDatabase(string sqliteConnectionString)
+    {
+        var builder = new SqliteConnectionStringBuilder(sqliteConnectionString);
+        if (string.IsNullOrEmpty(builder.DataSource) || builder.DataSource == ":memory:" || builder.Mode == SqliteOpenMode.Memory)
+        {
+            return sqliteConnectionString;
+        }
+
+        builder.DataSource = Path.ChangeExtension(builder.DataSource, ".timers" + Path.GetExtension(builder.DataSource));
+        return builder.ToString();
     }
 }
