@@ -111,17 +111,19 @@ public sealed class WorkerOptions
     /// <summary>Whether this process consumes the partitions. The embedded default hosts API and worker together.</summary>
     public bool Enabled { get; set; } = true;
 
-    /// <summary>Messages a partition consumer holds at hand (RabbitMQ prefetch).</summary>
-    [Range(1, 10_000)]
-    public int PrefetchCount { get; set; } = 64;
-
     /// <summary>
-    /// Writes of one partition applied at the same time, on RabbitMQ (different keys only; one key's writes always
-    /// run one after another). The in-memory transport applies one at a time. Each concurrent write holds a
-    /// database connection, so partitions times this is the worker's connection need.
+    /// Messages a partition consumer holds at hand (RabbitMQ prefetch). At least twice <see cref="MaxBatchSize"/> keeps
+    /// the next batch arriving while one is applied.
     /// </summary>
     [Range(1, 10_000)]
-    public int ConcurrentWritesPerPartition { get; set; } = 4;
+    public int PrefetchCount { get; set; } = 512;
+
+    /// <summary>
+    /// Most consecutive writes of one partition applied in one database transaction. A batch never waits to fill: it
+    /// takes what has arrived, so a lone write is applied at once. 1 applies one write per transaction.
+    /// </summary>
+    [Range(1, 10_000)]
+    public int MaxBatchSize { get; set; } = 256;
 
     /// <summary>First wait before a write that failed for a passing reason (database unreachable) is tried again.</summary>
     public TimeSpan RetryMinimumDelay { get; set; } = TimeSpan.FromMilliseconds(200);

@@ -59,6 +59,7 @@ public sealed class PartitionConsumerHarness : IAsyncDisposable
         }
 
         await harness.Harness.Start();
+        await harness._provider.GetRequiredService<InMemoryPartitionConsumers>().StartAsync(CancellationToken.None);
         return harness;
     }
 
@@ -75,7 +76,8 @@ public sealed class PartitionConsumerHarness : IAsyncDisposable
             .UseProvider(builder, database.Provider, database.ConnectionString)
             .AddInterceptors(provider.GetRequiredService<OutageInterceptor>()));
         services.AddSingleton<OutageInterceptor>();
-        MessagingRegistration.AddConsumerServices(services);
+        MessagingRegistration.AddConsumerServices(services, TransportKind.InMemory);
+        services.AddSingleton<InMemoryPartitionConsumers>();
         WebhookRegistration.AddWebhookOutbox(services);
         services.AddMassTransitTestHarness(bus => MessagingRegistration.ConfigureBus(bus, options));
         return services.BuildServiceProvider();
@@ -83,8 +85,7 @@ public sealed class PartitionConsumerHarness : IAsyncDisposable
 
     public async Task SendAsync(ApplyWrite write)
     {
-        var endpoint = await Harness.Bus.GetSendEndpoint(PartitionTopology.SendAddress(Partitions.PartitionOf(write.Collection, write.Key)));
-        await endpoint.Send(write, context => context.MessageId = write.WriteId);
+        await _provider.GetRequiredService<IPartitionQueues>().SendAsync(Partitions.PartitionOf(write.Collection, write.Key), PartitionMessage.For(write), CancellationToken.None);
     }
 
     /// <summary>Asks the conflict saga to take a decision, as the API does.</summary>
@@ -117,6 +118,7 @@ public sealed class PartitionConsumerHarness : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await _provider.GetRequiredService<InMemoryPartitionConsumers>().StopAsync(CancellationToken.None);
         await Harness.Stop();
         await _provider.DisposeAsync();
         await _database.DisposeAsync();

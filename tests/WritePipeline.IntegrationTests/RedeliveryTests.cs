@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
-using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.EntityFrameworkCore;
 using RabbitMQ.Client;
 using WritePipeline.Partitioning;
@@ -22,8 +22,7 @@ public sealed class RedeliveryTests(RabbitMqPostgresFixture fixture) : IClassFix
 
         // What a worker that died after its commit and before its ack leaves behind: the same message, again.
         var write = await _app.QueryAsync(db => db.Writes.AsNoTracking().SingleAsync(w => w.Id == first));
-        var endpoint = await _app.Bus.GetSendEndpoint(PartitionTopology.SendAddress(write.Partition));
-        await endpoint.Send(write.ToMessage(), context => context.MessageId = write.Id);
+        await _app.Services.GetRequiredService<IPartitionQueues>().SendAsync(write.Partition, PartitionMessage.For(write.ToMessage()), CancellationToken.None);
         // A later write to the key queues behind the copy, so once it is final the copy has been consumed.
         var second = (await (await http.PutAsync("customers", key, new JsonObject { ["seq"] = 2 })).JsonAsync()).WriteId();
         await http.UntilFinalAsync(second);

@@ -28,4 +28,8 @@ public sealed class CollectionCatalog
 
     public bool TryGet(string name, out CollectionOptions collection) =>
         _collections.TryGetValue(name, out collection!);
+
+    /// <summary>Whether a conflict on <paramref name="collection"/> holds the key's later writes behind it (the default).</summary>
+    public bool HoldsOnConflict(string collection) =>
+        !TryGet(collection, out var options) || options.OnConflict != CollectionOptions.Continue;
 }

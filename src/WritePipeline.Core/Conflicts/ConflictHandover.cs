@@ -12,13 +12,13 @@ namespace WritePipeline.Conflicts;
 /// and the send gets the message again, finds the step done, and sends again: the saga recognises a repeat, so
 /// nothing is lost and nothing happens twice.
 /// </summary>
-public static class ConflictHandover
+public sealed class ConflictHandover(IBus bus, WebhookTimers timers)
 {
-    public static async Task SendAsync(ConsumeContext context, ApplyResult result)
+    public async Task SendAsync(ApplyResult result, CancellationToken cancellationToken)
     {
         if (result.Deliveries is { Count: > 0 } deliveries)
         {
-            await context.GetServiceOrCreateInstance<WebhookTimers>().SetAsync(deliveries, context.CancellationToken);
+            await timers.SetAsync(deliveries, cancellationToken);
         }
 
         if (result is { Write: { } write, Conflict: { } conflict } && write.Status == WriteStatus.Conflicted)
@@ -33,11 +33,11 @@ public static class ConflictHandover
                 ConflictType = conflict.Type,
                 DetectedAt = conflict.DetectedAt,
             };
-            await context.SendMandatoryAsync(ConflictTopology.SendAddress, conflicted, context.CancellationToken);
+            await bus.SendMandatoryAsync(ConflictTopology.SendAddress, conflicted, cancellationToken);
         }
     }
 
-    public static async Task SendResolvedAsync(ConsumeContext context, ApplyResolution resolution, ApplyResult result)
+    public async Task SendResolvedAsync(ApplyResolution resolution, ApplyResult result, CancellationToken cancellationToken)
     {
         if (result.Write is { Status: WriteStatus.Applied or WriteStatus.Discarded } write)
         {
@@ -48,7 +48,7 @@ public static class ConflictHandover
                 Status = write.Status,
                 Version = write.Version,
             };
-            await context.SendMandatoryAsync(ConflictTopology.SendAddress, resolved, context.CancellationToken);
+            await bus.SendMandatoryAsync(ConflictTopology.SendAddress, resolved, cancellationToken);
         }
     }
 }

@@ -20,7 +20,7 @@ public static class ConflictSnapshots
         {
             WriteId = write.WriteId,
             Type = conflict.Type,
-            Detail = conflict.Detail,
+            Detail = WriteErrors.Cut(conflict.Detail),
             DetectedAt = at,
             CurrentVersion = current?.Version,
             CurrentDocument = currentDocument,

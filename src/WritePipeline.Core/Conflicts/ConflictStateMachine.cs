@@ -288,9 +288,9 @@ public sealed class ConflictStateMachine : MassTransitStateMachine<ConflictState
     {
         var (saga, message) = (context.Saga, context.Message);
         var partitions = context.GetServiceOrCreateInstance<PartitionMap>();
-        await context.SendMandatoryAsync(
-            PartitionTopology.SendAddress(partitions.PartitionOf(saga.Collection, saga.Key)),
-            new ApplyResolution
+        await context.GetServiceOrCreateInstance<IPartitionQueues>().SendAsync(
+            partitions.PartitionOf(saga.Collection, saga.Key),
+            PartitionMessage.For(new ApplyResolution
             {
                 WriteId = saga.CorrelationId,
                 ResolutionId = message.ResolutionId,
@@ -299,7 +299,7 @@ public sealed class ConflictStateMachine : MassTransitStateMachine<ConflictState
                 Action = message.Action,
                 Body = message.Body,
                 Reason = message.Reason,
-            },
+            }),
             context.CancellationToken);
         await context.RespondAsync(new ResolutionAccepted { WriteId = saga.CorrelationId, ResolutionId = message.ResolutionId });
     }

@@ -42,6 +42,38 @@ public sealed class ConstraintEnforcer(WritePipelineDbContext db, CollectionCata
             ?? await ClaimUniqueValuesAsync(collection, record, before, after, cancellationToken);
     }
 
+    /// <summary>
+    /// Whether enforcing a change of a record of <paramref name="collectionName"/> from <paramref name="previousDocument"/>
+    /// to <paramref name="document"/> would leave the database alone: no reference taken or let go, no unique value
+    /// claimed or released, and not a delete (whose references must be counted). Such a change can be applied with
+    /// others in a batch; any other goes through <see cref="EnforceAsync"/>.
+    /// </summary>
+    public static bool HasNothingToEnforce(CollectionCatalog collections, string collectionName, string? previousDocument, string? document)
+    {
+        if (!collections.TryGet(collectionName, out var collection))
+        {
+            return true;
+        }
+
+        if (document is null)
+        {
+            return false;
+        }
+
+        if (collection.UniqueFields.Count == 0 && collection.References.Count == 0)
+        {
+            return true;
+        }
+
+        var before = Parse(previousDocument);
+        var after = Parse(document);
+        var referencesBefore = DocumentConstraints.ReferencesOf(collection, before);
+        var referencesAfter = DocumentConstraints.ReferencesOf(collection, after);
+        return referencesBefore.Count == referencesAfter.Count
+            && referencesAfter.All(a => referencesBefore.Any(b => SameTarget(a, b)))
+            && DocumentConstraints.UniqueValuesOf(collection, before).ToHashSet().SetEquals(DocumentConstraints.UniqueValuesOf(collection, after));
+    }
+
     static JsonNode? Parse(string? document) => document is null ? null : JsonNode.Parse(document);
 
     async Task<WriteDecision.Conflict?> TakeReferencesAsync(

@@ -100,7 +100,7 @@ public sealed class WritePipelineDbContext(DbContextOptions<WritePipelineDbConte
             // and only if nobody else moved it first.
             write.Property(w => w.Status).HasMaxLength(16).IsConcurrencyToken();
             write.Property(w => w.ErrorType).HasMaxLength(64);
-            write.Property(w => w.ErrorDetail).HasMaxLength(2000);
+            write.Property(w => w.ErrorDetail).HasMaxLength(WriteErrors.MaxDetailLength);
             write.Property(w => w.IdempotencyKey).HasMaxLength(WriteRequest.MaxIdempotencyKeyLength);
             write.Property(w => w.RequestHash).HasMaxLength(64);
             write.HasIndex(w => new { w.ClientId, w.IdempotencyKey }).IsUnique();
@@ -129,7 +129,7 @@ public sealed class WritePipelineDbContext(DbContextOptions<WritePipelineDbConte
             conflict.ToTable("write_conflicts");
             conflict.HasKey(c => c.WriteId);
             conflict.Property(c => c.Type).HasMaxLength(64);
-            conflict.Property(c => c.Detail).HasMaxLength(2000);
+            conflict.Property(c => c.Detail).HasMaxLength(WriteErrors.MaxDetailLength);
             conflict.HasIndex(c => c.DetectedAt);
         });
 

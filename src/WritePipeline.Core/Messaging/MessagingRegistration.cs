@@ -12,16 +12,15 @@ namespace WritePipeline.Messaging;
 
 public static class MessagingRegistration
 {
-    /// <summary>MassTransit on the configured transport; the partition consumers only where this process is a worker.</summary>
+    /// <summary>
+    /// MassTransit on the configured transport (the conflict saga, requests, every message but the partitions'), and
+    /// the partition queues, with their consumers where this process is a worker.
+    /// </summary>
     public static IServiceCollection AddWritePipelineMessaging(this IServiceCollection services, WritePipelineOptions options)
     {
         services.AddSingleton<BrokerTopology>();
-        services.AddSingleton<PerKeyDeliveryOrder>();
         services.AddMassTransit(bus => ConfigureBus(bus, options));
-        services.AddSingleton<PartitionWork>();
-        services.AddScoped<WriteApplier>();
-        services.AddScoped<ConflictWrites>();
-        services.AddScoped<Conflicts.ConstraintEnforcer>();
+        AddConsumerServices(services, options.Transport.Kind);
 
         if (options.Transport.Kind == TransportKind.InMemory)
         {
@@ -32,15 +31,47 @@ public static class MessagingRegistration
             services.AddHostedService<RabbitMqTopologyDeclarer>();
         }
 
+        if (options.Worker.Enabled)
+        {
+            if (options.Transport.Kind == TransportKind.InMemory)
+            {
+                services.AddHostedService<InMemoryPartitionConsumers>();
+            }
+            else
+            {
+                services.AddHostedService<RabbitMqPartitionConsumers>();
+            }
+
+            services.AddHealthChecks().AddCheck<PartitionConsumerStates.HealthCheck>("partition-consumers", tags: ["ready"]);
+        }
+
         return services;
     }
 
-    /// <summary>What the partition consumers and the conflict saga use; tests that host them on the harness add the same.</summary>
-    public static IServiceCollection AddConsumerServices(IServiceCollection services)
+    /// <summary>
+    /// The partition queues, what the partition consumers and the conflict saga use; tests that host them without a
+    /// host add the same (and start <see cref="InMemoryPartitionConsumers"/> themselves).
+    /// </summary>
+    public static IServiceCollection AddConsumerServices(IServiceCollection services, TransportKind transport)
     {
-        services.AddSingleton<PerKeyDeliveryOrder>();
-        services.AddSingleton<PartitionWork>();
+        if (transport == TransportKind.InMemory)
+        {
+            services.AddSingleton<InMemoryPartitionQueues>();
+            services.AddSingleton<IPartitionQueues>(provider => provider.GetRequiredService<InMemoryPartitionQueues>());
+        }
+        else
+        {
+            services.AddSingleton<RabbitMqPartitionQueues>();
+            services.AddSingleton<IPartitionQueues>(provider => provider.GetRequiredService<RabbitMqPartitionQueues>());
+        }
+
+        services.AddSingleton<PartitionConsumerStates>();
+        services.AddSingleton<PartitionProcessor>();
+        services.AddSingleton<WriteBatchApplier>();
+        services.AddSingleton<ResolutionApplier>();
+        services.AddSingleton<ConflictHandover>();
         services.AddScoped<WriteApplier>();
+        services.AddScoped<UnreadableWrites>();
         services.AddScoped<ConstraintEnforcer>();
         services.AddScoped<ConflictWrites>();
         return services;
@@ -51,9 +82,6 @@ public static class MessagingRegistration
     {
         if (options.Worker.Enabled)
         {
-            bus.AddConsumer<ApplyWriteConsumer, ApplyWriteConsumerDefinition>().ExcludeFromConfigureEndpoints();
-            // Shares the partition endpoint, and with it the policy ApplyWriteConsumerDefinition sets for the endpoint.
-            bus.AddConsumer<ApplyResolutionConsumer>().ExcludeFromConfigureEndpoints();
             bus.AddSagaStateMachine<ConflictStateMachine, ConflictState, ConflictSagaDefinition>().InPipelineDatabase();
             bus.AddConsumer<Webhooks.ResendWebhookDeliveryConsumer>().ExcludeFromConfigureEndpoints();
         }
@@ -90,7 +118,6 @@ public static class MessagingRegistration
     {
         if (options.Worker.Enabled)
         {
-            PartitionEndpoints.Configure(context, cfg, options);
             ConflictEndpoint.Configure(context, cfg);
         }
     }

@@ -122,7 +122,7 @@ public sealed class Write
         Status = status;
         HeldBehind = null;
         ErrorType = errorType;
-        ErrorDetail = detail;
+        ErrorDetail = WriteErrors.Cut(detail);
         CompletedAt = at;
     }
 }

@@ -55,6 +55,8 @@ public sealed class WriteApplier(
     /// </summary>
     public async Task<ApplyResult> ApplyAsync(ApplyWrite message, int partition, string expectedStatus, CancellationToken cancellationToken)
     {
+        // No transaction is resumed after a failed save here: the savepoint EF Core would set per save is a wasted round trip.
+        db.Database.AutoSavepointsEnabled = false;
         WriteDecision.Conflict? conflict;
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
@@ -64,7 +66,7 @@ public sealed class WriteApplier(
                 return await SkippedAsync(write, cancellationToken);
             }
 
-            if (expectedStatus == WriteStatus.Queued && Holds(message.Collection)
+            if (expectedStatus == WriteStatus.Queued && collections.HoldsOnConflict(message.Collection)
                 && await db.KeyHolds.SingleOrDefaultAsync(h => h.Collection == message.Collection && h.Key == message.Key, cancellationToken) is { } hold)
             {
                 // Order survives the conflict: this write waits behind it, in its place, and is applied when it is resolved.
@@ -83,7 +85,7 @@ public sealed class WriteApplier(
             {
                 case WriteDecision.Apply apply:
                     var previousDocument = record?.Document;
-                    record = Apply(message, write, record, apply.Document, now);
+                    record = ApplyTo(db, message, write, record, apply.Document, now);
                     var appliedDeliveries = await webhooks.AddAsync(WebhookEvents.Applied, write, null, null, cancellationToken);
 
                     // Status (and Record.Version) are concurrency tokens: if another delivery of this write, or of
@@ -163,10 +165,7 @@ public sealed class WriteApplier(
         return next;
     }
 
-    bool Holds(string collection) =>
-        !collections.TryGet(collection, out var options) || options.OnConflict != CollectionOptions.Continue;
-
-    async Task<ApplyResult> SkippedAsync(Write write, CancellationToken cancellationToken)
+    internal async Task<ApplyResult> SkippedAsync(Write write, CancellationToken cancellationToken)
     {
         // Exactly once: this delivery is a redelivery of a step that already committed (the worker died before the
         // ack), or the API told its client the write was rejected. A conflict is handed over again, in case the
@@ -203,7 +202,7 @@ public sealed class WriteApplier(
         var snapshot = ConflictSnapshots.Capture(message, record, conflict, now);
         db.WriteConflicts.Add(snapshot);
         write.MarkConflicted(conflict.Type, conflict.Detail, now);
-        if (Holds(message.Collection))
+        if (collections.HoldsOnConflict(message.Collection))
         {
             await HoldKeyBehindAsync(write, now, cancellationToken);
         }
@@ -281,7 +280,8 @@ public sealed class WriteApplier(
     Task<Record?> LoadRecordAsync(ApplyWrite message, CancellationToken cancellationToken) =>
         db.Records.SingleOrDefaultAsync(r => r.Collection == message.Collection && r.Key == message.Key, cancellationToken);
 
-    Record Apply(ApplyWrite message, Write write, Record? record, string? document, DateTimeOffset now)
+    /// <summary>Makes <paramref name="document"/> the record's next version: the record, its history row, the write's status.</summary>
+    internal static Record ApplyTo(WritePipelineDbContext db, ApplyWrite message, Write write, Record? record, string? document, DateTimeOffset now)
     {
         if (record is null)
         {

@@ -32,4 +32,14 @@ public static class WriteErrors
 
     /// <summary>The document or patch in the message is not valid JSON of the right shape.</summary>
     public const string InvalidBody = "invalid_body";
+
+    /// <summary>The database refused what applying the write would store (e.g. a value longer than its column).</summary>
+    public const string StorageRejected = "storage_rejected";
+
+    /// <summary>Longest error description stored (the columns' length); longer ones are cut, never refused.</summary>
+    public const int MaxDetailLength = 2000;
+
+    /// <summary><paramref name="detail"/> cut to <see cref="MaxDetailLength"/>, marked as cut.</summary>
+    public static string Cut(string detail) =>
+        detail.Length <= MaxDetailLength ? detail : string.Concat(detail.AsSpan(0, MaxDetailLength - 1), "…");
 }

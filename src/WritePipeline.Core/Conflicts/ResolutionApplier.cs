@@ -1,32 +1,33 @@
-using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using WritePipeline.Contracts;
 using WritePipeline.Data;
-using WritePipeline.Partitioning;
 using WritePipeline.Writes;
 
 namespace WritePipeline.Conflicts;
 
 /// <summary>
-/// Carries out a decision about a conflicted write on its key's partition, in the key's turn, then releases the
-/// writes held behind it, in their order, before the partition goes on to any newer write of the key.
+/// Carries out a decision about a conflicted write on its key's partition, in the key's place in the partition's
+/// order, then releases the writes held behind it, in their order, before the partition goes on to any newer write
+/// of the key. Each step is handed over (<see cref="ConflictHandover"/>) once it has committed.
 /// </summary>
-public sealed class ApplyResolutionConsumer(PartitionWork work, IServiceScopeFactory scopes, ILogger<ApplyResolutionConsumer> logger) : IConsumer<ApplyResolution>
+public sealed class ResolutionApplier(IServiceScopeFactory scopes, ConflictHandover handover, ILogger<ResolutionApplier> logger)
 {
-    public Task Consume(ConsumeContext<ApplyResolution> context)
+    public async Task CarryOutAsync(ApplyResolution message, int partition, CancellationToken cancellationToken)
     {
-        var message = context.Message;
-        return work.RunAsync(context, message.WriteId, message.Collection, message.Key, async (services, partition) =>
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["WriteId"] = message.WriteId, ["Partition"] = partition });
+        ApplyResult result;
+        await using (var services = scopes.CreateAsyncScope())
         {
-            var result = await ResolveAsync(services, message, partition, context.CancellationToken);
-            await ConflictHandover.SendAsync(context, result);
-            await ConflictHandover.SendResolvedAsync(context, message, result);
-            logger.LogInformation("Decision {Action} carried out: {Outcome}", message.Action, result.Outcome);
+            result = await ResolveAsync(services.ServiceProvider, message, partition, cancellationToken);
+        }
 
-            await ReleaseHeldWritesAsync(context, message, partition);
-        });
+        await handover.SendAsync(result, cancellationToken);
+        await handover.SendResolvedAsync(message, result, cancellationToken);
+        logger.LogInformation("Decision {Action} carried out: {Outcome}", message.Action, result.Outcome);
+
+        await ReleaseHeldWritesAsync(message, partition, cancellationToken);
     }
 
     static async Task<ApplyResult> ResolveAsync(IServiceProvider services, ApplyResolution message, int partition, CancellationToken cancellationToken)
@@ -45,20 +46,20 @@ public sealed class ApplyResolutionConsumer(PartitionWork work, IServiceScopeFac
     }
 
     /// <summary>Applies the key's held writes in order until none is left or one conflicts (it then holds the rest).</summary>
-    async Task ReleaseHeldWritesAsync(ConsumeContext context, ApplyResolution message, int partition)
+    async Task ReleaseHeldWritesAsync(ApplyResolution message, int partition, CancellationToken cancellationToken)
     {
         while (true)
         {
             await using var scope = scopes.CreateAsyncScope();
             var applier = scope.ServiceProvider.GetRequiredService<WriteApplier>();
-            var next = await applier.NextReleasedAsync(message.Collection, message.Key, context.CancellationToken);
+            var next = await applier.NextReleasedAsync(message.Collection, message.Key, cancellationToken);
             if (next is null)
             {
                 return;
             }
 
-            var result = await applier.ApplyAsync(next.ToMessage(), partition, WriteStatus.Held, context.CancellationToken);
-            await ConflictHandover.SendAsync(context, result);
+            var result = await applier.ApplyAsync(next.ToMessage(), partition, WriteStatus.Held, cancellationToken);
+            await handover.SendAsync(result, cancellationToken);
             logger.LogInformation("Held write {HeldWriteId} released: {Outcome}", next.Id, result.Outcome);
             if (result.Outcome == ApplyOutcome.Conflicted)
             {

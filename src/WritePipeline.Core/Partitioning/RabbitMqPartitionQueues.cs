@@ -1,0 +1,100 @@
+using Microsoft.Extensions.Options;
+using RabbitMQ.Client;
+
+namespace WritePipeline.Partitioning;
+
+/// <summary>
+/// Publishes partition messages with RabbitMQ.Client: persistent, <c>mandatory</c> (an unroutable message comes back
+/// as an error instead of being confirmed and dropped), each awaited until the broker confirms it. Concurrent sends
+/// share a few channels, so their publishes go out back to back and their confirms arrive together. Nothing is sent
+/// before the topology is declared (<see cref="RabbitMqTopologyDeclarer"/>).
+/// </summary>
+public sealed class RabbitMqPartitionQueues(IOptions<WritePipelineOptions> options, BrokerTopology topology) : IPartitionQueues, IAsyncDisposable
+{
+    const int Channels = 4;
+
+    readonly BrokerConnection _connection = new(options.Value.Transport.RabbitMq, "writepipeline-publisher");
+    readonly IChannel?[] _channels = new IChannel?[Channels];
+    readonly SemaphoreSlim _opening = new(1, 1);
+    int _next;
+
+    public async Task SendAsync(int partition, PartitionMessage message, CancellationToken cancellationToken)
+    {
+        await topology.WaitUntilDeclaredAsync(cancellationToken);
+        var (type, body) = PartitionMessageFormat.Encode(message);
+        var properties = new BasicProperties
+        {
+            MessageId = message.WriteId.ToString(),
+            Type = type,
+            ContentType = PartitionMessageFormat.ContentType,
+            Persistent = true,
+        };
+
+        var slot = (int)((uint)Interlocked.Increment(ref _next) % Channels);
+        var channel = await ChannelAsync(slot, cancellationToken);
+        try
+        {
+            // With confirmation tracking on, this returns once the broker confirmed the message, and throws when it
+            // returned it (unroutable) or refused it.
+            await channel.BasicPublishAsync(PartitionTopology.QueueName(partition), string.Empty, mandatory: true, properties, body, cancellationToken);
+        }
+        catch
+        {
+            if (!channel.IsOpen)
+            {
+                Interlocked.CompareExchange(ref _channels[slot], null, channel);
+            }
+
+            throw;
+        }
+    }
+
+    async Task<IChannel> ChannelAsync(int slot, CancellationToken cancellationToken)
+    {
+        if (_channels[slot] is { IsOpen: true } open)
+        {
+            return open;
+        }
+
+        await _opening.WaitAsync(cancellationToken);
+        try
+        {
+            if (_channels[slot] is { IsOpen: true } opened)
+            {
+                return opened;
+            }
+
+            var connection = await _connection.GetAsync(cancellationToken);
+            var channel = await connection.CreateChannelAsync(
+                new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true),
+                cancellationToken);
+            _channels[slot] = channel;
+            return channel;
+        }
+        finally
+        {
+            _opening.Release();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var channel in _channels)
+        {
+            if (channel is not null)
+            {
+                try
+                {
+                    await channel.DisposeAsync();
+                }
+                catch (Exception)
+                {
+                    // Closing anyway.
+                }
+            }
+        }
+
+        await _connection.DisposeAsync();
+        _opening.Dispose();
+    }
+}

@@ -1,0 +1,284 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using WritePipeline.Collections;
+using WritePipeline.Conflicts;
+using WritePipeline.Contracts;
+using WritePipeline.Data;
+using WritePipeline.Records;
+using WritePipeline.Webhooks;
+
+namespace WritePipeline.Writes;
+
+/// <summary>
+/// Applies consecutive writes of one partition, in their order, up to <see cref="WorkerOptions.MaxBatchSize"/> in one
+/// transaction with a handful of round trips: the write rows, records and key holds of the whole batch are read with
+/// one query each, every write is decided in memory against the record as the writes before it left it, and all
+/// changes are saved in one batched statement.
+/// </summary>
+/// <remarks>
+/// The outcome is what <see cref="WriteApplier"/> gives applying the same writes one at a time, in order, because a
+/// write whose outcome needs more than that (a conflict, which rolls back and records a snapshot; a declared
+/// constraint the database must settle; a delete that must count references) ends the batch: what came before it
+/// commits, it goes through <see cref="WriteApplier"/> alone, and a new batch starts after it. A batch that loses a
+/// race with another delivery or meets a data error is applied one write at a time instead. Passing failures are
+/// retried in place, holding the partition.
+/// </remarks>
+public sealed class WriteBatchApplier(
+    IServiceScopeFactory scopes,
+    CollectionCatalog collections,
+    TimeProvider clock,
+    IOptions<WritePipelineOptions> options,
+    ILogger<WriteBatchApplier> logger)
+{
+    /// <summary>A race settled by re-reading wins within a few attempts; one that does not is not a race.</summary>
+    const int MaxRaceAttempts = 10;
+
+    public async Task<IReadOnlyList<ApplyResult>> ApplyAsync(IReadOnlyList<ApplyWrite> writes, int partition, CancellationToken cancellationToken)
+    {
+        var results = new List<ApplyResult>(writes.Count);
+        var maxBatch = options.Value.Worker.MaxBatchSize;
+        var next = 0;
+        while (next < writes.Count)
+        {
+            var end = Math.Min(writes.Count, next + maxBatch);
+            var taken = end - next > 1 ? await ApplyBatchAsync(writes, next, end, partition, results, cancellationToken) : 0;
+            if (taken < 0)
+            {
+                for (; next < end; next++)
+                {
+                    results.Add(await ApplyOneAsync(writes[next], partition, cancellationToken));
+                }
+
+                continue;
+            }
+
+            next += taken;
+            if (next < end)
+            {
+                // This write needs the one-at-a-time path (a conflict, a constraint, a delete): the batch ended before it.
+                results.Add(await ApplyOneAsync(writes[next], partition, cancellationToken));
+                next++;
+            }
+        }
+
+        return results;
+    }
+
+    /// <summary>Applies a prefix of writes[from..end) in one transaction; how many it took, or -1 to apply them one at a time.</summary>
+    async Task<int> ApplyBatchAsync(IReadOnlyList<ApplyWrite> writes, int from, int end, int partition, List<ApplyResult> results, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await TryBatchAsync(writes, from, end, partition, results, cancellationToken);
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested && TransientFailures.Classify(ex) == FailureKind.Transient)
+            {
+                await BackOffAsync(ex, attempt, cancellationToken);
+            }
+            catch (Exception ex) when (TransientFailures.Classify(ex) is FailureKind.Race or FailureKind.Data)
+            {
+                logger.LogWarning(ex, "A batch of {Count} writes could not be applied together ({Kind}); applying them one at a time", end - from, TransientFailures.Classify(ex));
+                return -1;
+            }
+        }
+    }
+
+    async Task<int> TryBatchAsync(IReadOnlyList<ApplyWrite> writes, int from, int end, int partition, List<ApplyResult> results, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<WritePipelineDbContext>();
+        var webhooks = scope.ServiceProvider.GetRequiredService<WebhookOutbox>();
+        db.Database.AutoSavepointsEnabled = false;
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+
+        var batch = new List<ApplyWrite>(end - from);
+        for (var i = from; i < end; i++)
+        {
+            batch.Add(writes[i]);
+        }
+
+        var ids = batch.Select(w => w.WriteId).Distinct().ToList();
+        var rows = await db.Writes.Where(w => ids.Contains(w.Id)).ToDictionaryAsync(w => w.Id, cancellationToken);
+        var records = new Dictionary<(string, string), Record>();
+        var holds = new Dictionary<(string, string), KeyHold>();
+        foreach (var byCollection in batch.GroupBy(w => w.Collection))
+        {
+            var collection = byCollection.Key;
+            var keys = byCollection.Select(w => w.Key).Distinct().ToList();
+            foreach (var record in await db.Records.Where(r => r.Collection == collection && keys.Contains(r.Key)).ToListAsync(cancellationToken))
+            {
+                records[(record.Collection, record.Key)] = record;
+            }
+
+            if (collections.HoldsOnConflict(collection))
+            {
+                foreach (var hold in await db.KeyHolds.Where(h => h.Collection == collection && keys.Contains(h.Key)).ToListAsync(cancellationToken))
+                {
+                    holds[(hold.Collection, hold.Key)] = hold;
+                }
+            }
+        }
+
+        var now = clock.GetUtcNow();
+        var outcomes = new List<ApplyResult>(batch.Count);
+        foreach (var message in batch)
+        {
+            var key = (message.Collection, message.Key);
+            if (!rows.TryGetValue(message.WriteId, out var write))
+            {
+                // The API records every write before sending it; a message without a row was sent by something else.
+                write = Write.FromMessage(message, partition);
+                db.Writes.Add(write);
+                rows[write.Id] = write;
+            }
+
+            if (write.Status != WriteStatus.Queued)
+            {
+                // A redelivery of a write already done (or one the API rejected): nothing to do but say so.
+                outcomes.Add(new ApplyResult(ApplyOutcome.Skipped, write));
+                continue;
+            }
+
+            if (holds.TryGetValue(key, out var keyHold))
+            {
+                // Order survives a conflict: the write waits behind it, in its place.
+                keyHold.LastPosition++;
+                write.MarkHeld(keyHold.BlockingWriteId, keyHold.LastPosition);
+                outcomes.Add(new ApplyResult(ApplyOutcome.Held, write, Deliveries: await webhooks.AddAsync(WebhookEvents.Held, write, null, null, cancellationToken)));
+                continue;
+            }
+
+            records.TryGetValue(key, out var current);
+            var decision = WriteRules.Decide(message, current);
+            if (decision is WriteDecision.Conflict
+                || (decision is WriteDecision.Apply apply && !ConstraintEnforcer.HasNothingToEnforce(collections, message.Collection, current?.Document, apply.Document)))
+            {
+                break;
+            }
+
+            if (decision is WriteDecision.Failure failure)
+            {
+                write.MarkFailed(failure.Type, failure.Detail, now);
+                outcomes.Add(new ApplyResult(ApplyOutcome.Failed, write));
+                continue;
+            }
+
+            records[key] = WriteApplier.ApplyTo(db, message, write, current, ((WriteDecision.Apply)decision).Document, now);
+            outcomes.Add(new ApplyResult(ApplyOutcome.Applied, write, Deliveries: await webhooks.AddAsync(WebhookEvents.Applied, write, null, null, cancellationToken)));
+        }
+
+        if (outcomes.Count == 0)
+        {
+            return 0;
+        }
+
+        // Status (and Record.Version) are concurrency tokens: another delivery that committed meanwhile makes this throw.
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        await AddSkippedConflictsAsync(db, outcomes, cancellationToken);
+        results.AddRange(outcomes);
+        return outcomes.Count;
+    }
+
+    /// <summary>
+    /// A skipped write that is conflicted is handed to its saga again, with its conflict (the worker may have died
+    /// between recording the conflict and handing it over; the saga recognises a repeat).
+    /// </summary>
+    async Task AddSkippedConflictsAsync(WritePipelineDbContext db, List<ApplyResult> outcomes, CancellationToken cancellationToken)
+    {
+        var conflicted = outcomes.Where(o => o is { Outcome: ApplyOutcome.Skipped, Write.Status: WriteStatus.Conflicted }).Select(o => o.Write!.Id).ToList();
+        if (conflicted.Count > 0)
+        {
+            var conflicts = await db.WriteConflicts.AsNoTracking().Where(c => conflicted.Contains(c.WriteId)).ToDictionaryAsync(c => c.WriteId, cancellationToken);
+            for (var i = 0; i < outcomes.Count; i++)
+            {
+                if (outcomes[i] is { Outcome: ApplyOutcome.Skipped, Write: { Status: WriteStatus.Conflicted } write })
+                {
+                    outcomes[i] = outcomes[i] with { Conflict = conflicts.GetValueOrDefault(write.Id) };
+                }
+            }
+        }
+
+        foreach (var skipped in outcomes.Where(o => o.Outcome == ApplyOutcome.Skipped))
+        {
+            logger.LogInformation("Write {WriteId} is already {Status}; this delivery is skipped", skipped.Write!.Id, skipped.Write.Status);
+        }
+    }
+
+    /// <summary>One write alone, through <see cref="WriteApplier"/>; a write the database refuses ends failed instead of blocking its key.</summary>
+    async Task<ApplyResult> ApplyOneAsync(ApplyWrite write, int partition, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                return await scope.ServiceProvider.GetRequiredService<WriteApplier>().ApplyAsync(write, partition, cancellationToken);
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested && IsRetried(ex, attempt))
+            {
+                await BackOffAsync(ex, attempt, cancellationToken);
+            }
+            catch (Exception ex) when (TransientFailures.Classify(ex) is FailureKind.Data or FailureKind.Race)
+            {
+                return await FailAsync(write, ex, cancellationToken);
+            }
+        }
+    }
+
+    static bool IsRetried(Exception exception, int attempt) => TransientFailures.Classify(exception) switch
+    {
+        FailureKind.Transient => true,
+        FailureKind.Race => attempt < MaxRaceAttempts,
+        _ => false,
+    };
+
+    async Task<ApplyResult> FailAsync(ApplyWrite message, Exception reason, CancellationToken cancellationToken)
+    {
+        var detail = WriteErrors.Cut($"The database refused what applying this write would store: {reason.GetBaseException().Message}");
+        logger.LogError(reason, "Write {WriteId} to {Collection}/{Key} ends failed: the database refused it", message.WriteId, message.Collection, message.Key);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                var db = scope.ServiceProvider.GetRequiredService<WritePipelineDbContext>();
+                var now = clock.GetUtcNow();
+                await db.Writes
+                    .Where(w => w.Id == message.WriteId && w.Status == WriteStatus.Queued)
+                    .ExecuteUpdateAsync(
+                        update => update
+                            .SetProperty(w => w.Status, WriteStatus.Failed)
+                            .SetProperty(w => w.ErrorType, WriteErrors.StorageRejected)
+                            .SetProperty(w => w.ErrorDetail, detail)
+                            .SetProperty(w => w.CompletedAt, now),
+                        cancellationToken);
+                var write = await db.Writes.AsNoTracking().SingleOrDefaultAsync(w => w.Id == message.WriteId, cancellationToken);
+                return new ApplyResult(write?.Status == WriteStatus.Failed ? ApplyOutcome.Failed : ApplyOutcome.Skipped, write);
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested && TransientFailures.Classify(ex) == FailureKind.Transient)
+            {
+                await BackOffAsync(ex, attempt, cancellationToken);
+            }
+        }
+    }
+
+    async Task BackOffAsync(Exception exception, int attempt, CancellationToken cancellationToken)
+    {
+        // Retried without limit: giving up would drop writes or let later writes of a key overtake them. If the
+        // worker stops meanwhile, the messages go back to the queue, in their place.
+        var worker = options.Value.Worker;
+        var delay = TransientFailures.Backoff(attempt, worker.RetryMinimumDelay, worker.RetryMaximumDelay);
+        logger.Log(
+            attempt >= 10 ? LogLevel.Error : LogLevel.Warning,
+            exception,
+            "Applying writes failed for a passing reason (attempt {Attempt}); retrying in place in {Delay}",
+            attempt,
+            delay);
+        await Task.Delay(delay, cancellationToken);
+    }
+}
