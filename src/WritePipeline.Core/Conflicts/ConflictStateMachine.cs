@@ -288,19 +288,31 @@ public sealed class ConflictStateMachine : MassTransitStateMachine<ConflictState
     {
         var (saga, message) = (context.Saga, context.Message);
         var partitions = context.GetServiceOrCreateInstance<PartitionMap>();
-        await context.GetServiceOrCreateInstance<IPartitionQueues>().SendAsync(
-            partitions.PartitionOf(saga.Collection, saga.Key),
-            PartitionMessage.For(new ApplyResolution
-            {
-                WriteId = saga.CorrelationId,
-                ResolutionId = message.ResolutionId,
-                Collection = saga.Collection,
-                Key = saga.Key,
-                Action = message.Action,
-                Body = message.Body,
-                Reason = message.Reason,
-            }),
-            context.CancellationToken);
+        var queues = context.GetServiceOrCreateInstance<IPartitionQueues>();
+        var partition = partitions.PartitionOf(saga.Collection, saga.Key);
+        var resolution = PartitionMessage.For(new ApplyResolution
+        {
+            WriteId = saga.CorrelationId,
+            ResolutionId = message.ResolutionId,
+            Collection = saga.Collection,
+            Key = saga.Key,
+            Action = message.Action,
+            Body = message.Body,
+            Reason = message.Reason,
+        });
+
+        // Like every send of the saga, only once its transaction has committed (the endpoint's in-memory outbox): the
+        // partition must find the write 'resolving'. If this send fails, the decision message is redelivered and
+        // finds the same decision taken, which sends again (ResendAsync).
+        var cancellationToken = context.CancellationToken;
+        if (context.TryGetPayload(out MassTransit.Middleware.InMemoryOutbox.OutboxContext? outbox))
+        {
+            await outbox.Add(() => queues.SendAsync(partition, resolution, cancellationToken));
+        }
+        else
+        {
+            await queues.SendAsync(partition, resolution, cancellationToken);
+        }
         await context.RespondAsync(new ResolutionAccepted { WriteId = saga.CorrelationId, ResolutionId = message.ResolutionId });
     }
 

@@ -12,15 +12,22 @@ namespace WritePipeline.Conflicts;
 /// order, then releases the writes held behind it, in their order, before the partition goes on to any newer write
 /// of the key. Each step is handed over (<see cref="ConflictHandover"/>) once it has committed.
 /// </summary>
-public sealed class ResolutionApplier(IServiceScopeFactory scopes, ConflictHandover handover, ILogger<ResolutionApplier> logger)
+public sealed class ResolutionApplier(IServiceScopeFactory scopes, ConflictHandover handover, RefusedWrites refusals, ILogger<ResolutionApplier> logger)
 {
     public async Task CarryOutAsync(ApplyResolution message, int partition, CancellationToken cancellationToken)
     {
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["WriteId"] = message.WriteId, ["Partition"] = partition });
         ApplyResult result;
-        await using (var services = scopes.CreateAsyncScope())
+        try
         {
+            await using var services = scopes.CreateAsyncScope();
             result = await ResolveAsync(services.ServiceProvider, message, partition, cancellationToken);
+        }
+        catch (Exception ex) when (TransientFailures.Classify(ex) == FailureKind.Data)
+        {
+            // What the decision would store is refused (e.g. an edited document too large for a column): the write
+            // ends failed, where an operator finds it, and the writes held behind it are released.
+            result = await refusals.FailAsync(message.WriteId, WriteStatus.Resolving, ex, cancellationToken);
         }
 
         await handover.SendAsync(result, cancellationToken);
@@ -58,7 +65,16 @@ public sealed class ResolutionApplier(IServiceScopeFactory scopes, ConflictHando
                 return;
             }
 
-            var result = await applier.ApplyAsync(next.ToMessage(), partition, WriteStatus.Held, cancellationToken);
+            ApplyResult result;
+            try
+            {
+                result = await applier.ApplyAsync(next.ToMessage(), partition, WriteStatus.Held, cancellationToken);
+            }
+            catch (Exception ex) when (TransientFailures.Classify(ex) == FailureKind.Data)
+            {
+                result = await refusals.FailAsync(next.Id, WriteStatus.Held, ex, cancellationToken);
+            }
+
             await handover.SendAsync(result, cancellationToken);
             logger.LogInformation("Held write {HeldWriteId} released: {Outcome}", next.Id, result.Outcome);
             if (result.Outcome == ApplyOutcome.Conflicted)

@@ -19,6 +19,7 @@ public static class MessagingRegistration
     public static IServiceCollection AddWritePipelineMessaging(this IServiceCollection services, WritePipelineOptions options)
     {
         services.AddSingleton<BrokerTopology>();
+        services.AddSingleton<BrokerQueues>();
         services.AddMassTransit(bus => ConfigureBus(bus, options));
         AddConsumerServices(services, options.Transport.Kind);
 
@@ -29,6 +30,7 @@ public static class MessagingRegistration
         else
         {
             services.AddHostedService<RabbitMqTopologyDeclarer>();
+            services.AddHealthChecks().AddCheck<BrokerQueues.HealthCheck>("partition-queues", tags: ["ready"]);
         }
 
         if (options.Worker.Enabled)
@@ -68,6 +70,7 @@ public static class MessagingRegistration
         services.AddSingleton<PartitionConsumerStates>();
         services.AddSingleton<PartitionProcessor>();
         services.AddSingleton<WriteBatchApplier>();
+        services.AddSingleton<RefusedWrites>();
         services.AddSingleton<ResolutionApplier>();
         services.AddSingleton<ConflictHandover>();
         services.AddScoped<WriteApplier>();

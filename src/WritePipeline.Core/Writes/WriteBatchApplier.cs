@@ -27,6 +27,7 @@ namespace WritePipeline.Writes;
 /// </remarks>
 public sealed class WriteBatchApplier(
     IServiceScopeFactory scopes,
+    RefusedWrites rejections,
     CollectionCatalog collections,
     TimeProvider clock,
     IOptions<WritePipelineOptions> options,
@@ -225,7 +226,7 @@ public sealed class WriteBatchApplier(
             }
             catch (Exception ex) when (TransientFailures.Classify(ex) is FailureKind.Data or FailureKind.Race)
             {
-                return await FailAsync(write, ex, cancellationToken);
+                return await rejections.FailAsync(write.WriteId, WriteStatus.Queued, ex, cancellationToken);
             }
         }
     }
@@ -236,36 +237,6 @@ public sealed class WriteBatchApplier(
         FailureKind.Race => attempt < MaxRaceAttempts,
         _ => false,
     };
-
-    async Task<ApplyResult> FailAsync(ApplyWrite message, Exception reason, CancellationToken cancellationToken)
-    {
-        var detail = WriteErrors.Cut($"The database refused what applying this write would store: {reason.GetBaseException().Message}");
-        logger.LogError(reason, "Write {WriteId} to {Collection}/{Key} ends failed: the database refused it", message.WriteId, message.Collection, message.Key);
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                await using var scope = scopes.CreateAsyncScope();
-                var db = scope.ServiceProvider.GetRequiredService<WritePipelineDbContext>();
-                var now = clock.GetUtcNow();
-                await db.Writes
-                    .Where(w => w.Id == message.WriteId && w.Status == WriteStatus.Queued)
-                    .ExecuteUpdateAsync(
-                        update => update
-                            .SetProperty(w => w.Status, WriteStatus.Failed)
-                            .SetProperty(w => w.ErrorType, WriteErrors.StorageRejected)
-                            .SetProperty(w => w.ErrorDetail, detail)
-                            .SetProperty(w => w.CompletedAt, now),
-                        cancellationToken);
-                var write = await db.Writes.AsNoTracking().SingleOrDefaultAsync(w => w.Id == message.WriteId, cancellationToken);
-                return new ApplyResult(write?.Status == WriteStatus.Failed ? ApplyOutcome.Failed : ApplyOutcome.Skipped, write);
-            }
-            catch (Exception ex) when (!cancellationToken.IsCancellationRequested && TransientFailures.Classify(ex) == FailureKind.Transient)
-            {
-                await BackOffAsync(ex, attempt, cancellationToken);
-            }
-        }
-    }
 
     async Task BackOffAsync(Exception exception, int attempt, CancellationToken cancellationToken)
     {
