@@ -25,12 +25,13 @@ public abstract record SubmitResult
 }
 
 /// <summary>
-/// Accepts a write: records it (status <c>queued</c>), sends it to its partition, and answers only after the
-/// broker's confirmation. Recording first means a write on the broker always has a status to show, and an
+/// Accepts a write: records it (status <c>queued</c>, by group commit: <see cref="WriteRecorder"/>), sends it to its
+/// partition, and answers only after the broker's confirmation. Recording first means a write on the broker always has a status to show, and an
 /// Idempotency-Key is claimed by the database's unique index, race-free.
 /// </summary>
 public sealed class WriteSubmitter(
     WritePipelineDbContext db,
+    WriteRecorder recorder,
     WriteDispatcher dispatcher,
     PartitionMap partitions,
     TimeProvider clock,
@@ -73,16 +74,15 @@ public sealed class WriteSubmitter(
             IdempotencyKey = request.IdempotencyKey,
             RequestHash = request.IdempotencyKey is null ? null : request.Fingerprint(),
         };
-        db.Writes.Add(write);
         try
         {
-            await db.SaveChangesAsync(cancellationToken);
+            // Recorded with the submissions arriving alongside it, in one INSERT (group commit).
+            await recorder.RecordAsync(write);
         }
         catch (DbUpdateException) when (request.IdempotencyKey is not null)
         {
             // Most likely a concurrent request with the same Idempotency-Key recorded its write first: answer as its
             // repeat. If there is no such write, the failure was something else and is rethrown.
-            db.ChangeTracker.Clear();
             var winner = await FindByIdempotencyKeyAsync(clientId, request.IdempotencyKey, cancellationToken);
             if (winner is null)
             {
