@@ -1,7 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-using RabbitMQ.Client;
 using WritePipeline.Data;
 using WritePipeline.Partitioning;
 using WritePipeline.Writes;
@@ -11,9 +8,6 @@ namespace WritePipeline.Dashboard;
 /// <summary>One minute of the window (its UTC start): writes accepted, applied and conflicted in it.</summary>
 public sealed record MinuteCounts(DateTimeOffset Minute, int Accepted, int Applied, int Conflicted);
 
-/// <summary>A queue's depth as the broker reports it. <see cref="Partition"/> is null for the conflict queue.</summary>
-/// <param name="Ready">Messages waiting for delivery; delivered but unacknowledged ones are not counted (AMQP does not say).</param>
-public sealed record QueueDepth(int? Partition, string Queue, long Ready, long Consumers);
 
 /// <summary>What an operator's dashboard shows: the last minutes' traffic, the writes waiting for a person, the queues.</summary>
 public sealed record DashboardSnapshot
@@ -63,15 +57,11 @@ public sealed record DashboardSnapshot
 public sealed class PipelineMetrics(
     WritePipelineDbContext db,
     TimeProvider clock,
-    IOptions<WritePipelineOptions> options,
-    ILogger<PipelineMetrics> logger)
+    BrokerQueues brokerQueues)
 {
     public const int MinMinutes = 5;
     public const int MaxMinutes = 1440;
     public const int DefaultMinutes = 60;
-
-    /// <summary>Long enough for a broker on the network, short enough that a dead one does not stall the dashboard.</summary>
-    static readonly TimeSpan BrokerTimeout = TimeSpan.FromSeconds(3);
 
     static readonly string[] WaitingStatuses = [WriteStatus.Parked, WriteStatus.Notified, WriteStatus.Failed];
 
@@ -86,7 +76,7 @@ public sealed class PipelineMetrics(
         var from = WindowStart(now, minutes);
         var to = from.AddMinutes(minutes);
         // The broker is asked while the database counts: a slow broker then costs nothing extra.
-        var queues = ReadQueuesAsync(cancellationToken);
+        var queues = brokerQueues.ReadAsync(cancellationToken);
 
         var queries = new MinuteCountQueries(db);
         var accepted = await queries.AcceptedAsync(from, to, cancellationToken);
@@ -143,49 +133,4 @@ public sealed class PipelineMetrics(
 
     internal static double ConflictRate(int applied, int conflicted) =>
         applied + conflicted == 0 ? 0 : (double)conflicted / (applied + conflicted);
-
-    async Task<(IReadOnlyList<QueueDepth>? Queues, string? Reason)> ReadQueuesAsync(CancellationToken cancellationToken)
-    {
-        var settings = options.Value;
-        if (settings.Transport.Kind == TransportKind.InMemory)
-        {
-            return (null, "The in-memory transport has no broker queues to measure.");
-        }
-
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(BrokerTimeout);
-        try
-        {
-            var factory = settings.Transport.RabbitMq.ConnectionFactory("writepipeline-dashboard");
-            factory.AutomaticRecoveryEnabled = false;
-            factory.RequestedConnectionTimeout = BrokerTimeout;
-            factory.ContinuationTimeout = BrokerTimeout;
-            factory.HandshakeContinuationTimeout = BrokerTimeout;
-            await using var connection = await factory.CreateConnectionAsync(timeout.Token);
-            await using var channel = await connection.CreateChannelAsync(cancellationToken: timeout.Token);
-            var depths = new List<QueueDepth>(settings.Partitions + 1);
-            for (var partition = 0; partition < settings.Partitions; partition++)
-            {
-                depths.Add(await DepthAsync(channel, partition, PartitionTopology.QueueName(partition), timeout.Token));
-            }
-
-            depths.Add(await DepthAsync(channel, null, Conflicts.ConflictTopology.QueueName, timeout.Token));
-            return (depths, null);
-        }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-        {
-            // The rest of the dashboard is still worth showing when the broker is down; that it is down is the news.
-            logger.LogWarning(ex, "Could not read the queue depths from the broker");
-            return (null, timeout.IsCancellationRequested
-                ? $"The broker did not answer within {BrokerTimeout.TotalSeconds:0} s."
-                : $"The broker could not be asked: {ex.Message}");
-        }
-    }
-
-    /// <summary>A passive declare: the queue's counts, without creating it (a missing queue is an error, not a new queue).</summary>
-    static async Task<QueueDepth> DepthAsync(IChannel channel, int? partition, string queue, CancellationToken cancellationToken)
-    {
-        var ok = await channel.QueueDeclarePassiveAsync(queue, cancellationToken);
-        return new QueueDepth(partition, queue, ok.MessageCount, ok.ConsumerCount);
-    }
 }

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -81,6 +82,7 @@ public static class WritePipelineHosting
         services.AddScoped<ClientRegistry>();
         services.AddScoped<SubmissionReader>();
         services.AddScoped<WriteSubmitter>();
+        services.AddSingleton<WriteRecorder>();
         services.AddScoped<WriteDispatcher>();
         services.AddScoped<SubmissionWait>();
         services.AddScoped<WebhookEndpoints>();
@@ -110,8 +112,23 @@ public static class WritePipelineHosting
     public static WebApplication MapWritePipelineHealth(this WebApplication app)
     {
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions
+        {
+            Predicate = check => check.Tags.Contains(ReadyTag),
+            ResponseWriter = WriteReportAsync,
+        });
         return app;
+    }
+
+    /// <summary>The overall status and, per check, its status and what it found (which partition has no consumer, ...).</summary>
+    static Task WriteReportAsync(Microsoft.AspNetCore.Http.HttpContext context, HealthReport report)
+    {
+        context.Response.ContentType = "application/json";
+        return context.Response.WriteAsJsonAsync(new
+        {
+            status = report.Status.ToString(),
+            checks = report.Entries.ToDictionary(e => e.Key, e => new { status = e.Value.Status.ToString(), description = e.Value.Description ?? e.Value.Exception?.Message }),
+        });
     }
 
     sealed class BrokerTopologyHealthCheck(BrokerTopology topology) : IHealthCheck

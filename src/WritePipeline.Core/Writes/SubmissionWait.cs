@@ -36,7 +36,8 @@ public sealed class SubmissionWait(WritePipelineDbContext db, TimeProvider clock
     public async Task<Results<ContentHttpResult, NoContent, ProblemHttpResult>?> OutcomeAsync(Guid writeId, Guid clientId, TimeSpan wait, HttpContext http)
     {
         var deadline = clock.GetUtcNow() + wait;
-        var pause = TimeSpan.FromMilliseconds(20);
+        // Most writes are applied within milliseconds of their 202: look often at first, then less and less.
+        var pause = TimeSpan.FromMilliseconds(2);
         while (true)
         {
             var status = await WritesApi.ReadStatusAsync(db, writeId, clientId, http.RequestAborted);
@@ -52,7 +53,7 @@ public sealed class SubmissionWait(WritePipelineDbContext db, TimeProvider clock
             }
 
             await Task.Delay(pause < left ? pause : left, http.RequestAborted);
-            pause = TimeSpan.FromMilliseconds(Math.Min(pause.TotalMilliseconds * 2, 250));
+            pause = TimeSpan.FromMilliseconds(Math.Min(pause.TotalMilliseconds * 1.5, 250));
         }
     }
 
