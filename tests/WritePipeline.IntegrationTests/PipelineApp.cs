@@ -23,6 +23,9 @@ public sealed record PipelineSetup(TransportKind Transport, DatabaseProvider Dat
     /// <summary>Serve over real HTTPS on a loopback port (Kestrel, a self-signed certificate), for a browser to open.</summary>
     public bool ServesBrowser { get; init; }
 
+    /// <summary>Serve over real, plain HTTP on a loopback port (Kestrel), for tests that go through sockets.</summary>
+    public bool ServesHttp { get; init; }
+
     /// <summary>Settings that override the defaults, e.g. a broker port where nothing listens.</summary>
     public IReadOnlyDictionary<string, string?> Overrides { get; init; } = new Dictionary<string, string?>();
 
@@ -47,7 +50,7 @@ public sealed class PipelineApp : WebApplicationFactory<Program>
 
     public PipelineSetup Setup { get; }
 
-    /// <summary>Where a browser reaches the app (<see cref="PipelineSetup.ServesBrowser"/>); null for the in-memory test server.</summary>
+    /// <summary>Where a browser or a socket client reaches the app (<see cref="PipelineSetup.ServesBrowser"/>, <see cref="PipelineSetup.ServesHttp"/>); null for the in-memory test server.</summary>
     public Uri? BaseAddress { get; private set; }
 
     public TestDatabase Database { get; }
@@ -68,6 +71,13 @@ public sealed class PipelineApp : WebApplicationFactory<Program>
             app.StartServer();
             var addresses = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses;
             app.BaseAddress = new Uri(addresses.Single(a => a.StartsWith("https://", StringComparison.Ordinal)));
+        }
+        else if (setup.ServesHttp)
+        {
+            app.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+            app.StartServer();
+            var addresses = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses;
+            app.BaseAddress = new Uri(addresses.Single(a => a.StartsWith("http://", StringComparison.Ordinal)));
         }
 
         _ = app.Services; // starts the host: migrations, bus, topology

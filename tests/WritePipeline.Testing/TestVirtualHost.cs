@@ -44,6 +44,27 @@ public sealed class TestVirtualHost : IAsyncDisposable
         return json.RootElement.TryGetProperty("consumers", out var consumers) ? consumers.GetInt32() : 0;
     }
 
+    /// <summary>
+    /// Closes every client connection of this vhost through the management API, as a network blip or a broker-side
+    /// timeout would; returns how many were closed.
+    /// </summary>
+    public async Task<int> CloseConnectionsAsync()
+    {
+        using var json = System.Text.Json.JsonDocument.Parse(await Management.GetStringAsync($"api/vhosts/{Uri.EscapeDataString(Name)}/connections"));
+        var closed = 0;
+        foreach (var connection in json.RootElement.EnumerateArray())
+        {
+            var name = connection.GetProperty("name").GetString()!;
+            using var response = await Management.DeleteAsync($"api/connections/{Uri.EscapeDataString(name)}");
+            if (response.IsSuccessStatusCode)
+            {
+                closed++;
+            }
+        }
+
+        return closed;
+    }
+
     /// <summary>Removes the binding from an exchange to the queue of the same name: messages to it become unroutable.</summary>
     public async Task UnbindAsync(string exchangeAndQueue) =>
         (await Management.DeleteAsync($"api/bindings/{Uri.EscapeDataString(Name)}/e/{exchangeAndQueue}/q/{exchangeAndQueue}/~")).EnsureSuccessStatusCode();

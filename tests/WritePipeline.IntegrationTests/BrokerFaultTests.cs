@@ -1,0 +1,164 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using WritePipeline.Conflicts;
+using WritePipeline.Partitioning;
+using WritePipeline.Testing;
+using WritePipeline.Writes;
+using Xunit.Abstractions;
+
+namespace WritePipeline.IntegrationTests;
+
+/// <summary>
+/// Per-key order and exactly-once through broker faults: writes go through real HTTP to the API, real RabbitMQ and
+/// PostgreSQL, and worker processes, while the broker drops every connection or restarts. Every write that got a
+/// 202 must be applied once, and every key's history must be in submission order.
+/// </summary>
+public sealed class BrokerFaultTests(ITestOutputHelper output)
+{
+    const int Keys = 100;
+    const int WritesPerKey = 20;
+    const int Total = Keys * WritesPerKey;
+
+    static readonly List<string> PartitionQueues = [.. Enumerable.Range(0, 8).Select(PartitionTopology.QueueName)];
+
+    [Fact]
+    public async Task When_every_broker_connection_is_closed_three_times_two_workers_lose_double_and_reorder_nothing()
+    {
+        await using var app = await PipelineApp.StartAsync(PipelineSetup.RabbitMqPostgres with { HostsWorker = false, ServesHttp = true });
+        await app.UntilReadyAsync();
+        await using var first = WorkerProcess.Start(app.SharedSettings);
+        await using var second = WorkerProcess.Start(app.SharedSettings);
+        await app.UntilConsumersAsync(PartitionQueues, 2, first);
+        var (clientId, http) = await app.CreateClientAsync();
+        var load = new CarefulClient(http, "drop-" + Guid.NewGuid().ToString("N")[..6] + "-");
+
+        var faults = Task.Run(async () =>
+        {
+            var submittedAtFaults = new List<int>();
+            for (var round = 1; round <= 3; round++)
+            {
+                await load.UntilSubmittedAsync(Total * round / 4);
+                var closed = await app.VirtualHost!.CloseConnectionsAsync();
+                submittedAtFaults.Add(load.Submitted);
+                output.WriteLine($"fault {round}: closed {closed} connections with {load.Submitted} of {Total} writes accepted");
+                Assert.True(closed >= 3, $"only {closed} connections were open to close");
+            }
+
+            return submittedAtFaults;
+        });
+        await load.RunAsync(Keys, WritesPerKey);
+        var submittedAtFaults = await faults;
+
+        Assert.All(submittedAtFaults, s => Assert.True(s < Total, "every fault happened while writes were still being submitted"));
+        await AssertEveryWriteAppliedOnceInOrderAsync(app, clientId, load, TimeSpan.FromMinutes(3));
+        Assert.False(first.HasExited, first.RecentOutput);
+        Assert.False(second.HasExited, second.RecentOutput);
+        await app.UntilConsumersAsync(PartitionQueues, 2, first);
+    }
+
+    [Fact]
+    public async Task When_the_broker_restarts_twice_one_worker_consumes_every_partition_again_and_applies_everything()
+    {
+        await using var app = await PipelineApp.StartAsync(PipelineSetup.RabbitMqPostgres with { HostsWorker = false, ServesHttp = true });
+        await app.UntilReadyAsync();
+        await using var worker = WorkerProcess.Start(app.SharedSettings);
+        await app.UntilConsumersAsync(PartitionQueues, 1, worker);
+        var (clientId, http) = await app.CreateClientAsync();
+        var load = new CarefulClient(http, "restart-" + Guid.NewGuid().ToString("N")[..6] + "-");
+
+        var backAt = Stopwatch.StartNew();
+        var faults = Task.Run(async () =>
+        {
+            for (var round = 1; round <= 2; round++)
+            {
+                await load.UntilSubmittedAsync(Total * round / 3);
+                await BrokerNode.StopAppAsync();
+                output.WriteLine($"restart {round}: broker stopped with {load.Submitted} of {Total} writes accepted");
+                // The outage lasts a fixed time on purpose: it is the fault, not a wait for something to happen.
+                await Task.Delay(TimeSpan.FromSeconds(6));
+                await BrokerNode.StartAppAsync();
+                backAt.Restart();
+                output.WriteLine($"restart {round}: broker back with {load.Submitted} of {Total} writes accepted");
+                Assert.True(load.Submitted < Total, "the broker restarted while writes were still being submitted");
+            }
+        });
+        await load.RunAsync(Keys, WritesPerKey);
+        await faults;
+
+        await app.UntilConsumersAsync(PartitionQueues, 1, worker);
+        await app.UntilConsumersAsync([ConflictTopology.QueueName], 1, worker);
+        var remaining = TimeSpan.FromSeconds(60) - backAt.Elapsed;
+        Assert.True(remaining > TimeSpan.Zero, $"the submissions themselves took {backAt.Elapsed} after the broker was back");
+        await AssertEveryWriteAppliedOnceInOrderAsync(app, clientId, load, remaining);
+        output.WriteLine($"everything applied {backAt.Elapsed.TotalSeconds:0.0}s after the broker was back");
+        Assert.False(worker.HasExited, worker.RecentOutput);
+    }
+
+    async Task AssertEveryWriteAppliedOnceInOrderAsync(PipelineApp app, Guid clientId, CarefulClient load, TimeSpan timeout)
+    {
+        output.WriteLine($"{load.Submitted} writes accepted, {load.Retries} submissions retried after a 503 or a dropped connection");
+        Assert.Equal(Total, load.Submitted);
+        await app.UntilDrainedAsync(clientId, Total, timeout);
+        OrderingTests.AssertInOrderWithoutGapsOrDuplicates(await app.HistoryAsync("customers", load.Prefix), Keys, WritesPerKey);
+        var statuses = await app.QueryAsync(db => db.Writes.Where(w => w.ClientId == clientId).GroupBy(w => w.Status).Select(g => new { g.Key, Count = g.Count() }).ToListAsync());
+        Assert.Equal(Total, Assert.Single(statuses).Count);
+        Assert.Equal(WriteStatus.Applied, Assert.Single(statuses).Key);
+    }
+
+    /// <summary>
+    /// A careful client: keys concurrently, each key's writes one after another, each waiting for its 202, and a 503 or
+    /// a dropped request retried with the same Idempotency-Key until it is accepted.
+    /// </summary>
+    sealed class CarefulClient(HttpClient http, string prefix)
+    {
+        int _submitted;
+        int _retries;
+
+        public string Prefix => prefix;
+
+        public int Submitted => Volatile.Read(ref _submitted);
+
+        public int Retries => Volatile.Read(ref _retries);
+
+        public Task RunAsync(int keys, int writesPerKey) =>
+            Parallel.ForEachAsync(Enumerable.Range(0, keys), new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (k, _) =>
+            {
+                for (var seq = 1; seq <= writesPerKey; seq++)
+                {
+                    await SubmitAsync(prefix + k, seq);
+                    Interlocked.Increment(ref _submitted);
+                }
+            });
+
+        public Task UntilSubmittedAsync(int count) =>
+            Eventually.UntilAsync(() => Task.FromResult(Submitted >= count), $"{count} writes are accepted", TimeSpan.FromMinutes(3));
+
+        async Task SubmitAsync(string key, int seq)
+        {
+            var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
+            while (true)
+            {
+                try
+                {
+                    var response = await http.PutAsync("customers", key, new JsonObject { ["seq"] = seq }, r => r.Headers.Add("Idempotency-Key", $"\"{key}-{seq}\""));
+                    if (response.StatusCode == HttpStatusCode.Accepted)
+                    {
+                        return;
+                    }
+
+                    Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+                }
+                catch (HttpRequestException)
+                {
+                    // The request was dropped on the way: whether it was accepted is unknown, so it is sent again.
+                }
+
+                Assert.True(DateTime.UtcNow < deadline, $"{key} seq {seq} was not accepted within 2 minutes");
+                Interlocked.Increment(ref _retries);
+                await Task.Delay(TimeSpan.FromMilliseconds(200));
+            }
+        }
+    }
+}
