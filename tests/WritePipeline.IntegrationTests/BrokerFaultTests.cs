@@ -96,6 +96,24 @@ public sealed class BrokerFaultTests(ITestOutputHelper output)
         Assert.False(worker.HasExited, worker.RecentOutput);
     }
 
+    [Fact]
+    public async Task Partitions_without_a_consumer_show_as_degraded_on_health_until_a_worker_consumes_them()
+    {
+        await using var app = await PipelineApp.StartAsync(PipelineSetup.RabbitMqPostgres with { HostsWorker = false });
+        await app.UntilReadyAsync();
+        var http = app.CreateHttpClient();
+
+        var before = await (await http.GetAsync("/health/ready")).JsonAsync();
+        Assert.Equal("Degraded", before["checks"]!["partition-queues"]!["status"]!.GetValue<string>());
+        Assert.Contains("writes-p0", before["checks"]!["partition-queues"]!["description"]!.GetValue<string>(), StringComparison.Ordinal);
+
+        await using var worker = WorkerProcess.Start(app.SharedSettings);
+        await Eventually.UntilAsync(
+            async () => (await (await http.GetAsync("/health/ready")).JsonAsync())["checks"]!["partition-queues"]!["status"]!.GetValue<string>() == "Healthy",
+            "every partition queue has a consumer");
+        Assert.False(worker.HasExited, worker.RecentOutput);
+    }
+
     async Task AssertEveryWriteAppliedOnceInOrderAsync(PipelineApp app, Guid clientId, CarefulClient load, TimeSpan timeout)
     {
         output.WriteLine($"{load.Submitted} writes accepted, {load.Retries} submissions retried after a 503 or a dropped connection");
