@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using WritePipeline.Benchmarks;
 using WritePipeline.Benchmarks.AcceptOnly;
+using WritePipeline.Benchmarks.ApplyOnly;
 using WritePipeline.Benchmarks.Reporting;
 
 // The pipeline benchmark (docs/benchmarks.md): every scenario on a brand-new vhost and database, against the real
@@ -20,6 +21,7 @@ catch (ArgumentException ex)
 Dictionary<string, Func<BenchmarkSettings, Report, Task>> scenarios = new(StringComparer.Ordinal)
 {
     [AcceptOnlyScenario.Name] = AcceptOnlyScenario.RunAsync,
+    [ApplyOnlyScenario.Name] = ApplyOnlyScenario.RunAsync,
 };
 
 var machine = await Machine.DescribeAsync();

@@ -58,8 +58,8 @@ public sealed class Report
         output.WriteLine(new string('-', 76));
         foreach (var row in _rows)
         {
-            var value = row.Value is { } v ? v.ToString(Math.Abs(v) >= 100 ? "0" : Math.Abs(v) >= 1 ? "0.0" : "0.###", CultureInfo.InvariantCulture) : "-";
-            var result = row.Goal is null || row.Value is null ? string.Empty : row.Goal.IsMet(row.Value.Value) ? "met" : "MISSED";
+            var value = row.Value is { } v && double.IsFinite(v) ? v.ToString(Math.Abs(v) >= 100 ? "0" : Math.Abs(v) >= 1 ? "0.0" : "0.###", CultureInfo.InvariantCulture) : "-";
+            var result = row.Goal is null || row.Value is not { } measured || !double.IsFinite(measured) ? string.Empty : row.Goal.IsMet(measured) ? "met" : "MISSED";
             output.WriteLine($"{row.Scenario,-12} {row.Figure,-24} {value,12} {row.Unit,-8} {row.Goal?.Text ?? string.Empty,-9} {result}");
         }
 
