@@ -42,6 +42,7 @@ public sealed class PipelineStack : IAsyncDisposable
 
     public static async Task<PipelineStack> CreateAsync(BenchmarkSettings settings)
     {
+        await DatabaseRoom.WaitAsync(settings.TimeLimit);
         var virtualHost = await TestVirtualHost.CreateAsync();
         var database = await TestDatabase.CreateAsync(DatabaseProvider.PostgreSql);
         var stack = new PipelineStack(settings, virtualHost, database, NpgsqlDataSource.Create(database.ConnectionString));
