@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using WritePipeline.Benchmarks;
 using WritePipeline.Benchmarks.AcceptOnly;
 using WritePipeline.Benchmarks.ApplyOnly;
+using WritePipeline.Benchmarks.EndToEnd;
 using WritePipeline.Benchmarks.Reporting;
 
 // The pipeline benchmark (docs/benchmarks.md): every scenario on a brand-new vhost and database, against the real
@@ -22,6 +23,7 @@ Dictionary<string, Func<BenchmarkSettings, Report, Task>> scenarios = new(String
 {
     [AcceptOnlyScenario.Name] = AcceptOnlyScenario.RunAsync,
     [ApplyOnlyScenario.Name] = ApplyOnlyScenario.RunAsync,
+    [EndToEndScenario.Name] = EndToEndScenario.RunAsync,
 };
 
 var machine = await Machine.DescribeAsync();
