@@ -3,6 +3,7 @@ using WritePipeline.Benchmarks;
 using WritePipeline.Benchmarks.AcceptOnly;
 using WritePipeline.Benchmarks.ApplyOnly;
 using WritePipeline.Benchmarks.EndToEnd;
+using WritePipeline.Benchmarks.HotKey;
 using WritePipeline.Benchmarks.Reporting;
 
 // The pipeline benchmark (docs/benchmarks.md): every scenario on a brand-new vhost and database, against the real
@@ -24,6 +25,7 @@ Dictionary<string, Func<BenchmarkSettings, Report, Task>> scenarios = new(String
     [AcceptOnlyScenario.Name] = AcceptOnlyScenario.RunAsync,
     [ApplyOnlyScenario.Name] = ApplyOnlyScenario.RunAsync,
     [EndToEndScenario.Name] = EndToEndScenario.RunAsync,
+    [HotKeyScenario.Name] = HotKeyScenario.RunAsync,
 };
 
 var machine = await Machine.DescribeAsync();
