@@ -4,6 +4,7 @@ using WritePipeline.Benchmarks.AcceptOnly;
 using WritePipeline.Benchmarks.ApplyOnly;
 using WritePipeline.Benchmarks.EndToEnd;
 using WritePipeline.Benchmarks.HotKey;
+using WritePipeline.Benchmarks.PreferWait;
 using WritePipeline.Benchmarks.Reporting;
 
 // The pipeline benchmark (docs/benchmarks.md): every scenario on a brand-new vhost and database, against the real
@@ -26,6 +27,7 @@ Dictionary<string, Func<BenchmarkSettings, Report, Task>> scenarios = new(String
     [ApplyOnlyScenario.Name] = ApplyOnlyScenario.RunAsync,
     [EndToEndScenario.Name] = EndToEndScenario.RunAsync,
     [HotKeyScenario.Name] = HotKeyScenario.RunAsync,
+    [PreferWaitScenario.Name] = PreferWaitScenario.RunAsync,
 };
 
 var machine = await Machine.DescribeAsync();
