@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Nodes;
 
 namespace WritePipeline.Benchmarks;
 
@@ -50,6 +51,26 @@ public sealed record BenchmarkSettings
 
     public bool Quick { get; init; }
 
+    public string Describe() => FormattableString.Invariant(
+        $"settings: writes={Writes} backlog={Backlog} keys={Keys} concurrency={Concurrency} partitions={Partitions} batch-size={BatchSize} warmup={Warmup} hot={HotClients}x{HotPatches} prefer-writes={PreferWrites} time-limit={TimeLimit.TotalSeconds}s scenarios={string.Join(',', Scenarios)}{(Quick ? " (quick)" : string.Empty)}");
+
+    public JsonObject ToJson() => new()
+    {
+        ["writes"] = Writes,
+        ["backlog"] = Backlog,
+        ["keys"] = Keys,
+        ["concurrency"] = Concurrency,
+        ["partitions"] = Partitions,
+        ["batch_size"] = BatchSize,
+        ["warmup"] = Warmup,
+        ["hot_clients"] = HotClients,
+        ["hot_patches"] = HotPatches,
+        ["prefer_writes"] = PreferWrites,
+        ["time_limit_seconds"] = TimeLimit.TotalSeconds,
+        ["scenarios"] = string.Join(',', Scenarios),
+        ["quick"] = Quick,
+    };
+
     /// <summary>Writes per key of a run of <paramref name="writes"/> writes: every key gets the same number.</summary>
     public int PerKey(int writes) => Math.Max(1, writes / Keys);
 
@@ -64,8 +85,6 @@ public sealed record BenchmarkSettings
                 case "--quick":
                     quick = true;
                     break;
-                case "--help" or "-h":
-                    throw new ArgumentException("Usage.");
                 case var option when option.StartsWith("--", StringComparison.Ordinal) && i + 1 < args.Length:
                     values[option[2..]] = args[++i];
                     break;

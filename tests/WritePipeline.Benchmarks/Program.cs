@@ -9,6 +9,12 @@ using WritePipeline.Benchmarks.Reporting;
 
 // The pipeline benchmark (docs/benchmarks.md): every scenario on a brand-new vhost and database, against the real
 // API and worker processes; a human table, then one line of JSON as the last line. Loopback only.
+if (args is ["--help"] or ["-h"])
+{
+    Console.WriteLine(BenchmarkSettings.Usage);
+    return 0;
+}
+
 BenchmarkSettings settings;
 try
 {
@@ -33,8 +39,7 @@ Dictionary<string, Func<BenchmarkSettings, Report, Task>> scenarios = new(String
 var machine = await Machine.DescribeAsync();
 Console.WriteLine(Machine.Line(machine));
 Console.WriteLine($"command: {Environment.CommandLine}");
-Console.WriteLine(FormattableString.Invariant(
-    $"settings: writes={settings.Writes} backlog={settings.Backlog} keys={settings.Keys} concurrency={settings.Concurrency} partitions={settings.Partitions} batch-size={settings.BatchSize} warmup={settings.Warmup} hot={settings.HotClients}x{settings.HotPatches} prefer-writes={settings.PreferWrites} time-limit={settings.TimeLimit.TotalSeconds}s scenarios={string.Join(',', settings.Scenarios)}{(settings.Quick ? " (quick)" : string.Empty)}"));
+Console.WriteLine(settings.Describe());
 
 var report = new Report();
 foreach (var name in settings.Scenarios)
@@ -53,22 +58,5 @@ foreach (var name in settings.Scenarios)
 }
 
 report.PrintTable(Console.Out);
-Console.WriteLine(report.Json(new JsonObject
-{
-    ["settings"] = new JsonObject
-    {
-        ["writes"] = settings.Writes,
-        ["backlog"] = settings.Backlog,
-        ["keys"] = settings.Keys,
-        ["concurrency"] = settings.Concurrency,
-        ["partitions"] = settings.Partitions,
-        ["batch_size"] = settings.BatchSize,
-        ["warmup"] = settings.Warmup,
-        ["hot_clients"] = settings.HotClients,
-        ["hot_patches"] = settings.HotPatches,
-        ["prefer_writes"] = settings.PreferWrites,
-        ["quick"] = settings.Quick,
-    },
-    ["machine"] = machine,
-}));
+Console.WriteLine(report.Json(new JsonObject { ["settings"] = settings.ToJson(), ["machine"] = machine }));
 return report.Failures.Count == 0 ? 0 : 1;
