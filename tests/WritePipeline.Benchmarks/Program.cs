@@ -1,27 +1,62 @@
-using System.Globalization;
-using System.Text.Json;
+using System.Text.Json.Nodes;
 using WritePipeline.Benchmarks;
+using WritePipeline.Benchmarks.AcceptOnly;
+using WritePipeline.Benchmarks.ApplyOnly;
+using WritePipeline.Benchmarks.EndToEnd;
+using WritePipeline.Benchmarks.HotKey;
+using WritePipeline.Benchmarks.PreferWait;
+using WritePipeline.Benchmarks.Reporting;
 
-// Pipeline benchmark: N writes over K keys through the real HTTP API (RabbitMQ + PostgreSQL), then the same number
-// of messages through bare MassTransit on the same broker settings, and the ratios of the two. Loopback only.
-var settings = BenchmarkSettings.Parse(args);
-Console.WriteLine($"writes={settings.Writes} keys={settings.Keys} concurrency={settings.Concurrency} partitions={settings.Partitions}");
-
-var pipeline = await PipelineScenario.RunAsync(settings);
-Print("pipeline", pipeline);
-var bare = await BareMassTransitScenario.RunAsync(settings);
-Print("bare MassTransit", bare);
-
-var ratios = new
+// The pipeline benchmark (docs/benchmarks.md): every scenario on a brand-new vhost and database, against the real
+// API and worker processes; a human table, then one line of JSON as the last line. Loopback only.
+if (args is ["--help"] or ["-h"])
 {
-    accepted = pipeline.AcceptedPerSecond / bare.AcceptedPerSecond,
-    applied = pipeline.AppliedPerSecond / bare.AppliedPerSecond,
-    p50 = pipeline.P50Milliseconds / bare.P50Milliseconds,
-    p99 = pipeline.P99Milliseconds / bare.P99Milliseconds,
-};
-Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"ratios (pipeline / bare): accepted {ratios.accepted:0.00}, applied {ratios.applied:0.00}, p50 latency {ratios.p50:0.00}, p99 latency {ratios.p99:0.00}"));
-Console.WriteLine(JsonSerializer.Serialize(new { settings = new { settings.Writes, settings.Keys, settings.Concurrency, settings.Partitions }, pipeline, bare, ratios }));
+    Console.WriteLine(BenchmarkSettings.Usage);
+    return 0;
+}
 
-static void Print(string name, Figures figures) => Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"{name,-17} accepted/s {figures.AcceptedPerSecond,8:0} applied/s {figures.AppliedPerSecond,8:0} submit-to-applied p50 {figures.P50Milliseconds,7:0.0} ms p99 {figures.P99Milliseconds,7:0.0} ms"));
+BenchmarkSettings settings;
+try
+{
+    settings = BenchmarkSettings.Parse(args);
+}
+catch (ArgumentException ex)
+{
+    Console.Error.WriteLine(ex.Message);
+    Console.Error.WriteLine(BenchmarkSettings.Usage);
+    return 2;
+}
+
+Dictionary<string, Func<BenchmarkSettings, Report, Task>> scenarios = new(StringComparer.Ordinal)
+{
+    [AcceptOnlyScenario.Name] = AcceptOnlyScenario.RunAsync,
+    [ApplyOnlyScenario.Name] = ApplyOnlyScenario.RunAsync,
+    [EndToEndScenario.Name] = EndToEndScenario.RunAsync,
+    [HotKeyScenario.Name] = HotKeyScenario.RunAsync,
+    [PreferWaitScenario.Name] = PreferWaitScenario.RunAsync,
+};
+
+var machine = await Machine.DescribeAsync();
+Console.WriteLine(Machine.Line(machine));
+Console.WriteLine($"command: {Environment.CommandLine}");
+Console.WriteLine(settings.Describe());
+
+var report = new Report();
+foreach (var name in settings.Scenarios)
+{
+    Console.Error.WriteLine($"{DateTime.Now:HH:mm:ss} {name}...");
+    try
+    {
+        await scenarios[name](settings, report);
+    }
+    catch (Exception ex) when (ex is not OutOfMemoryException)
+    {
+        // One broken scenario does not take the others' figures with it; the run still fails.
+        Console.Error.WriteLine($"{name} failed: {ex}");
+        report.Failed(name, ex);
+    }
+}
+
+report.PrintTable(Console.Out);
+Console.WriteLine(report.Json(new JsonObject { ["settings"] = settings.ToJson(), ["machine"] = machine }));
+return report.Failures.Count == 0 ? 0 : 1;

@@ -1,0 +1,70 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using WritePipeline.Benchmarks.Reporting;
+
+namespace WritePipeline.Benchmarks.Pipeline;
+
+/// <summary>Clients of the pipeline's HTTP API, as a real client would call it.</summary>
+public static class Submitters
+{
+    /// <summary>A collection every fresh install declares (it has a unique field the benchmark's documents leave out).</summary>
+    public const string Collection = "customers";
+
+    public static string RecordPath(string key) => $"/v1/collections/{Collection}/records/{key}";
+
+    public static StringContent Document(string key, int seq) =>
+        new($$"""{"name":"{{key}}","seq":{{seq}},"payload":"benchmark write {{seq}} of {{key}}"}""", Encoding.UTF8, "application/json");
+
+    /// <summary>
+    /// <paramref name="concurrency"/> submitters PUT <paramref name="perKey"/> writes to each of <paramref name="keys"/>
+    /// keys (<paramref name="keyPrefix"/>0, 1, ...): a key's writes one after another, each waiting for its 202, keys
+    /// concurrently. Times the whole run to the last 202, and each request.
+    /// </summary>
+    public static Task<SubmissionRun> PutAsync(HttpClient http, string keyPrefix, int keys, int perKey, int concurrency, TimeSpan limit) =>
+        Poll.WithinAsync(
+            async cancellationToken =>
+            {
+                var latencies = new double[keys * perKey];
+                var clock = Stopwatch.StartNew();
+                await Parallel.ForEachAsync(
+                    Enumerable.Range(0, keys),
+                    new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = cancellationToken },
+                    async (key, token) =>
+                    {
+                        var name = keyPrefix + key;
+                        for (var seq = 1; seq <= perKey; seq++)
+                        {
+                            var started = Stopwatch.GetTimestamp();
+                            using var body = Document(name, seq);
+                            using var response = await http.PutAsync(RecordPath(name), body, token);
+                            await ExpectAsync(response, HttpStatusCode.Accepted, token);
+                            latencies[(key * perKey) + seq - 1] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                        }
+                    });
+                return new SubmissionRun(keys * perKey, clock.Elapsed, latencies);
+            },
+            $"submitting {keys * perKey} writes to '{keyPrefix}*'",
+            limit);
+
+    /// <summary>Throws, with what the server said, unless the response has one of the <paramref name="expected"/> statuses.</summary>
+    public static async Task ExpectAsync(HttpResponseMessage response, HttpStatusCode expected, CancellationToken cancellationToken)
+    {
+        if (response.StatusCode != expected)
+        {
+            var body = await response.Content.ReadAsStringAsync(cancellationToken);
+            throw new InvalidOperationException(
+                $"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri?.PathAndQuery} answered {(int)response.StatusCode}, not {(int)expected}: {body}");
+        }
+    }
+}
+
+/// <summary>A run of submissions: how many, the time to the last answer, and each one's latency in ms.</summary>
+public sealed record SubmissionRun(int Writes, TimeSpan Elapsed, double[] LatenciesMilliseconds)
+{
+    public double PerSecond => Writes / Elapsed.TotalSeconds;
+
+    public double P50Milliseconds => Percentiles.Of(LatenciesMilliseconds, 50);
+
+    public double P99Milliseconds => Percentiles.Of(LatenciesMilliseconds, 99);
+}
