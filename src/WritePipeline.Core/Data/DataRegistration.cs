@@ -14,7 +14,9 @@ public static class DataRegistration
     {
         var database = configuration.GetSection($"{WritePipelineOptions.SectionName}:{nameof(WritePipelineOptions.Database)}").Get<DatabaseOptions>() ?? new();
         var connectionString = configuration.GetConnectionString(ConnectionStringName);
-        services.AddDbContext<WritePipelineDbContext>(builder => UseProvider(builder, database.Provider, connectionString));
+        // Pooled: every request, batch and saga step takes a context; building options and a context for each is CPU
+        // the accept and apply paths cannot spare. A pooled context is reset (tracking, savepoint setting) when returned.
+        services.AddDbContextPool<WritePipelineDbContext>(builder => UseProvider(builder, database.Provider, connectionString));
         services.AddScoped<DatabaseMigrator>();
         return services;
     }
