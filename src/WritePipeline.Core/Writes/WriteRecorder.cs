@@ -18,14 +18,20 @@ public sealed class WriteRecorder : IAsyncDisposable
 {
     const int MaxGroupSize = 256;
 
+    /// <summary>
+    /// Groups being inserted at once. While one group waits for its commit, the next one forms and goes; a single
+    /// inserter would make every submission wait for the group before its own as well.
+    /// </summary>
+    const int Inserters = 3;
+
     readonly IServiceScopeFactory _scopes;
-    readonly Channel<Pending> _pending = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
-    readonly Task _loop;
+    readonly Channel<Pending> _pending = Channel.CreateUnbounded<Pending>();
+    readonly Task[] _loops;
 
     public WriteRecorder(IServiceScopeFactory scopes)
     {
         _scopes = scopes;
-        _loop = Task.Run(RecordGroupsAsync);
+        _loops = [.. Enumerable.Range(0, Inserters).Select(_ => Task.Run(RecordGroupsAsync))];
     }
 
     public Task RecordAsync(Write write)
@@ -88,7 +94,7 @@ public sealed class WriteRecorder : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _pending.Writer.TryComplete();
-        await _loop;
+        await Task.WhenAll(_loops);
     }
 
     sealed record Pending(Write Write, TaskCompletionSource Recorded);
