@@ -89,6 +89,7 @@ public sealed class StorageRejectionTests : IAsyncLifetime
 
     [Theory]
     [InlineData(true)]
+    [InlineData(false)]
     public async Task A_write_the_database_refuses_ends_failed_and_the_next_write_of_its_key_is_applied(bool recordedByTheApi)
     {
         // A customer referenced as often as its counter can count: one more reference is a value PostgreSQL refuses
@@ -119,5 +120,22 @@ public sealed class StorageRejectionTests : IAsyncLifetime
         Assert.Equal([next.WriteId], (await _pipeline.HistoryAsync("orders", "o-over")).Select(v => v.WriteId));
         var full = await _pipeline.QueryAsync(db => db.Records.AsNoTracking().SingleAsync(r => r.Collection == "customers" && r.Key == "c-full"));
         Assert.Equal(int.MaxValue, full.ReferenceCount);
+    }
+    [Fact]
+    public async Task A_message_whose_own_key_the_database_refuses_keeps_no_status_and_its_partition_goes_on()
+    {
+        // The API never sends such a key (it checks keys); a message from elsewhere can carry one, and then not even the
+        // write's own row can be stored.
+        var tooLong = new string('k', 300);
+        var refused = Replace("misc", tooLong, new JsonObject { ["v"] = 1 });
+        var partition = _pipeline.Partitions.PartitionOf("misc", tooLong);
+        var neighbour = Enumerable.Range(0, 100).Select(i => $"neighbour-{i}").First(key => _pipeline.Partitions.PartitionOf("misc", key) == partition);
+        var next = Replace("misc", neighbour, new JsonObject { ["v"] = 2 });
+
+        await _pipeline.SendAsync(refused);
+        await SendAndWaitAsync(next);
+
+        Assert.Equal(WriteStatus.Applied, (await _pipeline.WriteAsync(next.WriteId))!.Status);
+        Assert.Null(await _pipeline.WriteAsync(refused.WriteId));
     }
 }

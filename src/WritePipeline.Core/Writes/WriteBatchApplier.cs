@@ -225,7 +225,7 @@ public sealed class WriteBatchApplier(
             }
             catch (Exception ex) when (TransientFailures.Classify(ex) is FailureKind.Data or FailureKind.Race)
             {
-                return await FailAsync(write, ex, cancellationToken);
+                return await FailAsync(write, partition, ex, cancellationToken);
             }
         }
     }
@@ -237,7 +237,7 @@ public sealed class WriteBatchApplier(
         _ => false,
     };
 
-    async Task<ApplyResult> FailAsync(ApplyWrite message, Exception reason, CancellationToken cancellationToken)
+    async Task<ApplyResult> FailAsync(ApplyWrite message, int partition, Exception reason, CancellationToken cancellationToken)
     {
         var detail = WriteErrors.Cut($"The database refused what applying this write would store: {reason.GetBaseException().Message}");
         logger.LogError(reason, "Write {WriteId} to {Collection}/{Key} ends failed: the database refused it", message.WriteId, message.Collection, message.Key);
@@ -258,7 +258,25 @@ public sealed class WriteBatchApplier(
                             .SetProperty(w => w.CompletedAt, now),
                         cancellationToken);
                 var write = await db.Writes.AsNoTracking().SingleOrDefaultAsync(w => w.Id == message.WriteId, cancellationToken);
-                return new ApplyResult(write?.Status == WriteStatus.Failed ? ApplyOutcome.Failed : ApplyOutcome.Skipped, write);
+                if (write is null)
+                {
+                    // A message without a row is recorded on delivery, in the transaction the refusal rolled back: record
+                    // it again, failed, or it would leave no status at all.
+                    write = Write.FromMessage(message, partition);
+                    write.MarkFailed(WriteErrors.StorageRejected, detail, now);
+                    db.Writes.Add(write);
+                    try
+                    {
+                        await db.SaveChangesAsync(cancellationToken);
+                    }
+                    catch (DbUpdateException ex) when (TransientFailures.Classify(ex) == FailureKind.Data)
+                    {
+                        logger.LogError(ex, "Write {WriteId} to {Collection}/{Key} has no row and the database refuses one: it keeps no status", message.WriteId, message.Collection, message.Key);
+                        return new ApplyResult(ApplyOutcome.Skipped, null);
+                    }
+                }
+
+                return new ApplyResult(write.Status == WriteStatus.Failed ? ApplyOutcome.Failed : ApplyOutcome.Skipped, write);
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested && TransientFailures.Classify(ex) == FailureKind.Transient)
             {
