@@ -4,15 +4,12 @@ using MassTransit.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
-using WritePipeline.Collections;
 using WritePipeline.Contracts;
 using WritePipeline.Data;
 using WritePipeline.Messaging;
 using WritePipeline.Partitioning;
 using WritePipeline.Records;
 using WritePipeline.Testing;
-using WritePipeline.Webhooks;
 using WritePipeline.Writes;
 
 namespace WritePipeline.ComponentTests;
@@ -43,7 +40,9 @@ public sealed class PartitionConsumerHarness : IAsyncDisposable
     /// <summary>Makes chosen writes fail as if the database were unreachable, a number of times each.</summary>
     public DatabaseOutage Outage { get; }
 
-    public static async Task<PartitionConsumerHarness> StartAsync(DatabaseProvider provider = DatabaseProvider.Sqlite)
+    /// <param name="provider">The database to run on.</param>
+    /// <param name="configure">Changes to the options the worker runs with (batch size, declared collections).</param>
+    public static async Task<PartitionConsumerHarness> StartAsync(DatabaseProvider provider = DatabaseProvider.Sqlite, Action<WritePipelineOptions>? configure = null)
     {
         var database = await TestDatabase.CreateAsync(provider);
         var options = new WritePipelineOptions
@@ -51,6 +50,7 @@ public sealed class PartitionConsumerHarness : IAsyncDisposable
             Partitions = 4,
             Worker = { RetryMinimumDelay = TimeSpan.FromMilliseconds(20), RetryMaximumDelay = TimeSpan.FromMilliseconds(100) },
         };
+        configure?.Invoke(options);
 
         var harness = new PartitionConsumerHarness(Build(options, database), database);
         await using (var scope = harness._provider.CreateAsyncScope())
@@ -66,22 +66,20 @@ public sealed class PartitionConsumerHarness : IAsyncDisposable
     static ServiceProvider Build(WritePipelineOptions options, TestDatabase database)
     {
         var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddSingleton(Options.Create(options));
-        services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(new PartitionMap(options.Partitions));
-        services.AddSingleton(new CollectionCatalog(CollectionCatalog.Defaults));
+        services.AddWorkerServices(options, database, provider => [provider.GetRequiredService<OutageInterceptor>()]);
         services.AddSingleton<DatabaseOutage>();
-        services.AddDbContext<WritePipelineDbContext>((provider, builder) => DataRegistration
-            .UseProvider(builder, database.Provider, database.ConnectionString)
-            .AddInterceptors(provider.GetRequiredService<OutageInterceptor>()));
         services.AddSingleton<OutageInterceptor>();
-        MessagingRegistration.AddConsumerServices(services, TransportKind.InMemory);
         services.AddSingleton<InMemoryPartitionConsumers>();
-        WebhookRegistration.AddWebhookOutbox(services);
         services.AddMassTransitTestHarness(bus => MessagingRegistration.ConfigureBus(bus, options));
         return services.BuildServiceProvider();
     }
+
+    /// <summary>Records writes as the API does before it sends them: one row each, <c>queued</c>, on the write's partition.</summary>
+    public Task RecordAsync(params ApplyWrite[] writes) => QueryAsync(db =>
+    {
+        db.Writes.AddRange(writes.Select(w => Write.FromMessage(w, Partitions.PartitionOf(w.Collection, w.Key))));
+        return db.SaveChangesAsync();
+    });
 
     public async Task SendAsync(ApplyWrite write)
     {

@@ -109,4 +109,24 @@ public sealed class PartitionConsumerTests : IAsyncLifetime
         Assert.Equal(WriteErrors.VersionMismatch, status.ErrorType);
         Assert.Equal([create.WriteId], (await _pipeline.HistoryAsync("customers", "guarded")).Select(v => v.WriteId));
     }
+    [Fact]
+    public async Task A_stale_write_whose_body_is_not_json_ends_conflicted_and_its_partition_goes_on()
+    {
+        // Only a message not sent by the API carries such a body; its failed precondition is decided before the body is read.
+        var create = Sequenced("unreadable", 1);
+        var stale = Sequenced("unreadable", 2) with { Body = "not json", IfMatchVersion = 7 };
+        var partition = _pipeline.Partitions.PartitionOf("customers", "unreadable");
+        var neighbour = Enumerable.Range(0, 100).Select(i => $"neighbour-{i}").First(key => _pipeline.Partitions.PartitionOf("customers", key) == partition);
+        var next = Sequenced(neighbour, 1);
+
+        await _pipeline.SendAsync(create);
+        await _pipeline.SendAsync(stale);
+        await _pipeline.SendAsync(next);
+        await _pipeline.UntilFinalAsync(create.WriteId, stale.WriteId, next.WriteId);
+
+        var status = await _pipeline.WriteAsync(stale.WriteId);
+        Assert.Contains(status!.Status, new[] { WriteStatus.Conflicted, WriteStatus.Parked });
+        Assert.Equal(WriteErrors.VersionMismatch, status.ErrorType);
+        Assert.Equal(WriteStatus.Applied, (await _pipeline.WriteAsync(next.WriteId))!.Status);
+    }
 }

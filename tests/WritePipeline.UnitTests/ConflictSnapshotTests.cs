@@ -85,4 +85,26 @@ public sealed class ConflictSnapshotTests
         Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"name":"Ada L.","tier":"gold"}"""), JsonNode.Parse(snapshot.AttemptedDocument!)));
         Assert.Equal("/name", JsonNode.Parse(snapshot.Changes)!.AsArray().Single()!["path"]!.GetValue<string>());
     }
+    [Fact]
+    public void A_conflicted_replace_whose_body_is_not_json_is_recorded_without_an_attempted_document()
+    {
+        // A message not sent by the API can carry any body; with a failed precondition it conflicts before its body is read.
+        var write = new ApplyWrite
+        {
+            WriteId = Guid.NewGuid(),
+            ClientId = Guid.NewGuid(),
+            Collection = "customers",
+            Key = "c1",
+            Operation = WriteOperations.Replace,
+            Body = "not json",
+            IfMatchVersion = 1,
+            SubmittedAt = DateTimeOffset.UnixEpoch,
+        };
+        var current = new WritePipeline.Records.Record { Collection = "customers", Key = "c1", Version = 2, Document = """{"name":"Ada"}""" };
+
+        var snapshot = ConflictSnapshots.Capture(write, current, new WriteDecision.Conflict(WriteErrors.VersionMismatch, "stale"), DateTimeOffset.UnixEpoch);
+
+        Assert.Null(snapshot.AttemptedDocument);
+        Assert.Equal("""{"name":"Ada"}""", snapshot.CurrentDocument);
+    }
 }

@@ -31,14 +31,17 @@ public static class ConflictSnapshots
         };
     }
 
-    /// <summary>What the write would make of the record: the document of a replace, a patch applied to the current document, nothing for a delete.</summary>
+    /// <summary>
+    /// What the write would make of the record: the document of a replace, a patch applied to the current document,
+    /// nothing for a delete, nor for a body that is not JSON (a failed precondition is decided before the body is read).
+    /// </summary>
     public static string? Attempted(ApplyWrite write, string? currentDocument)
     {
         try
         {
             return write.Operation switch
             {
-                WriteOperations.Replace => write.Body,
+                WriteOperations.Replace when write.Body is not null => JsonNode.Parse(write.Body) is null ? null : write.Body,
                 WriteOperations.Patch when write.Body is not null =>
                     MergePatch.Apply(currentDocument is null ? new JsonObject() : JsonNode.Parse(currentDocument), JsonNode.Parse(write.Body))?.ToJsonString(),
                 _ => null,

@@ -13,10 +13,43 @@ namespace WritePipeline.Writes;
 /// </summary>
 public sealed class RefusedWrites(IServiceScopeFactory scopes, TimeProvider clock, IOptions<WritePipelineOptions> options, ILogger<RefusedWrites> logger)
 {
-    /// <summary>Marks the write failed if it is still in <paramref name="expectedStatus"/>; the write as it is now.</summary>
+    /// <summary>
+    /// Ends a newly delivered write failed. One that had no row (not sent by the API) was recorded in the transaction
+    /// the refusal rolled back: it is recorded again, failed, or it would keep no status at all.
+    /// </summary>
+    public async Task<ApplyResult> FailAsync(Contracts.ApplyWrite message, int partition, Exception reason, CancellationToken cancellationToken)
+    {
+        var result = await FailAsync(message.WriteId, WriteStatus.Queued, reason, cancellationToken);
+        if (result.Write is not null)
+        {
+            return result;
+        }
+
+        var write = Write.FromMessage(message, partition);
+        write.MarkFailed(WriteErrors.StorageRejected, Detail(reason), clock.GetUtcNow());
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<WritePipelineDbContext>();
+            db.Writes.Add(write);
+            await db.SaveChangesAsync(cancellationToken);
+            return new ApplyResult(ApplyOutcome.Failed, write);
+        }
+        catch (DbUpdateException ex) when (TransientFailures.Classify(ex) == FailureKind.Data)
+        {
+            // Its own key or collection is what the database cannot store (only a message from elsewhere carries one).
+            logger.LogError(ex, "Write {WriteId} to {Collection}/{Key} has no row and the database refuses one: it keeps no status", message.WriteId, message.Collection, message.Key);
+            return new ApplyResult(ApplyOutcome.Skipped, null);
+        }
+    }
+
+    static string Detail(Exception reason) =>
+        WriteErrors.Cut($"The database refused what applying this write would store: {reason.GetBaseException().Message}");
+
+    /// <summary>Marks the write failed if it is still in <paramref name="expectedStatus"/>; the write as it is now (null when it has no row).</summary>
     public async Task<ApplyResult> FailAsync(Guid writeId, string expectedStatus, Exception reason, CancellationToken cancellationToken)
     {
-        var detail = WriteErrors.Cut($"The database refused what applying this write would store: {reason.GetBaseException().Message}");
+        var detail = Detail(reason);
         logger.LogError(reason, "Write {WriteId} ends failed: the database refused it", writeId);
         var worker = options.Value.Worker;
         for (var attempt = 1; ; attempt++)
@@ -39,7 +72,7 @@ public sealed class RefusedWrites(IServiceScopeFactory scopes, TimeProvider cloc
                 var write = await db.Writes.AsNoTracking().SingleOrDefaultAsync(w => w.Id == writeId, cancellationToken);
                 return new ApplyResult(write?.Status == WriteStatus.Failed ? ApplyOutcome.Failed : ApplyOutcome.Skipped, write);
             }
-            catch (Exception ex) when (!cancellationToken.IsCancellationRequested && TransientFailures.Classify(ex) == FailureKind.Transient)
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested && TransientFailures.Classify(ex) is FailureKind.Transient or FailureKind.Race)
             {
                 await Task.Delay(TransientFailures.Backoff(attempt, worker.RetryMinimumDelay, worker.RetryMaximumDelay), cancellationToken);
             }

@@ -226,7 +226,7 @@ public sealed class WriteBatchApplier(
             }
             catch (Exception ex) when (TransientFailures.Classify(ex) is FailureKind.Data or FailureKind.Race)
             {
-                return await rejections.FailAsync(write.WriteId, WriteStatus.Queued, ex, cancellationToken);
+                return await rejections.FailAsync(write, partition, ex, cancellationToken);
             }
         }
     }
