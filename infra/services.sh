@@ -57,6 +57,14 @@ if ! pg_lsclusters -h | awk -v v="$version" -v c="$cluster" '$1==v && $2==c {pri
 fi
 wait_for 60 "PostgreSQL" pg_isready -h 127.0.0.1 -p 5432
 as_root su postgres -c "psql -q -c \"ALTER USER postgres PASSWORD 'postgres'\"" >/dev/null
+# Every test app has its own database and connection pool, and the fault tests run worker processes beside it: the
+# default of 100 connections is too few for that, not for the pipeline.
+if [ "$(as_root su postgres -c "psql -tAc 'show max_connections'")" -lt 300 ]; then
+  log "raising PostgreSQL max_connections to 300 (restart)"
+  as_root su postgres -c "psql -q -c 'ALTER SYSTEM SET max_connections = 300'" >/dev/null
+  as_root pg_ctlcluster "$version" "$cluster" restart
+  wait_for 60 "PostgreSQL" pg_isready -h 127.0.0.1 -p 5432
+fi
 log "PostgreSQL is up on 127.0.0.1:5432 (postgres/postgres)"
 
 # --- Chromium, for the console's browser tests ---
