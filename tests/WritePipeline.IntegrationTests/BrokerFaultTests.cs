@@ -21,6 +21,12 @@ public sealed class BrokerFaultTests(ITestOutputHelper output)
     const int WritesPerKey = 20;
     const int Total = Keys * WritesPerKey;
 
+    /// <summary>
+    /// The careful clients' steady pace, writes per second over all of them: slow enough that every fault lands while
+    /// writes are still being submitted and applied however fast the machine is, fast enough to queue a backlog.
+    /// </summary>
+    const int Pace = 150;
+
     static readonly List<string> PartitionQueues = [.. Enumerable.Range(0, 8).Select(PartitionTopology.QueueName)];
 
     [Fact]
@@ -39,16 +45,23 @@ public sealed class BrokerFaultTests(ITestOutputHelper output)
             var submittedAtFaults = new List<int>();
             for (var round = 1; round <= 3; round++)
             {
-                await load.UntilSubmittedAsync(Total * round / 4);
+                // At a fifth, two fifths and three fifths: reconnecting takes a moment, and the last fault must land mid-run.
+                await load.UntilSubmittedAsync(Total * round / 5);
+                // Both workers are connected again after the previous fault, so this one drops every consumer once more.
+                await Eventually.UntilAsync(
+                    async () => (await app.VirtualHost!.ConnectionNamesAsync()).Count(n => n.StartsWith("writepipeline-worker", StringComparison.Ordinal)) == 2,
+                    "both workers' partition consumers are connected");
+                await app.UntilConsumedAsync(PartitionQueues, first);
                 var closed = await app.VirtualHost!.CloseConnectionsAsync();
                 submittedAtFaults.Add(load.Submitted);
                 output.WriteLine($"fault {round}: closed {closed} connections with {load.Submitted} of {Total} writes accepted");
+                // At least the API's publisher and each worker's partition consumers.
                 Assert.True(closed >= 3, $"only {closed} connections were open to close");
             }
 
             return submittedAtFaults;
         });
-        await load.RunAsync(Keys, WritesPerKey);
+        await load.RunAsync(Keys, WritesPerKey, Pace);
         var submittedAtFaults = await faults;
 
         Assert.All(submittedAtFaults, s => Assert.True(s < Total, "every fault happened while writes were still being submitted"));
@@ -73,7 +86,9 @@ public sealed class BrokerFaultTests(ITestOutputHelper output)
         {
             for (var round = 1; round <= 2; round++)
             {
-                await load.UntilSubmittedAsync(Total * round / 3);
+                // At a quarter and at half: the rest of the run is long enough for the second restart to land in it.
+                await load.UntilSubmittedAsync(Total * round / 4);
+                await app.UntilConsumedAsync(PartitionQueues, worker);
                 await BrokerNode.StopAppAsync();
                 output.WriteLine($"restart {round}: broker stopped with {load.Submitted} of {Total} writes accepted");
                 // The outage lasts a fixed time on purpose: it is the fault, not a wait for something to happen.
@@ -81,14 +96,15 @@ public sealed class BrokerFaultTests(ITestOutputHelper output)
                 await BrokerNode.StartAppAsync();
                 backAt.Restart();
                 output.WriteLine($"restart {round}: broker back with {load.Submitted} of {Total} writes accepted");
+                await app.UntilConsumedAsync(PartitionQueues, worker);
+                output.WriteLine($"restart {round}: every partition consumed again {backAt.Elapsed.TotalSeconds:0.0}s after the broker was back");
                 Assert.True(load.Submitted < Total, "the broker restarted while writes were still being submitted");
             }
         });
-        await load.RunAsync(Keys, WritesPerKey);
+        await load.RunAsync(Keys, WritesPerKey, Pace);
         await faults;
 
-        await app.UntilConsumersAsync(PartitionQueues, 1, worker);
-        await app.UntilConsumersAsync([ConflictTopology.QueueName], 1, worker);
+        await app.UntilConsumedAsync([.. PartitionQueues, ConflictTopology.QueueName], worker);
         var remaining = TimeSpan.FromSeconds(60) - backAt.Elapsed;
         Assert.True(remaining > TimeSpan.Zero, $"the submissions themselves took {backAt.Elapsed} after the broker was back");
         await AssertEveryWriteAppliedOnceInOrderAsync(app, clientId, load, remaining);
@@ -127,7 +143,7 @@ public sealed class BrokerFaultTests(ITestOutputHelper output)
 
     /// <summary>
     /// A careful client: keys concurrently, each key's writes one after another, each waiting for its 202, and a 503 or
-    /// a dropped request retried with the same Idempotency-Key until it is accepted.
+    /// a dropped request retried with the same Idempotency-Key until it is accepted; at a steady pace.
     /// </summary>
     sealed class CarefulClient(HttpClient http, string prefix)
     {
@@ -140,15 +156,21 @@ public sealed class BrokerFaultTests(ITestOutputHelper output)
 
         public int Retries => Volatile.Read(ref _retries);
 
-        public Task RunAsync(int keys, int writesPerKey) =>
-            Parallel.ForEachAsync(Enumerable.Range(0, keys), new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (k, _) =>
+        const int Clients = 32;
+
+        public Task RunAsync(int keys, int writesPerKey, int writesPerSecond)
+        {
+            var pause = TimeSpan.FromSeconds((double)Clients / writesPerSecond);
+            return Parallel.ForEachAsync(Enumerable.Range(0, keys), new ParallelOptions { MaxDegreeOfParallelism = Clients }, async (k, _) =>
             {
                 for (var seq = 1; seq <= writesPerKey; seq++)
                 {
                     await SubmitAsync(prefix + k, seq);
                     Interlocked.Increment(ref _submitted);
+                    await Task.Delay(pause);
                 }
             });
+        }
 
         public Task UntilSubmittedAsync(int count) =>
             Eventually.UntilAsync(() => Task.FromResult(Submitted >= count), $"{count} writes are accepted", TimeSpan.FromMinutes(3));

@@ -179,7 +179,10 @@ public sealed class PipelineApp : WebApplicationFactory<Program>
 
     public IBus Bus => Services.GetRequiredService<IBus>();
 
-    /// <summary>Waits until each queue has <paramref name="expected"/> consumers (failing at once if the worker died).</summary>
+    /// <summary>
+    /// Waits until each queue has <paramref name="expected"/> consumers, standbys of single active consumer included
+    /// (failing at once if the worker died). The management API's counts can lag by seconds after a broker restart.
+    /// </summary>
     public Task UntilConsumersAsync(IEnumerable<string> queues, int expected, WorkerProcess worker) => Eventually.UntilAsync(
         async () =>
         {
@@ -195,6 +198,19 @@ public sealed class PipelineApp : WebApplicationFactory<Program>
             return true;
         },
         $"every queue has {expected} consumer(s)");
+
+    /// <summary>
+    /// Waits until each queue has an active consumer, asking the broker itself as /health/ready does (a passive
+    /// declare, which counts the active consumer only, and without the management API's lag).
+    /// </summary>
+    public Task UntilConsumedAsync(IEnumerable<string> queues, WorkerProcess worker) => Eventually.UntilAsync(
+        async () =>
+        {
+            Assert.False(worker.HasExited, worker.RecentOutput);
+            var (depths, _) = await Services.GetRequiredService<Partitioning.BrokerQueues>().ReadAsync(CancellationToken.None);
+            return depths is not null && queues.All(queue => depths.Any(d => d.Queue == queue && d.Consumers > 0));
+        },
+        "every queue has an active consumer");
 
     /// <summary>Waits until /health/ready answers 200: database reachable, topology declared, bus connected.</summary>
     public Task UntilReadyAsync()

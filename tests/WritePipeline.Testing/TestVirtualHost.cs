@@ -44,6 +44,14 @@ public sealed class TestVirtualHost : IAsyncDisposable
         return json.RootElement.TryGetProperty("consumers", out var consumers) ? consumers.GetInt32() : 0;
     }
 
+    /// <summary>The names clients gave their open connections to this vhost (RabbitMQ lists a connection as soon as it opens).</summary>
+    public async Task<List<string>> ConnectionNamesAsync()
+    {
+        using var json = System.Text.Json.JsonDocument.Parse(await Management.GetStringAsync($"api/vhosts/{Uri.EscapeDataString(Name)}/connections"));
+        return [.. json.RootElement.EnumerateArray()
+            .Select(c => c.TryGetProperty("client_properties", out var properties) && properties.TryGetProperty("connection_name", out var name) ? name.GetString() ?? "" : "")];
+    }
+
     /// <summary>
     /// Closes every client connection of this vhost through the management API, as a network blip or a broker-side
     /// timeout would; returns how many were closed.

@@ -27,7 +27,8 @@ public sealed class RabbitMqPartitionConsumers(
     BrokerTopology topology,
     ILogger<RabbitMqPartitionConsumers> logger) : BackgroundService
 {
-    static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
+    /// <summary>A partition is tried again at least this often while it has no consumer: a broker back is noticed within it.</summary>
+    static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(2);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
