@@ -16,6 +16,8 @@ namespace WritePipeline.Writes;
 /// </summary>
 public sealed class SubmissionWait(WritePipelineDbContext db, TimeProvider clock)
 {
+    static readonly TimeSpan FrequentLooksFor = TimeSpan.FromMilliseconds(100);
+
     /// <summary>The wait asked for, in seconds, cut to <paramref name="maxSeconds"/>; null when none was asked for.</summary>
     public static int? Requested(HttpRequest request, int maxSeconds)
     {
@@ -35,8 +37,10 @@ public sealed class SubmissionWait(WritePipelineDbContext db, TimeProvider clock
     /// <summary>The answer once the write is decided, or null when <paramref name="wait"/> ran out first.</summary>
     public async Task<Results<ContentHttpResult, NoContent, ProblemHttpResult>?> OutcomeAsync(Guid writeId, Guid clientId, TimeSpan wait, HttpContext http)
     {
-        var deadline = clock.GetUtcNow() + wait;
-        // Most writes are applied within milliseconds of their 202: look often at first, then less and less.
+        var started = clock.GetUtcNow();
+        var deadline = started + wait;
+        // Most writes are applied within milliseconds of their 202: look every couple of milliseconds at first (a read
+        // of one row by its key), then less and less often.
         var pause = TimeSpan.FromMilliseconds(2);
         while (true)
         {
@@ -53,7 +57,10 @@ public sealed class SubmissionWait(WritePipelineDbContext db, TimeProvider clock
             }
 
             await Task.Delay(pause < left ? pause : left, http.RequestAborted);
-            pause = TimeSpan.FromMilliseconds(Math.Min(pause.TotalMilliseconds * 1.5, 250));
+            if (clock.GetUtcNow() - started > FrequentLooksFor)
+            {
+                pause = TimeSpan.FromMilliseconds(Math.Min(pause.TotalMilliseconds * 1.5, 250));
+            }
         }
     }
 
