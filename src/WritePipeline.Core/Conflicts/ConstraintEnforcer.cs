@@ -65,6 +65,11 @@ public sealed class ConstraintEnforcer(WritePipelineDbContext db, CollectionCata
             return true;
         }
 
+        if (NamesNoDeclaredField(collection, previousDocument) && NamesNoDeclaredField(collection, document))
+        {
+            return true;
+        }
+
         var before = Parse(previousDocument);
         var after = Parse(document);
         var referencesBefore = DocumentConstraints.ReferencesOf(collection, before);
@@ -72,6 +77,36 @@ public sealed class ConstraintEnforcer(WritePipelineDbContext db, CollectionCata
         return referencesBefore.Count == referencesAfter.Count
             && referencesAfter.All(a => referencesBefore.Any(b => SameTarget(a, b)))
             && DocumentConstraints.UniqueValuesOf(collection, before).ToHashSet().SetEquals(DocumentConstraints.UniqueValuesOf(collection, after));
+    }
+
+    /// <summary>
+    /// Whether a document's text shows, without parsing it, that it holds no value at any declared field: documents are
+    /// objects, so a value at a pointer needs the pointer's first segment as a member name, quoted in the text, unless
+    /// the text escapes characters (then it is parsed).
+    /// </summary>
+    static bool NamesNoDeclaredField(CollectionOptions collection, string? document)
+    {
+        if (document is null)
+        {
+            return true;
+        }
+
+        if (document.Contains('\\', StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        foreach (var pointer in collection.UniqueFields.Concat(collection.References.Keys))
+        {
+            var segments = pointer.Split('/');
+            if (segments.Length < 2 || segments[0].Length != 0
+                || document.Contains('"' + segments[1].Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal) + '"', StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     static JsonNode? Parse(string? document) => document is null ? null : JsonNode.Parse(document);
