@@ -6,7 +6,7 @@ namespace WritePipeline.IntegrationTests;
 
 /// <summary>
 /// On a broker that has never seen the topology, writes that arrive the moment the app is up are still all applied:
-/// nothing is confirmed into an exchange with no queue bound (ENVIRONMENT.md, trap 1).
+/// nothing is confirmed into an exchange with no queue bound (docs/architecture.md, "RabbitMQ behaviours").
 /// </summary>
 public sealed class FreshBrokerTests
 {

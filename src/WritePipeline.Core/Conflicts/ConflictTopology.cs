@@ -5,6 +5,6 @@ public static class ConflictTopology
 {
     public const string QueueName = "write-conflicts";
 
-    /// <summary>The queue's own exchange (declared before any send, like the partitions'; ENVIRONMENT.md traps 1 and 5).</summary>
+    /// <summary>The queue's own exchange (declared before any send, like the partitions'; docs/architecture.md, "RabbitMQ behaviours").</summary>
     public static Uri SendAddress { get; } = new("exchange:" + QueueName);
 }

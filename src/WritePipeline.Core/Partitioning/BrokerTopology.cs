@@ -2,7 +2,7 @@ namespace WritePipeline.Partitioning;
 
 /// <summary>
 /// Whether the partition topology exists on the broker. Submissions wait for it: a write sent to an exchange
-/// with no queue bound yet is confirmed by RabbitMQ and then dropped (ENVIRONMENT.md, trap 1).
+/// with no queue bound yet is confirmed by RabbitMQ and then dropped (docs/architecture.md, "RabbitMQ behaviours").
 /// </summary>
 public sealed class BrokerTopology
 {

@@ -41,7 +41,7 @@ public static class BarePublisher
         {
             // To the exchange bound to each queue, never to queue:NAME: that address makes MassTransit declare the queue
             // with default arguments, which RabbitMQ refuses for a quorum queue with single active consumer, and the send
-            // then hangs (ENVIRONMENT.md, trap 5).
+            // then hangs (docs/architecture.md, "RabbitMQ behaviours").
             var endpoints = new ISendEndpoint[settings.Partitions];
             for (var partition = 0; partition < settings.Partitions; partition++)
             {
