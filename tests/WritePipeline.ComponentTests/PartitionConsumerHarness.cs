@@ -93,6 +93,18 @@ public sealed class PartitionConsumerHarness : IAsyncDisposable
         return await scope.ServiceProvider.GetRequiredService<IRequestClient<ResolveConflict>>().GetResponse<ResolutionAccepted, ResolutionRefused>(decision);
     }
 
+    /// <summary>A replace of <paramref name="collection"/>/<paramref name="key"/> as the API would send it (no row recorded).</summary>
+    public static ApplyWrite Replace(string collection, string key, System.Text.Json.Nodes.JsonObject document) => new()
+    {
+        WriteId = Guid.CreateVersion7(),
+        ClientId = Guid.Empty,
+        Collection = collection,
+        Key = key,
+        Operation = WriteOperations.Replace,
+        Body = document.ToJsonString(),
+        SubmittedAt = DateTimeOffset.UtcNow,
+    };
+
     public async Task<T> QueryAsync<T>(Func<WritePipelineDbContext, Task<T>> query)
     {
         await using var scope = _provider.CreateAsyncScope();

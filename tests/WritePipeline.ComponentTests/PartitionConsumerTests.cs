@@ -12,16 +12,7 @@ public sealed class PartitionConsumerTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _pipeline.DisposeAsync();
 
-    static ApplyWrite Replace(string key, JsonObject document, string collection = "customers") => new()
-    {
-        WriteId = Guid.CreateVersion7(),
-        ClientId = Guid.Empty,
-        Collection = collection,
-        Key = key,
-        Operation = WriteOperations.Replace,
-        Body = document.ToJsonString(),
-        SubmittedAt = DateTimeOffset.UtcNow,
-    };
+    static ApplyWrite Replace(string key, JsonObject document, string collection = "customers") => PartitionConsumerHarness.Replace(collection, key, document);
 
     static ApplyWrite Sequenced(string key, int sequence) => Replace(key, new JsonObject { ["seq"] = sequence });
 

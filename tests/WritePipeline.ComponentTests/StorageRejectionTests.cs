@@ -31,16 +31,7 @@ public sealed class StorageRejectionTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _pipeline.DisposeAsync();
 
-    static ApplyWrite Replace(string collection, string key, JsonObject document) => new()
-    {
-        WriteId = Guid.CreateVersion7(),
-        ClientId = Guid.Empty,
-        Collection = collection,
-        Key = key,
-        Operation = WriteOperations.Replace,
-        Body = document.ToJsonString(),
-        SubmittedAt = DateTimeOffset.UtcNow,
-    };
+    static ApplyWrite Replace(string collection, string key, JsonObject document) => PartitionConsumerHarness.Replace(collection, key, document);
 
     async Task SendAndWaitAsync(params ApplyWrite[] writes)
     {

@@ -71,6 +71,7 @@ public static class MessagingRegistration
         services.AddSingleton<PartitionProcessor>();
         services.AddSingleton<WriteBatchApplier>();
         services.AddSingleton<RefusedWrites>();
+        services.AddSingleton<InPlaceRetry>();
         services.AddSingleton<ResolutionApplier>();
         services.AddSingleton<ConflictHandover>();
         services.AddScoped<WriteApplier>();

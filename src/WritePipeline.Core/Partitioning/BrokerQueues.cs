@@ -8,9 +8,14 @@ namespace WritePipeline.Partitioning;
 /// <summary>A queue's depth as the broker reports it. <see cref="Partition"/> is null for the conflict queue.</summary>
 public sealed record QueueDepth(int? Partition, string Queue, long Ready, long Consumers);
 
-/// <summary>What the broker says of the pipeline's queues right now: messages ready and consumers, per queue.</summary>
-public sealed class BrokerQueues(IOptions<WritePipelineOptions> options, ILogger<BrokerQueues> logger)
+/// <summary>
+/// What the broker says of the pipeline's queues right now: messages ready and consumers, per queue. Health probes ask
+/// every few seconds, so one connection is kept (opened again after a fault) and only a channel is opened per reading.
+/// </summary>
+public sealed class BrokerQueues(IOptions<WritePipelineOptions> options, ILogger<BrokerQueues> logger) : IAsyncDisposable
 {
+    readonly BrokerConnection _connection = new(options.Value.Transport.RabbitMq, "writepipeline-queue-depths");
+
     /// <summary>Long enough for a broker on the network, short enough that a dead one does not stall a dashboard or a probe.</summary>
     static readonly TimeSpan BrokerTimeout = TimeSpan.FromSeconds(3);
 
@@ -27,12 +32,7 @@ public sealed class BrokerQueues(IOptions<WritePipelineOptions> options, ILogger
         timeout.CancelAfter(BrokerTimeout);
         try
         {
-            var factory = settings.Transport.RabbitMq.ConnectionFactory("writepipeline-queue-depths");
-            factory.AutomaticRecoveryEnabled = false;
-            factory.RequestedConnectionTimeout = BrokerTimeout;
-            factory.ContinuationTimeout = BrokerTimeout;
-            factory.HandshakeContinuationTimeout = BrokerTimeout;
-            await using var connection = await factory.CreateConnectionAsync(timeout.Token);
+            var connection = await _connection.GetAsync(timeout.Token);
             await using var channel = await connection.CreateChannelAsync(cancellationToken: timeout.Token);
             var depths = new List<QueueDepth>(settings.Partitions + 1);
             for (var partition = 0; partition < settings.Partitions; partition++)
@@ -51,6 +51,8 @@ public sealed class BrokerQueues(IOptions<WritePipelineOptions> options, ILogger
                 : $"The broker could not be asked: {ex.Message}");
         }
     }
+
+    public ValueTask DisposeAsync() => _connection.DisposeAsync();
 
     /// <summary>A passive declare: the queue's counts, without creating it (a missing queue is an error, not a new queue).</summary>
     static async Task<QueueDepth> DepthAsync(IChannel channel, int? partition, string queue, CancellationToken cancellationToken)

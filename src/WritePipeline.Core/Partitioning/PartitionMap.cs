@@ -18,8 +18,8 @@ public sealed class PartitionMap(int partitionCount)
 
     public int PartitionOf(string collection, string key) => (int)(Hash(collection, key) % (ulong)PartitionCount);
 
-    /// <summary>The string a partitioner slot is chosen by: collection and key, separated by a byte no name may hold.</summary>
-    public static string RecordIdentity(string collection, string key) => string.Concat(collection, "\0", key);
+    /// <summary>What the hash is taken of: collection and key, separated by a byte no name may hold.</summary>
+    static string RecordIdentity(string collection, string key) => string.Concat(collection, "\0", key);
 
     internal static ulong Hash(string collection, string key)
     {

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using WritePipeline.Conflicts;
 using WritePipeline.Contracts;
 using WritePipeline.Writes;
@@ -34,7 +33,7 @@ public sealed class PartitionProcessor(
     ResolutionApplier resolutions,
     ConflictHandover handover,
     IServiceScopeFactory scopes,
-    IOptions<WritePipelineOptions> options,
+    InPlaceRetry retry,
     ILogger<PartitionProcessor> logger)
 {
     public async Task ProcessAsync(int partition, IReadOnlyList<PartitionDelivery> deliveries, CancellationToken cancellationToken)
@@ -45,12 +44,13 @@ public sealed class PartitionProcessor(
             var delivery = deliveries[next];
             if (delivery.Message is null)
             {
-                await InPlaceAsync(
+                await retry.RunAsync(
                     async () =>
                     {
                         await using var scope = scopes.CreateAsyncScope();
                         await scope.ServiceProvider.GetRequiredService<UnreadableWrites>().RecordAsync(delivery.MessageId, delivery.Unreadable!, cancellationToken);
                     },
+                    InPlaceRetry.Passing,
                     cancellationToken);
                 next++;
                 continue;
@@ -58,7 +58,7 @@ public sealed class PartitionProcessor(
 
             if (delivery.Message.Resolution is { } resolution)
             {
-                await InPlaceAsync(() => resolutions.CarryOutAsync(resolution, partition, cancellationToken), cancellationToken);
+                await retry.RunAsync(() => resolutions.CarryOutAsync(resolution, partition, cancellationToken), InPlaceRetry.Passing, cancellationToken);
                 next++;
                 continue;
             }
@@ -71,31 +71,11 @@ public sealed class PartitionProcessor(
 
             foreach (var result in await writes.ApplyAsync(run, partition, cancellationToken))
             {
-                await InPlaceAsync(() => handover.SendAsync(result, cancellationToken), cancellationToken);
+                await retry.RunAsync(() => handover.SendAsync(result, cancellationToken), InPlaceRetry.Passing, cancellationToken);
                 if (result.Outcome is not ApplyOutcome.Applied and not ApplyOutcome.Skipped)
                 {
                     logger.LogInformation("Write {WriteId} to {Collection}/{Key} on partition {Partition}: {Outcome}", result.Write?.Id, result.Write?.Collection, result.Write?.Key, partition, result.Outcome);
                 }
-            }
-        }
-    }
-
-    /// <summary>Retries a step that failed for a passing reason in place, in the partition's turn, until it succeeds or the partition stops.</summary>
-    async Task InPlaceAsync(Func<Task> step, CancellationToken cancellationToken)
-    {
-        var worker = options.Value.Worker;
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                await step();
-                return;
-            }
-            catch (Exception ex) when (!cancellationToken.IsCancellationRequested && TransientFailures.IsTransient(ex))
-            {
-                var delay = TransientFailures.Backoff(attempt, worker.RetryMinimumDelay, worker.RetryMaximumDelay);
-                logger.Log(attempt >= 10 ? LogLevel.Error : LogLevel.Warning, ex, "A partition step failed for a passing reason (attempt {Attempt}); retrying in place in {Delay}", attempt, delay);
-                await Task.Delay(delay, cancellationToken);
             }
         }
     }

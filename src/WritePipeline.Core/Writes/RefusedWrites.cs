@@ -1,7 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using WritePipeline.Data;
 
 namespace WritePipeline.Writes;
@@ -11,7 +10,7 @@ namespace WritePipeline.Writes;
 /// <see cref="WriteErrors.StorageRejected"/> and the database's reason: trying again would give the same answer, and
 /// the writes behind it on its key must go on.
 /// </summary>
-public sealed class RefusedWrites(IServiceScopeFactory scopes, TimeProvider clock, IOptions<WritePipelineOptions> options, ILogger<RefusedWrites> logger)
+public sealed class RefusedWrites(IServiceScopeFactory scopes, InPlaceRetry retry, TimeProvider clock, ILogger<RefusedWrites> logger)
 {
     /// <summary>
     /// Ends a newly delivered write failed. One that had no row (not sent by the API) was recorded in the transaction
@@ -51,10 +50,8 @@ public sealed class RefusedWrites(IServiceScopeFactory scopes, TimeProvider cloc
     {
         var detail = Detail(reason);
         logger.LogError(reason, "Write {WriteId} ends failed: the database refused it", writeId);
-        var worker = options.Value.Worker;
-        for (var attempt = 1; ; attempt++)
-        {
-            try
+        return await retry.RunAsync(
+            async () =>
             {
                 await using var scope = scopes.CreateAsyncScope();
                 var db = scope.ServiceProvider.GetRequiredService<WritePipelineDbContext>();
@@ -71,11 +68,8 @@ public sealed class RefusedWrites(IServiceScopeFactory scopes, TimeProvider cloc
                         cancellationToken);
                 var write = await db.Writes.AsNoTracking().SingleOrDefaultAsync(w => w.Id == writeId, cancellationToken);
                 return new ApplyResult(write?.Status == WriteStatus.Failed ? ApplyOutcome.Failed : ApplyOutcome.Skipped, write);
-            }
-            catch (Exception ex) when (!cancellationToken.IsCancellationRequested && TransientFailures.Classify(ex) is FailureKind.Transient or FailureKind.Race)
-            {
-                await Task.Delay(TransientFailures.Backoff(attempt, worker.RetryMinimumDelay, worker.RetryMaximumDelay), cancellationToken);
-            }
-        }
+            },
+            InPlaceRetry.Passing,
+            cancellationToken);
     }
 }

@@ -165,7 +165,7 @@ public sealed class WriteApplier(
         return next;
     }
 
-    internal async Task<ApplyResult> SkippedAsync(Write write, CancellationToken cancellationToken)
+    async Task<ApplyResult> SkippedAsync(Write write, CancellationToken cancellationToken)
     {
         // Exactly once: this delivery is a redelivery of a step that already committed (the worker died before the
         // ack), or the API told its client the write was rejected. A conflict is handed over again, in case the

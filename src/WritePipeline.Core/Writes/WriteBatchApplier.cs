@@ -27,6 +27,7 @@ namespace WritePipeline.Writes;
 /// </remarks>
 public sealed class WriteBatchApplier(
     IServiceScopeFactory scopes,
+    InPlaceRetry retry,
     RefusedWrites rejections,
     CollectionCatalog collections,
     TimeProvider clock,
@@ -70,21 +71,17 @@ public sealed class WriteBatchApplier(
     /// <summary>Applies a prefix of writes[from..end) in one transaction; how many it took, or -1 to apply them one at a time.</summary>
     async Task<int> ApplyBatchAsync(IReadOnlyList<ApplyWrite> writes, int from, int end, int partition, List<ApplyResult> results, CancellationToken cancellationToken)
     {
-        for (var attempt = 1; ; attempt++)
+        try
         {
-            try
-            {
-                return await TryBatchAsync(writes, from, end, partition, results, cancellationToken);
-            }
-            catch (Exception ex) when (!cancellationToken.IsCancellationRequested && TransientFailures.Classify(ex) == FailureKind.Transient)
-            {
-                await BackOffAsync(ex, attempt, cancellationToken);
-            }
-            catch (Exception ex) when (TransientFailures.Classify(ex) is FailureKind.Race or FailureKind.Data)
-            {
-                logger.LogWarning(ex, "A batch of {Count} writes could not be applied together ({Kind}); applying them one at a time", end - from, TransientFailures.Classify(ex));
-                return -1;
-            }
+            return await retry.RunAsync(
+                () => TryBatchAsync(writes, from, end, partition, results, cancellationToken),
+                (ex, _) => TransientFailures.Classify(ex) == FailureKind.Transient,
+                cancellationToken);
+        }
+        catch (Exception ex) when (TransientFailures.Classify(ex) is FailureKind.Race or FailureKind.Data)
+        {
+            logger.LogWarning(ex, "A batch of {Count} writes could not be applied together ({Kind}); applying them one at a time", end - from, TransientFailures.Classify(ex));
+            return -1;
         }
     }
 
@@ -213,21 +210,20 @@ public sealed class WriteBatchApplier(
     /// <summary>One write alone, through <see cref="WriteApplier"/>; a write the database refuses ends failed instead of blocking its key.</summary>
     async Task<ApplyResult> ApplyOneAsync(ApplyWrite write, int partition, CancellationToken cancellationToken)
     {
-        for (var attempt = 1; ; attempt++)
+        try
         {
-            try
-            {
-                await using var scope = scopes.CreateAsyncScope();
-                return await scope.ServiceProvider.GetRequiredService<WriteApplier>().ApplyAsync(write, partition, cancellationToken);
-            }
-            catch (Exception ex) when (!cancellationToken.IsCancellationRequested && IsRetried(ex, attempt))
-            {
-                await BackOffAsync(ex, attempt, cancellationToken);
-            }
-            catch (Exception ex) when (TransientFailures.Classify(ex) is FailureKind.Data or FailureKind.Race)
-            {
-                return await rejections.FailAsync(write, partition, ex, cancellationToken);
-            }
+            return await retry.RunAsync(
+                async () =>
+                {
+                    await using var scope = scopes.CreateAsyncScope();
+                    return await scope.ServiceProvider.GetRequiredService<WriteApplier>().ApplyAsync(write, partition, cancellationToken);
+                },
+                IsRetried,
+                cancellationToken);
+        }
+        catch (Exception ex) when (TransientFailures.Classify(ex) is FailureKind.Data or FailureKind.Race)
+        {
+            return await rejections.FailAsync(write, partition, ex, cancellationToken);
         }
     }
 
@@ -237,19 +233,4 @@ public sealed class WriteBatchApplier(
         FailureKind.Race => attempt < MaxRaceAttempts,
         _ => false,
     };
-
-    async Task BackOffAsync(Exception exception, int attempt, CancellationToken cancellationToken)
-    {
-        // Retried without limit: giving up would drop writes or let later writes of a key overtake them. If the
-        // worker stops meanwhile, the messages go back to the queue, in their place.
-        var worker = options.Value.Worker;
-        var delay = TransientFailures.Backoff(attempt, worker.RetryMinimumDelay, worker.RetryMaximumDelay);
-        logger.Log(
-            attempt >= 10 ? LogLevel.Error : LogLevel.Warning,
-            exception,
-            "Applying writes failed for a passing reason (attempt {Attempt}); retrying in place in {Delay}",
-            attempt,
-            delay);
-        await Task.Delay(delay, cancellationToken);
-    }
 }

@@ -1,0 +1,50 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace WritePipeline.Writes;
+
+/// <summary>
+/// Retries a partition's database step in place, holding the partition, with capped exponential backoff
+/// (<see cref="WorkerOptions.RetryMinimumDelay"/> to <see cref="WorkerOptions.RetryMaximumDelay"/>), without limit:
+/// giving up would drop writes or let later writes of a key overtake them. If the worker stops meanwhile, the
+/// messages go back to the queue, in their place. From the tenth attempt on it is logged as an error.
+/// </summary>
+public sealed class InPlaceRetry(IOptions<WritePipelineOptions> options, ILogger<InPlaceRetry> logger)
+{
+    /// <summary>Transient failures and lost races: the policy of every step but those that count races.</summary>
+    public static bool Passing(Exception exception, int attempt) => TransientFailures.IsTransient(exception);
+
+    /// <summary>Runs <paramref name="step"/> until it succeeds, or fails with what <paramref name="retried"/> does not retry (thrown).</summary>
+    public async Task<T> RunAsync<T>(Func<Task<T>> step, Func<Exception, int, bool> retried, CancellationToken cancellationToken)
+    {
+        var worker = options.Value.Worker;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await step();
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested && retried(ex, attempt))
+            {
+                var delay = TransientFailures.Backoff(attempt, worker.RetryMinimumDelay, worker.RetryMaximumDelay);
+                logger.Log(
+                    attempt >= 10 ? LogLevel.Error : LogLevel.Warning,
+                    ex,
+                    "A partition step failed for a passing reason (attempt {Attempt}); retrying in place in {Delay}",
+                    attempt,
+                    delay);
+                await Task.Delay(delay, cancellationToken);
+            }
+        }
+    }
+
+    public Task RunAsync(Func<Task> step, Func<Exception, int, bool> retried, CancellationToken cancellationToken) =>
+        RunAsync(
+            async () =>
+            {
+                await step();
+                return true;
+            },
+            retried,
+            cancellationToken);
+}
