@@ -44,6 +44,10 @@ public sealed class WritePipelineDbContext(DbContextOptions<WritePipelineDbConte
     /// <summary>The key ring that signs the console's cookies and anti-forgery tokens, shared by every API process.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
+    public DbSet<Partitioning.PartitionLease> PartitionLeases => Set<Partitioning.PartitionLease>();
+
+    public DbSet<Partitioning.PipelineWorker> Workers => Set<Partitioning.PipelineWorker>();
+
     public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
         // Every saved change of a saga instance moves its version on; the old version is what the UPDATE checks.
@@ -68,6 +72,8 @@ public sealed class WritePipelineDbContext(DbContextOptions<WritePipelineDbConte
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
+        modelBuilder.ApplyConfiguration(new Partitioning.PartitionLease.Configuration());
+        modelBuilder.ApplyConfiguration(new Partitioning.PipelineWorker.Configuration());
         modelBuilder.Entity<Record>(record =>
         {
             record.ToTable("records");

@@ -414,6 +414,54 @@ namespace WritePipeline.Migrations.PostgreSql.Migrations
                     b.ToTable("operators", (string)null);
                 });
 
+            modelBuilder.Entity("WritePipeline.Partitioning.PartitionLease", b =>
+                {
+                    b.Property<int>("Partition")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("Epoch")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Owner")
+                        .HasMaxLength(120)
+                        .HasColumnType("character varying(120)");
+
+                    b.Property<DateTimeOffset?>("Since")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Partition");
+
+                    b.ToTable("partition_leases", (string)null);
+                });
+
+            modelBuilder.Entity("WritePipeline.Partitioning.PipelineWorker", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(120)
+                        .HasColumnType("character varying(120)");
+
+                    b.Property<DateTimeOffset>("Heartbeat")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Host")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<int>("ProcessId")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset>("StartedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("workers", (string)null);
+                });
+
             modelBuilder.Entity("WritePipeline.Records.Record", b =>
                 {
                     b.Property<long>("Id")

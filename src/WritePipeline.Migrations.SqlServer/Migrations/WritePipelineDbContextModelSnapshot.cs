@@ -415,6 +415,54 @@ namespace WritePipeline.Migrations.SqlServer.Migrations
                     b.ToTable("operators", (string)null);
                 });
 
+            modelBuilder.Entity("WritePipeline.Partitioning.PartitionLease", b =>
+                {
+                    b.Property<int>("Partition")
+                        .HasColumnType("int");
+
+                    b.Property<long>("Epoch")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("Owner")
+                        .HasMaxLength(120)
+                        .HasColumnType("nvarchar(120)");
+
+                    b.Property<DateTimeOffset?>("Since")
+                        .HasColumnType("datetimeoffset");
+
+                    b.HasKey("Partition");
+
+                    b.ToTable("partition_leases", (string)null);
+                });
+
+            modelBuilder.Entity("WritePipeline.Partitioning.PipelineWorker", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(120)
+                        .HasColumnType("nvarchar(120)");
+
+                    b.Property<DateTimeOffset>("Heartbeat")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("Host")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.Property<int>("ProcessId")
+                        .HasColumnType("int");
+
+                    b.Property<DateTimeOffset>("StartedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("workers", (string)null);
+                });
+
             modelBuilder.Entity("WritePipeline.Records.Record", b =>
                 {
                     b.Property<long>("Id")

@@ -407,6 +407,54 @@ namespace WritePipeline.Migrations.Sqlite.Migrations
                     b.ToTable("operators", (string)null);
                 });
 
+            modelBuilder.Entity("WritePipeline.Partitioning.PartitionLease", b =>
+                {
+                    b.Property<int>("Partition")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Epoch")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Owner")
+                        .HasMaxLength(120)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("Since")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Partition");
+
+                    b.ToTable("partition_leases", (string)null);
+                });
+
+            modelBuilder.Entity("WritePipeline.Partitioning.PipelineWorker", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(120)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Heartbeat")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Host")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("ProcessId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("StartedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("workers", (string)null);
+                });
+
             modelBuilder.Entity("WritePipeline.Records.Record", b =>
                 {
                     b.Property<long>("Id")

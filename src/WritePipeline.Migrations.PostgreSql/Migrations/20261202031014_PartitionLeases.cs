@@ -1,0 +1,55 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace WritePipeline.Migrations.PostgreSql.Migrations
+{
+    /// <inheritdoc />
+    public partial class PartitionLeases : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.CreateTable(
+                name: "partition_leases",
+                columns: table => new
+                {
+                    Partition = table.Column<int>(type: "integer", nullable: false),
+                    Owner = table.Column<string>(type: "character varying(120)", maxLength: 120, nullable: true),
+                    Epoch = table.Column<long>(type: "bigint", nullable: false),
+                    Since = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    ExpiresAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_partition_leases", x => x.Partition);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "workers",
+                columns: table => new
+                {
+                    Id = table.Column<string>(type: "character varying(120)", maxLength: 120, nullable: false),
+                    Host = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    ProcessId = table.Column<int>(type: "integer", nullable: false),
+                    StartedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    Heartbeat = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_workers", x => x.Id);
+                });
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "partition_leases");
+
+            migrationBuilder.DropTable(
+                name: "workers");
+        }
+    }
+}
