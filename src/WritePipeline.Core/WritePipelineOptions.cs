@@ -130,6 +130,18 @@ public sealed class WorkerOptions
 
     /// <summary>Longest wait between attempts; a write is retried in place until it succeeds or the worker stops.</summary>
     public TimeSpan RetryMaximumDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long a partition's lease lasts without being renewed, and how long a silent worker counts as alive: a killed
+    /// worker's partitions are taken over by the others after about this long (plus one <see cref="HeartbeatInterval"/>).
+    /// </summary>
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How often a worker says it is alive, renews its leases, and takes or gives up partitions (at most a third of <see cref="LeaseDuration"/>).</summary>
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long a stopping worker lets its partitions finish the batch at hand before it drops them (the broker gives them back).</summary>
+    public TimeSpan StopGrace { get; set; } = TimeSpan.FromSeconds(10);
 }
 
 public sealed class ApiOptions

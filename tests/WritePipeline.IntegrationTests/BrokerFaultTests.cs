@@ -36,7 +36,7 @@ public sealed class BrokerFaultTests(ITestOutputHelper output)
         await app.UntilReadyAsync();
         await using var first = WorkerProcess.Start(app.SharedSettings);
         await using var second = WorkerProcess.Start(app.SharedSettings);
-        await app.UntilConsumersAsync(PartitionQueues, 2, first);
+        await app.UntilSharedAsync(first, second);
         var (clientId, http) = await app.CreateClientAsync();
         var load = new CarefulClient(http, "drop-" + Guid.NewGuid().ToString("N")[..6] + "-");
 
@@ -65,10 +65,10 @@ public sealed class BrokerFaultTests(ITestOutputHelper output)
         var submittedAtFaults = await faults;
 
         Assert.All(submittedAtFaults, s => Assert.True(s < Total, "every fault happened while writes were still being submitted"));
-        await AssertEveryWriteAppliedOnceInOrderAsync(app, clientId, load, TimeSpan.FromMinutes(3));
+        await load.AssertAppliedOnceInOrderAsync(app, clientId, Keys, WritesPerKey, TimeSpan.FromMinutes(3), output);
         Assert.False(first.HasExited, first.RecentOutput);
         Assert.False(second.HasExited, second.RecentOutput);
-        await app.UntilConsumersAsync(PartitionQueues, 2, first);
+        await app.UntilSharedAsync(first, second);
     }
 
     [Fact]
@@ -77,7 +77,7 @@ public sealed class BrokerFaultTests(ITestOutputHelper output)
         await using var app = await PipelineApp.StartAsync(PipelineSetup.RabbitMqPostgres with { HostsWorker = false, ServesHttp = true });
         await app.UntilReadyAsync();
         await using var worker = WorkerProcess.Start(app.SharedSettings);
-        await app.UntilConsumersAsync(PartitionQueues, 1, worker);
+        await app.UntilSharedAsync(worker);
         var (clientId, http) = await app.CreateClientAsync();
         var load = new CarefulClient(http, "restart-" + Guid.NewGuid().ToString("N")[..6] + "-");
 
@@ -107,7 +107,7 @@ public sealed class BrokerFaultTests(ITestOutputHelper output)
         await app.UntilConsumedAsync([.. PartitionQueues, ConflictTopology.QueueName], worker);
         var remaining = TimeSpan.FromSeconds(60) - backAt.Elapsed;
         Assert.True(remaining > TimeSpan.Zero, $"the submissions themselves took {backAt.Elapsed} after the broker was back");
-        await AssertEveryWriteAppliedOnceInOrderAsync(app, clientId, load, remaining);
+        await load.AssertAppliedOnceInOrderAsync(app, clientId, Keys, WritesPerKey, remaining, output);
         output.WriteLine($"everything applied {backAt.Elapsed.TotalSeconds:0.0}s after the broker was back");
         Assert.False(worker.HasExited, worker.RecentOutput);
     }
@@ -128,77 +128,5 @@ public sealed class BrokerFaultTests(ITestOutputHelper output)
             async () => (await (await http.GetAsync("/health/ready")).JsonAsync())["checks"]!["partition-queues"]!["status"]!.GetValue<string>() == "Healthy",
             "every partition queue has a consumer");
         Assert.False(worker.HasExited, worker.RecentOutput);
-    }
-
-    async Task AssertEveryWriteAppliedOnceInOrderAsync(PipelineApp app, Guid clientId, CarefulClient load, TimeSpan timeout)
-    {
-        output.WriteLine($"{load.Submitted} writes accepted, {load.Retries} submissions retried after a 503 or a dropped connection");
-        Assert.Equal(Total, load.Submitted);
-        await app.UntilDrainedAsync(clientId, Total, timeout);
-        OrderingTests.AssertInOrderWithoutGapsOrDuplicates(await app.HistoryAsync("customers", load.Prefix), Keys, WritesPerKey);
-        var statuses = await app.QueryAsync(db => db.Writes.Where(w => w.ClientId == clientId).GroupBy(w => w.Status).Select(g => new { g.Key, Count = g.Count() }).ToListAsync());
-        Assert.Equal(Total, Assert.Single(statuses).Count);
-        Assert.Equal(WriteStatus.Applied, Assert.Single(statuses).Key);
-    }
-
-    /// <summary>
-    /// A careful client: keys concurrently, each key's writes one after another, each waiting for its 202, and a 503 or
-    /// a dropped request retried with the same Idempotency-Key until it is accepted; at a steady pace.
-    /// </summary>
-    sealed class CarefulClient(HttpClient http, string prefix)
-    {
-        int _submitted;
-        int _retries;
-
-        public string Prefix => prefix;
-
-        public int Submitted => Volatile.Read(ref _submitted);
-
-        public int Retries => Volatile.Read(ref _retries);
-
-        const int Clients = 32;
-
-        public Task RunAsync(int keys, int writesPerKey, int writesPerSecond)
-        {
-            var pause = TimeSpan.FromSeconds((double)Clients / writesPerSecond);
-            return Parallel.ForEachAsync(Enumerable.Range(0, keys), new ParallelOptions { MaxDegreeOfParallelism = Clients }, async (k, _) =>
-            {
-                for (var seq = 1; seq <= writesPerKey; seq++)
-                {
-                    await SubmitAsync(prefix + k, seq);
-                    Interlocked.Increment(ref _submitted);
-                    await Task.Delay(pause);
-                }
-            });
-        }
-
-        public Task UntilSubmittedAsync(int count) =>
-            Eventually.UntilAsync(() => Task.FromResult(Submitted >= count), $"{count} writes are accepted", TimeSpan.FromMinutes(3));
-
-        async Task SubmitAsync(string key, int seq)
-        {
-            var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
-            while (true)
-            {
-                try
-                {
-                    var response = await http.PutAsync("customers", key, new JsonObject { ["seq"] = seq }, r => r.Headers.Add("Idempotency-Key", $"\"{key}-{seq}\""));
-                    if (response.StatusCode == HttpStatusCode.Accepted)
-                    {
-                        return;
-                    }
-
-                    Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
-                }
-                catch (HttpRequestException)
-                {
-                    // The request was dropped on the way: whether it was accepted is unknown, so it is sent again.
-                }
-
-                Assert.True(DateTime.UtcNow < deadline, $"{key} seq {seq} was not accepted within 2 minutes");
-                Interlocked.Increment(ref _retries);
-                await Task.Delay(TimeSpan.FromMilliseconds(200));
-            }
-        }
     }
 }

@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using WritePipeline.Clients;
 using WritePipeline.Data;
 using WritePipeline.Records;
@@ -211,6 +212,52 @@ public sealed class PipelineApp : WebApplicationFactory<Program>
             return depths is not null && queues.All(queue => depths.Any(d => d.Queue == queue && d.Consumers > 0));
         },
         "every queue has an active consumer");
+
+    /// <summary>
+    /// The partitions each worker process holds the lease of now (by process id; leases that ran out count for nobody),
+    /// with whether the broker reports an active consumer on each partition queue.
+    /// </summary>
+    public async Task<(IReadOnlyDictionary<int, List<int>> Shares, bool AllConsumed)> OwnershipAsync()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var (leases, workers) = await QueryAsync(async db => (
+            await db.PartitionLeases.AsNoTracking().ToListAsync(),
+            await db.Workers.AsNoTracking().ToDictionaryAsync(w => w.Id, w => w.ProcessId)));
+        var shares = leases
+            .Where(l => l.Owner is not null && l.ExpiresAt > now && workers.ContainsKey(l.Owner))
+            .GroupBy(l => workers[l.Owner!])
+            .ToDictionary(g => g.Key, g => g.Select(l => l.Partition).Order().ToList());
+        var (depths, _) = await Services.GetRequiredService<Partitioning.BrokerQueues>().ReadAsync(CancellationToken.None);
+        var consumed = depths is not null && depths.Where(d => d.Partition is not null).All(d => d.Consumers == 1);
+        return (shares, consumed);
+    }
+
+    /// <summary>
+    /// Waits until exactly <paramref name="workers"/> share every partition, each within one of partitions/workers,
+    /// and every partition queue has its one active consumer (failing at once if a worker died).
+    /// </summary>
+    public async Task<IReadOnlyDictionary<int, List<int>>> UntilSharedAsync(params WorkerProcess[] workers)
+    {
+        IReadOnlyDictionary<int, List<int>> shares = new Dictionary<int, List<int>>();
+        var partitions = Services.GetRequiredService<IOptions<WritePipelineOptions>>().Value.Partitions;
+        await Eventually.UntilAsync(
+            async () =>
+            {
+                foreach (var worker in workers)
+                {
+                    Assert.False(worker.HasExited, worker.RecentOutput);
+                }
+
+                (shares, var consumed) = await OwnershipAsync();
+                return consumed
+                    && shares.Keys.Order().SequenceEqual(workers.Select(w => w.Pid).Order())
+                    && shares.Values.Sum(s => s.Count) == partitions
+                    && shares.Values.All(s => s.Count >= partitions / workers.Length && s.Count <= (partitions + workers.Length - 1) / workers.Length);
+            },
+            $"{workers.Length} worker(s) share the {partitions} partitions evenly and consume them",
+            TimeSpan.FromSeconds(60));
+        return shares;
+    }
 
     /// <summary>Waits until /health/ready answers 200: database reachable, topology declared, bus connected.</summary>
     public Task UntilReadyAsync()

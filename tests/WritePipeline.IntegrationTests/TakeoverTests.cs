@@ -30,9 +30,9 @@ public sealed class TakeoverTests : IAsyncLifetime
         var partitions = Enumerable.Range(0, 8).Select(PartitionTopology.QueueName).ToList();
 
         await using var first = WorkerProcess.Start(_app.SharedSettings);
-        await _app.UntilConsumersAsync(partitions, 1, first);
+        await _app.UntilSharedAsync(first);
         await using var second = WorkerProcess.Start(_app.SharedSettings);
-        await _app.UntilConsumersAsync(partitions, 2, second);
+        await _app.UntilSharedAsync(first, second);
 
         var submitted = 0;
         var killed = false;

@@ -14,6 +14,11 @@ public sealed class WorkerProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    public int ExitCode => _process.ExitCode;
+
+    /// <summary>The process id, which the worker registers with (see <c>workers</c> and <c>GET /v1/admin/partitions</c>).</summary>
+    public int Pid => _process.Id;
+
     /// <summary>The last lines the worker printed, for a failing test's message.</summary>
     public string RecentOutput => string.Join(Environment.NewLine, _output.TakeLast(40));
 
@@ -52,6 +57,30 @@ public sealed class WorkerProcess : IAsyncDisposable
     {
         _process.Kill(entireProcessTree: true);
         _process.WaitForExit();
+    }
+
+    /// <summary>SIGSTOP: the process freezes with its connections open, as a long GC pause or a stalled VM would.</summary>
+    public void Pause() => Signal("STOP");
+
+    /// <summary>SIGCONT: the frozen process goes on where it stopped, believing nothing happened.</summary>
+    public void Resume() => Signal("CONT");
+
+    /// <summary>SIGTERM: the graceful stop an orchestrator asks for.</summary>
+    public async Task StopAsync()
+    {
+        Signal("TERM");
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await _process.WaitForExitAsync(deadline.Token);
+    }
+
+    void Signal(string signal)
+    {
+        using var kill = Process.Start("kill", [$"-{signal}", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
+        kill.WaitForExit();
+        if (kill.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"kill -{signal} {_process.Id} exited with {kill.ExitCode}");
+        }
     }
 
     public async ValueTask DisposeAsync()

@@ -16,7 +16,8 @@ public static class DataRegistration
         var connectionString = configuration.GetConnectionString(ConnectionStringName);
         // Pooled: every request, batch and saga step takes a context; building options and a context for each is CPU
         // the accept and apply paths cannot spare. A pooled context is reset (tracking, savepoint setting) when returned.
-        services.AddDbContextPool<WritePipelineDbContext>(builder => UseProvider(builder, database.Provider, connectionString));
+        services.AddDbContextPool<WritePipelineDbContext>(builder => UseProvider(builder, database.Provider, connectionString)
+            .AddInterceptors(Partitioning.PartitionFence.Instance));
         services.AddScoped<DatabaseMigrator>();
         return services;
     }

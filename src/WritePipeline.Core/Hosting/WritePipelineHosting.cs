@@ -78,6 +78,7 @@ public static class WritePipelineHosting
         services.AddScoped<OperatorRegistry>();
         services.AddWritePipelineOperatorServices();
         services.AddScoped<PipelineMetrics>();
+        services.AddScoped<PartitionOwners>();
         services.AddScoped<Decisions>();
         services.AddScoped<ClientRegistry>();
         services.AddScoped<SubmissionReader>();
@@ -104,6 +105,7 @@ public static class WritePipelineHosting
         app.MapAdminAuditApi();
         app.MapAdminOperatorsApi();
         app.MapAdminDashboardApi();
+        app.MapAdminPartitionsApi();
         app.MapRecordsApi();
         return app;
     }

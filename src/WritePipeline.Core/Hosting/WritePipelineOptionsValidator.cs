@@ -19,6 +19,16 @@ public sealed class WritePipelineOptionsValidator : IValidateOptions<WritePipeli
             failures.Add("WritePipeline:Worker:RetryMinimumDelay must be positive and no longer than RetryMaximumDelay.");
         }
 
+        if (options.Worker.HeartbeatInterval <= TimeSpan.Zero || options.Worker.LeaseDuration < 3 * options.Worker.HeartbeatInterval)
+        {
+            failures.Add("WritePipeline:Worker:HeartbeatInterval must be positive and WritePipeline:Worker:LeaseDuration at least three times as long, so that a lease is renewed twice before it can expire.");
+        }
+
+        if (options.Worker.StopGrace < TimeSpan.Zero)
+        {
+            failures.Add("WritePipeline:Worker:StopGrace must not be negative.");
+        }
+
         if (options.Transport.Kind == TransportKind.InMemory && !options.Worker.Enabled)
         {
             failures.Add("WritePipeline:Worker:Enabled must be true with the InMemory transport: its queues exist only in this process, so nothing else could apply the writes.");

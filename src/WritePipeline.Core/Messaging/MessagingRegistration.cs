@@ -41,7 +41,11 @@ public static class MessagingRegistration
             }
             else
             {
-                services.AddHostedService<RabbitMqPartitionConsumers>();
+                // The partitions are shared with the other workers through leases; this worker consumes only its own.
+                services.AddSingleton<WorkerIdentity>();
+                services.AddSingleton<PartitionLeaseStore>();
+                services.AddSingleton<RabbitMqPartitionConsumers>();
+                services.AddHostedService<PartitionOwnership>();
             }
 
             services.AddHealthChecks().AddCheck<PartitionConsumerStates.HealthCheck>("partition-consumers", tags: ["ready"]);

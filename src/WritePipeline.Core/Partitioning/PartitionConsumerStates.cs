@@ -3,35 +3,42 @@ using Microsoft.Extensions.Options;
 
 namespace WritePipeline.Partitioning;
 
-/// <summary>Whether each of this worker's partition consumers is subscribed, for health and logs.</summary>
+/// <summary>Which partitions this worker owns, and whether each of them has its consumer, for health and logs.</summary>
 public sealed class PartitionConsumerStates(IOptions<WritePipelineOptions> options, TimeProvider clock)
 {
-    readonly State[] _states = [.. Enumerable.Range(0, options.Value.Partitions).Select(_ => new State(false, clock.GetUtcNow(), "starting"))];
+    readonly State[] _states = [.. Enumerable.Range(0, options.Value.Partitions).Select(_ => new State(false, false, clock.GetUtcNow(), null))];
 
-    public void Subscribed(int partition) => _states[partition] = new State(true, clock.GetUtcNow(), null);
+    /// <summary>This worker took the partition and is about to consume it.</summary>
+    public void Taken(int partition) => _states[partition] = new State(true, false, clock.GetUtcNow(), "taking it over");
+
+    public void Subscribed(int partition) => _states[partition] = new State(true, true, clock.GetUtcNow(), null);
 
     public void Lost(int partition, string reason)
     {
-        if (_states[partition].Subscribed)
-        {
-            _states[partition] = new State(false, clock.GetUtcNow(), reason);
-        }
-        else
-        {
-            _states[partition] = _states[partition] with { Reason = reason };
-        }
+        var state = _states[partition];
+        _states[partition] = state.Subscribed
+            ? new State(state.Owned, false, clock.GetUtcNow(), reason)
+            : state with { Reason = reason };
     }
 
-    /// <summary>Partitions that have had no consumer in this process for longer than <paramref name="grace"/>.</summary>
+    /// <summary>The partition is another worker's now (given up, or its lease was lost).</summary>
+    public void Left(int partition) => _states[partition] = new State(false, false, clock.GetUtcNow(), null);
+
+    /// <summary>The partitions this worker owns now.</summary>
+    public IReadOnlyList<int> Owned => [.. _states.Select((s, p) => (s, p)).Where(x => x.s.Owned).Select(x => x.p)];
+
+    /// <summary>Partitions this worker owns that have had no consumer in it for longer than <paramref name="grace"/>.</summary>
     public IReadOnlyList<(int Partition, DateTimeOffset Since, string? Reason)> WithoutConsumer(TimeSpan grace)
     {
         var now = clock.GetUtcNow();
-        return [.. _states.Select((s, p) => (Partition: p, s.Since, s.Reason, s.Subscribed)).Where(s => !s.Subscribed && now - s.Since > grace).Select(s => (s.Partition, s.Since, s.Reason))];
+        return [.. _states.Select((s, p) => (Partition: p, State: s))
+            .Where(x => x.State is { Owned: true, Subscribed: false } && now - x.State.Since > grace)
+            .Select(x => (x.Partition, x.State.Since, x.State.Reason))];
     }
 
-    sealed record State(bool Subscribed, DateTimeOffset Since, string? Reason);
+    sealed record State(bool Owned, bool Subscribed, DateTimeOffset Since, string? Reason);
 
-    /// <summary>Unhealthy while any partition of this worker has been without its consumer for more than a few seconds.</summary>
+    /// <summary>Unhealthy while a partition this worker owns has been without its consumer for more than a few seconds.</summary>
     public sealed class HealthCheck(PartitionConsumerStates states) : IHealthCheck
     {
         static readonly TimeSpan Grace = TimeSpan.FromSeconds(10);
@@ -40,7 +47,7 @@ public sealed class PartitionConsumerStates(IOptions<WritePipelineOptions> optio
         {
             var missing = states.WithoutConsumer(Grace);
             return Task.FromResult(missing.Count == 0
-                ? HealthCheckResult.Healthy("Every partition is consumed.")
+                ? HealthCheckResult.Healthy($"Consuming the partitions this worker owns: {string.Join(", ", states.Owned)}.")
                 : HealthCheckResult.Unhealthy(
                     "Partitions without a consumer in this worker: "
                     + string.Join("; ", missing.Select(m => $"{PartitionTopology.QueueName(m.Partition)} since {m.Since:O} ({m.Reason})"))));

@@ -1,5 +1,4 @@
 using System.Threading.Channels;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RabbitMQ.Client;
@@ -8,49 +7,144 @@ using RabbitMQ.Client.Events;
 namespace WritePipeline.Partitioning;
 
 /// <summary>
-/// The worker's partition consumers on RabbitMQ: one channel and one consumer per partition queue, read strictly in
-/// the broker's delivery order, applied in batches, acknowledged after commit. After any broker fault (connection
-/// lost, channel closed, consumer cancelled, broker restarted) the partition is consumed again, with backoff,
-/// for as long as the worker runs.
+/// The worker's partition consumers on RabbitMQ, for the partitions it holds the lease of (<see cref="PartitionOwnership"/>
+/// starts and stops them): one channel and one consumer per partition queue, read strictly in the broker's delivery
+/// order, applied in batches, acknowledged after commit. After any broker fault (connection lost, channel closed,
+/// consumer cancelled, broker restarted) the partition is consumed again, with backoff, for as long as it is held.
 /// </summary>
 /// <remarks>
 /// Why order holds, by construction (docs/architecture.md, "Per-key order"): the channel's consumer dispatch runs one
 /// delivery at a time, in delivery order, and does nothing but append it to this session's inbox; one loop takes
 /// what the inbox holds, in that order, applies it and acknowledges it, before it takes more. A session ends with its
 /// channel, and a new session begins only after the old loop has finished; what the old one had not acknowledged
-/// comes back from the broker first, in order (quorum queues keep unacknowledged messages at their place).
+/// comes back from the broker first, in order (quorum queues keep unacknowledged messages at their place). Across
+/// workers, a partition is consumed under a lease claim: every transaction of the loop is fenced by it
+/// (<see cref="PartitionFence"/>), and a new owner's consumer starts only after the old one's lease was given up or
+/// expired; single active consumer on the queue keeps a second consumer waiting until the first one's channel is gone.
 /// </remarks>
 public sealed class RabbitMqPartitionConsumers(
     IOptions<WritePipelineOptions> options,
     PartitionProcessor processor,
     PartitionConsumerStates states,
     BrokerTopology topology,
-    ILogger<RabbitMqPartitionConsumers> logger) : BackgroundService
+    ILogger<RabbitMqPartitionConsumers> logger) : IAsyncDisposable
 {
     /// <summary>A partition is tried again at least this often while it has no consumer: a broker back is noticed within it.</summary>
     static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(2);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    readonly BrokerConnection _connection = new(options.Value.Transport.RabbitMq, $"writepipeline-worker {Environment.MachineName}/{Environment.ProcessId}");
+    readonly Lock _lock = new();
+    readonly Dictionary<int, Session> _sessions = [];
+
+    /// <summary>Starts consuming the claim's partition, once any earlier consumer of it in this worker has finished.</summary>
+    public void Start(PartitionClaim claim)
     {
-        var name = $"writepipeline-worker {Environment.MachineName}/{Environment.ProcessId}";
-        await using var connection = new BrokerConnection(options.Value.Transport.RabbitMq, name);
-        await Task.WhenAll(Enumerable.Range(0, options.Value.Partitions).Select(p => ConsumeAsync(connection, p, stoppingToken)));
+        lock (_lock)
+        {
+            _sessions.TryGetValue(claim.Partition, out var previous);
+            var session = new Session(claim);
+            session.Task = Task.Run(async () =>
+            {
+                if (previous is not null)
+                {
+                    await previous.Task.ConfigureAwait(false);
+                    previous.Dispose();
+                }
+
+                await ConsumeAsync(session).ConfigureAwait(false);
+            });
+            _sessions[claim.Partition] = session;
+        }
+
+        states.Taken(claim.Partition);
     }
 
-    async Task ConsumeAsync(BrokerConnection connection, int partition, CancellationToken stoppingToken)
+    /// <summary>
+    /// Stops consuming a partition gracefully: the batch at hand is applied and acknowledged, then the channel closes
+    /// and the broker keeps the rest, in order, for the next owner. Past <paramref name="grace"/> the batch is dropped
+    /// (rolled back; the broker gives it back). Returns once nothing of the partition runs here.
+    /// </summary>
+    public async Task StopAsync(int partition, TimeSpan grace)
     {
-        using var scope = logger.BeginScope(new Dictionary<string, object> { ["Partition"] = partition });
+        Session? session;
+        lock (_lock)
+        {
+            _sessions.Remove(partition, out session);
+        }
+
+        if (session is not null)
+        {
+            await session.Release.CancelAsync();
+            session.Abort.CancelAfter(grace);
+            await session.Task;
+            session.Dispose();
+        }
+
+        states.Left(partition);
+    }
+
+    /// <summary>The lease was lost: stops consuming the partition at once, committing nothing more.</summary>
+    public void Abort(int partition)
+    {
+        lock (_lock)
+        {
+            if (_sessions.TryGetValue(partition, out var session))
+            {
+                session.Release.Cancel();
+                session.Abort.Cancel();
+            }
+        }
+
+        states.Left(partition);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        List<Session> sessions;
+        lock (_lock)
+        {
+            sessions = [.. _sessions.Values];
+            _sessions.Clear();
+        }
+
+        foreach (var session in sessions)
+        {
+            await session.Abort.CancelAsync();
+            await session.Release.CancelAsync();
+        }
+
+        await Task.WhenAll(sessions.Select(s => s.Task));
+        await _connection.DisposeAsync();
+    }
+
+    async Task ConsumeAsync(Session session)
+    {
+        var partition = session.Claim.Partition;
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["Partition"] = partition, ["LeaseEpoch"] = session.Claim.Epoch });
+        // Every transaction committed from here on, however deep, is checked against this claim.
+        using var fence = PartitionFence.Enter(session.Claim);
         var failures = 0;
-        while (!stoppingToken.IsCancellationRequested)
+        while (!session.Release.IsCancellationRequested)
         {
             try
             {
-                await topology.WaitUntilDeclaredAsync(stoppingToken);
-                var reason = await RunSessionAsync(connection, partition, () => failures = 0, stoppingToken);
+                await topology.WaitUntilDeclaredAsync(session.Release.Token);
+                var reason = await RunSessionAsync(session, () => failures = 0);
+                if (session.Release.IsCancellationRequested)
+                {
+                    logger.LogInformation("Partition {Queue} given up ({Reason})", PartitionTopology.QueueName(partition), reason);
+                    return;
+                }
+
                 states.Lost(partition, reason);
                 logger.LogWarning("Partition {Queue} lost its channel ({Reason}); consuming it again", PartitionTopology.QueueName(partition), reason);
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            catch (PartitionLeaseLostException ex)
+            {
+                logger.LogWarning(ex, "Partition {Queue} was taken by another worker; this worker stops consuming it", PartitionTopology.QueueName(partition));
+                return;
+            }
+            catch (OperationCanceledException) when (session.Release.IsCancellationRequested)
             {
                 return;
             }
@@ -62,7 +156,7 @@ public sealed class RabbitMqPartitionConsumers(
                 logger.LogError(ex, "Partition {Queue} has no consumer in this worker (attempt {Attempt}); trying again in {Delay}", PartitionTopology.QueueName(partition), failures, delay);
                 try
                 {
-                    await Task.Delay(delay, stoppingToken);
+                    await Task.Delay(delay, session.Release.Token);
                 }
                 catch (OperationCanceledException)
                 {
@@ -72,18 +166,22 @@ public sealed class RabbitMqPartitionConsumers(
         }
     }
 
-    /// <summary>One channel's life: subscribe, then take, apply and acknowledge batches until the channel is gone. Returns why it ended.</summary>
-    async Task<string> RunSessionAsync(BrokerConnection connection, int partition, Action subscribed, CancellationToken stoppingToken)
+    /// <summary>One channel's life: subscribe, then take, apply and acknowledge batches until the channel is gone or the partition is given up. Returns why it ended.</summary>
+    async Task<string> RunSessionAsync(Session session, Action subscribed)
     {
         var worker = options.Value.Worker;
+        var partition = session.Claim.Partition;
         var queue = PartitionTopology.QueueName(partition);
-        var broker = await connection.GetAsync(stoppingToken);
-        await using var channel = await broker.CreateChannelAsync(new CreateChannelOptions(false, false, consumerDispatchConcurrency: 1), stoppingToken);
-        await channel.BasicQosAsync(0, (ushort)Math.Min(worker.PrefetchCount, ushort.MaxValue), global: false, stoppingToken);
+        var broker = await _connection.GetAsync(session.Release.Token);
+        await using var channel = await broker.CreateChannelAsync(new CreateChannelOptions(false, false, consumerDispatchConcurrency: 1), session.Release.Token);
+        await channel.BasicQosAsync(0, (ushort)Math.Min(worker.PrefetchCount, ushort.MaxValue), global: false, session.Release.Token);
 
         var inbox = Channel.CreateUnbounded<(ulong Tag, PartitionDelivery Delivery)>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
-        using var ended = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        var endReason = "stopped";
+        // Ends applying: the channel is gone, or the lease was lost (or a stop ran out of grace).
+        using var ended = CancellationTokenSource.CreateLinkedTokenSource(session.Abort.Token);
+        // Ends taking more: the above, or the partition is being given up.
+        using var done = CancellationTokenSource.CreateLinkedTokenSource(ended.Token, session.Release.Token);
+        var endReason = "given up";
         void End(string reason)
         {
             endReason = reason;
@@ -109,15 +207,15 @@ public sealed class RabbitMqPartitionConsumers(
             return Task.CompletedTask;
         };
 
-        await channel.BasicConsumeAsync(queue, autoAck: false, consumer: consumer, cancellationToken: stoppingToken);
+        await channel.BasicConsumeAsync(queue, autoAck: false, consumer: consumer, cancellationToken: session.Release.Token);
         states.Subscribed(partition);
         subscribed();
-        logger.LogInformation("Consuming partition {Queue}", queue);
+        logger.LogInformation("Consuming partition {Queue} (lease epoch {Epoch})", queue, session.Claim.Epoch);
 
         var batch = new List<PartitionDelivery>(worker.MaxBatchSize);
         try
         {
-            while (await inbox.Reader.WaitToReadAsync(ended.Token))
+            while (await inbox.Reader.WaitToReadAsync(done.Token))
             {
                 // Whatever has arrived, up to a batch: a lone write is applied at once.
                 batch.Clear();
@@ -133,11 +231,28 @@ public sealed class RabbitMqPartitionConsumers(
                 await channel.BasicAckAsync(last, multiple: true, ended.Token);
             }
         }
-        catch (Exception) when (ended.IsCancellationRequested && !stoppingToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is not PartitionLeaseLostException && done.IsCancellationRequested)
         {
-            // The channel went away mid-batch: whatever was not acknowledged comes back from the broker, in order.
+            // The channel went away or the partition is given up: whatever was not acknowledged stays with the broker, in order.
         }
 
         return endReason;
+    }
+
+    sealed class Session(PartitionClaim claim) : IDisposable
+    {
+        public PartitionClaim Claim { get; } = claim;
+
+        public CancellationTokenSource Release { get; } = new();
+
+        public CancellationTokenSource Abort { get; } = new();
+
+        public Task Task { get; set; } = Task.CompletedTask;
+
+        public void Dispose()
+        {
+            Release.Dispose();
+            Abort.Dispose();
+        }
     }
 }

@@ -56,16 +56,21 @@ public sealed class RefusedWrites(IServiceScopeFactory scopes, InPlaceRetry retr
                 await using var scope = scopes.CreateAsyncScope();
                 var db = scope.ServiceProvider.GetRequiredService<WritePipelineDbContext>();
                 var now = clock.GetUtcNow();
-                await db.Writes
-                    .Where(w => w.Id == writeId && w.Status == expectedStatus)
-                    .ExecuteUpdateAsync(
-                        update => update
-                            .SetProperty(w => w.Status, WriteStatus.Failed)
-                            .SetProperty(w => w.ErrorType, WriteErrors.StorageRejected)
-                            .SetProperty(w => w.ErrorDetail, detail)
-                            .SetProperty(w => w.CompletedAt, now)
-                            .SetProperty(w => w.HeldBehind, (Guid?)null),
-                        cancellationToken);
+                await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+                {
+                    await db.Writes
+                        .Where(w => w.Id == writeId && w.Status == expectedStatus)
+                        .ExecuteUpdateAsync(
+                            update => update
+                                .SetProperty(w => w.Status, WriteStatus.Failed)
+                                .SetProperty(w => w.ErrorType, WriteErrors.StorageRejected)
+                                .SetProperty(w => w.ErrorDetail, detail)
+                                .SetProperty(w => w.CompletedAt, now)
+                                .SetProperty(w => w.HeldBehind, (Guid?)null),
+                            cancellationToken);
+                    await transaction.CommitAsync(cancellationToken);
+                }
+
                 var write = await db.Writes.AsNoTracking().SingleOrDefaultAsync(w => w.Id == writeId, cancellationToken);
                 return new ApplyResult(write?.Status == WriteStatus.Failed ? ApplyOutcome.Failed : ApplyOutcome.Skipped, write);
             },

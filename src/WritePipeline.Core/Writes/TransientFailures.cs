@@ -38,6 +38,8 @@ public static class TransientFailures
 
     public static FailureKind Classify(Exception exception) => exception switch
     {
+        // Not the database's failure: this worker may no longer apply the partition's writes at all.
+        Partitioning.PartitionLeaseLostException => FailureKind.Other,
         DbUpdateConcurrencyException => FailureKind.Race,
         PostgresException postgres => postgres.SqlState switch
         {

@@ -21,6 +21,8 @@ public sealed class UnreadableWrites(WritePipelineDbContext db, TimeProvider clo
 
         var now = clock.GetUtcNow();
         var cut = WriteErrors.Cut(detail);
+        // In a transaction: a partition's writes commit only where its lease is checked.
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var marked = await db.Writes
             .Where(w => w.Id == writeId && w.Status == WriteStatus.Queued)
             .ExecuteUpdateAsync(
@@ -30,6 +32,7 @@ public sealed class UnreadableWrites(WritePipelineDbContext db, TimeProvider clo
                     .SetProperty(w => w.ErrorDetail, cut)
                     .SetProperty(w => w.CompletedAt, now),
                 cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         logger.LogError("Write {WriteId} could not be read from its partition and ends failed ({Marked} status updated): {Detail}", writeId, marked, detail);
     }
 }

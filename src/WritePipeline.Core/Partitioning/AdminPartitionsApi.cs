@@ -1,0 +1,26 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using WritePipeline.Operators;
+
+namespace WritePipeline.Partitioning;
+
+/// <summary>Which worker owns which partition, for operators and scripts.</summary>
+public static class AdminPartitionsApi
+{
+    public static IEndpointRouteBuilder MapAdminPartitionsApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/v1/admin/partitions", Read).RequireAuthorization(OperatorPolicies.View)
+            .WithTags("Admin")
+            .WithName("AdminPartitions")
+            .WithSummary("Each partition's owner, its queue's consumers and ready messages, and the workers sharing the partitions")
+            .WithDescription("owner is null while no worker holds the partition's lease; consumers and ready are null when the broker could not be asked (brokerUnavailableReason says why).")
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden);
+        return app;
+    }
+
+    static async Task<Ok<PartitionOwnersSnapshot>> Read(PartitionOwners owners, HttpContext http) =>
+        TypedResults.Ok(await owners.ReadAsync(http.RequestAborted));
+}

@@ -1,0 +1,85 @@
+using System.Net;
+using Microsoft.EntityFrameworkCore;
+using WritePipeline.Writes;
+using Xunit.Abstractions;
+using System.Text.Json.Nodes;
+using WritePipeline.Testing;
+
+namespace WritePipeline.IntegrationTests;
+
+/// <summary>
+/// A careful client: keys concurrently, each key's writes one after another, each waiting for its 202, and a 503 or
+/// a dropped request retried with the same Idempotency-Key until it is accepted; at a steady pace.
+/// </summary>
+public sealed class CarefulClient(HttpClient http, string prefix)
+{
+    int _submitted;
+    int _retries;
+
+    public string Prefix => prefix;
+
+    public int Submitted => Volatile.Read(ref _submitted);
+
+    public int Retries => Volatile.Read(ref _retries);
+
+    const int Clients = 32;
+
+    public Task RunAsync(int keys, int writesPerKey, int writesPerSecond)
+    {
+        var pause = TimeSpan.FromSeconds((double)Clients / writesPerSecond);
+        return Parallel.ForEachAsync(Enumerable.Range(0, keys), new ParallelOptions { MaxDegreeOfParallelism = Clients }, async (k, _) =>
+        {
+            for (var seq = 1; seq <= writesPerKey; seq++)
+            {
+                await SubmitAsync(prefix + k, seq);
+                Interlocked.Increment(ref _submitted);
+                await Task.Delay(pause);
+            }
+        });
+    }
+
+    public Task UntilSubmittedAsync(int count) =>
+        Eventually.UntilAsync(() => Task.FromResult(Submitted >= count), $"{count} writes are accepted", TimeSpan.FromMinutes(3));
+
+    async Task SubmitAsync(string key, int seq)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
+        while (true)
+        {
+            try
+            {
+                var response = await http.PutAsync("customers", key, new JsonObject { ["seq"] = seq }, r => r.Headers.Add("Idempotency-Key", $"\"{key}-{seq}\""));
+                if (response.StatusCode == HttpStatusCode.Accepted)
+                {
+                    return;
+                }
+
+                Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+            }
+            catch (HttpRequestException)
+            {
+                // The request was dropped on the way: whether it was accepted is unknown, so it is sent again.
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"{key} seq {seq} was not accepted within 2 minutes");
+            Interlocked.Increment(ref _retries);
+            await Task.Delay(TimeSpan.FromMilliseconds(200));
+        }
+    }
+
+    /// <summary>
+    /// Every write submitted (keys x writesPerKey) got its 202, and within <paramref name="timeout"/> every one is
+    /// applied exactly once, each key's history in submission order.
+    /// </summary>
+    public async Task AssertAppliedOnceInOrderAsync(PipelineApp app, Guid clientId, int keys, int writesPerKey, TimeSpan timeout, ITestOutputHelper output)
+    {
+        var total = keys * writesPerKey;
+        output.WriteLine($"{Submitted} writes accepted, {Retries} submissions retried after a 503 or a dropped connection");
+        Assert.Equal(total, Submitted);
+        await app.UntilDrainedAsync(clientId, total, timeout);
+        OrderingTests.AssertInOrderWithoutGapsOrDuplicates(await app.HistoryAsync("customers", Prefix), keys, writesPerKey);
+        var statuses = await app.QueryAsync(db => db.Writes.Where(w => w.ClientId == clientId).GroupBy(w => w.Status).Select(g => new { g.Key, Count = g.Count() }).ToListAsync());
+        Assert.Equal(total, Assert.Single(statuses).Count);
+        Assert.Equal(WriteStatus.Applied, Assert.Single(statuses).Key);
+    }
+}
