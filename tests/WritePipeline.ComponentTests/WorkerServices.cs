@@ -30,7 +30,7 @@ static class WorkerServices
         services.AddSingleton(new CollectionCatalog(options.Collections));
         services.AddDbContext<WritePipelineDbContext>((provider, builder) => DataRegistration
             .UseProvider(builder, database.Provider, database.ConnectionString)
-            .AddInterceptors(interceptors(provider)));
+            .AddInterceptors([.. interceptors(provider), PartitionFence.Instance]));
         MessagingRegistration.AddConsumerServices(services, TransportKind.InMemory);
         WebhookRegistration.AddWebhookOutbox(services);
         return services;

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using WritePipeline.Contracts;
 using WritePipeline.Data;
+using WritePipeline.Partitioning;
 using WritePipeline.Testing;
 using WritePipeline.Writes;
 
@@ -34,6 +35,9 @@ public sealed class WriteApplierHarness : IAsyncDisposable
 
     public DatabaseProvider Provider => _database.Provider;
 
+    /// <summary>The partition leases, on the same database.</summary>
+    public PartitionLeaseStore Leases => _provider.GetRequiredService<PartitionLeaseStore>();
+
     /// <param name="provider">The database to run on; a fresh one, migrated.</param>
     /// <param name="configure">Changes to the options the appliers run with (batch size, declared collections).</param>
     public static async Task<WriteApplierHarness> StartAsync(DatabaseProvider provider = DatabaseProvider.Sqlite, Action<WritePipelineOptions>? configure = null)
@@ -48,6 +52,7 @@ public sealed class WriteApplierHarness : IAsyncDisposable
         var services = new ServiceCollection();
         services.AddWorkerServices(options, database, provider => [provider.GetRequiredService<TransactionCounter>()]);
         services.AddSingleton<TransactionCounter>();
+        services.AddSingleton<PartitionLeaseStore>();
         var harness = new WriteApplierHarness(services.BuildServiceProvider(), database);
         await harness.QueryAsync(db => db.Database.MigrateAsync());
         return harness;

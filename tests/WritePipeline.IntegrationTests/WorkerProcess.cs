@@ -9,6 +9,7 @@ public sealed class WorkerProcess : IAsyncDisposable
 {
     readonly Process _process;
     readonly ConcurrentQueue<string> _output = new();
+    readonly ConcurrentQueue<string> _all = new();
 
     WorkerProcess(Process process) => _process = process;
 
@@ -18,6 +19,9 @@ public sealed class WorkerProcess : IAsyncDisposable
 
     /// <summary>The process id, which the worker registers with (see <c>workers</c> and <c>GET /v1/admin/partitions</c>).</summary>
     public int Pid => _process.Id;
+
+    /// <summary>Whether the worker printed a line containing <paramref name="text"/> at any time.</summary>
+    public bool Printed(string text) => _all.Any(line => line.Contains(text, StringComparison.Ordinal));
 
     /// <summary>The last lines the worker printed, for a failing test's message.</summary>
     public string RecentOutput => string.Join(Environment.NewLine, _output.TakeLast(40));
@@ -102,6 +106,7 @@ public sealed class WorkerProcess : IAsyncDisposable
         }
 
         _output.Enqueue(line);
+        _all.Enqueue(line);
         while (_output.Count > 200)
         {
             _output.TryDequeue(out _);

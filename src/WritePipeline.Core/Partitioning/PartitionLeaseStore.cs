@@ -97,8 +97,14 @@ public sealed class PartitionLeaseStore(IServiceScopeFactory scopes, TimeProvide
     async Task<T> UseAsync<T>(Func<WritePipelineDbContext, Task<T>> action)
     {
         await using var scope = scopes.CreateAsyncScope();
-        return await action(scope.ServiceProvider.GetRequiredService<WritePipelineDbContext>());
+        var db = scope.ServiceProvider.GetRequiredService<WritePipelineDbContext>();
+        // A row locked by a worker frozen mid-commit must not stall the heartbeat: give up on it and try next time.
+        db.Database.SetCommandTimeout(StatementTimeout);
+        return await action(db);
     }
+
+    /// <summary>Whole seconds (what the providers take), short enough that a heartbeat is never late by a lease.</summary>
+    TimeSpan StatementTimeout => TimeSpan.FromSeconds(Math.Max(1, Math.Floor(LeaseDuration.TotalSeconds / 3)));
 
     Task UseAsync(Func<WritePipelineDbContext, Task> action) => UseAsync(async db =>
     {

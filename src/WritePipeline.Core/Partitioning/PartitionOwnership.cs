@@ -90,19 +90,34 @@ public sealed class PartitionOwnership(
 
         await store.RenewAsync(me.Id, cancellationToken);
 
-        foreach (var lease in leases.Where(l => share.Contains(l.Partition) && !_held.ContainsKey(l.Partition)))
+        // Still another worker's leases are left alone: it gives them up on its next heartbeat, or they run out.
+        var free = leases.Where(l => share.Contains(l.Partition) && !_held.ContainsKey(l.Partition)
+            && (l.Owner is null || l.Owner == me.Id || l.ExpiresAt < now)).ToList();
+        // Each on its own: one lease row locked by a frozen worker must not keep this worker from the others.
+        var taken = await Task.WhenAll(free.Select(lease => TryTakeAsync(lease, me.Id, cancellationToken)));
+        foreach (var claim in taken.OfType<PartitionClaim>())
         {
-            if (lease.Owner is not null && lease.Owner != me.Id && lease.ExpiresAt >= now)
-            {
-                continue; // still another worker's: it gives it up on its next heartbeat, or its lease runs out
-            }
+            _held[claim.Partition] = claim;
+            consumers.Start(claim);
+        }
+    }
 
-            if (await store.TryTakeAsync(lease.Partition, lease.Epoch, me.Id, cancellationToken) is { } claim)
+    async Task<PartitionClaim?> TryTakeAsync(PartitionLease lease, string me, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var claim = await store.TryTakeAsync(lease.Partition, lease.Epoch, me, cancellationToken);
+            if (claim is not null)
             {
-                _held[claim.Partition] = claim;
-                consumers.Start(claim);
                 logger.LogInformation("Partition {Partition} taken over (lease epoch {Epoch}, from {Previous})", claim.Partition, claim.Epoch, lease.Owner ?? "nobody");
             }
+
+            return claim;
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            logger.LogWarning(ex, "Could not take partition {Partition} from {Previous}; trying again on the next heartbeat", lease.Partition, lease.Owner ?? "nobody");
+            return null;
         }
     }
 
