@@ -30,6 +30,9 @@ public sealed record PipelineSetup(TransportKind Transport, DatabaseProvider Dat
     /// <summary>Settings that override the defaults, e.g. a broker port where nothing listens.</summary>
     public IReadOnlyDictionary<string, string?> Overrides { get; init; } = new Dictionary<string, string?>();
 
+    /// <summary>The PostgreSQL server to create the database on, when not the machine's shared one (a <see cref="TestPostgresServer"/>).</summary>
+    public string? PostgresServer { get; init; }
+
     public static readonly PipelineSetup RabbitMqPostgres = new(TransportKind.RabbitMq, DatabaseProvider.PostgreSql);
 }
 
@@ -63,7 +66,9 @@ public sealed class PipelineApp : WebApplicationFactory<Program>
 
     public static async Task<PipelineApp> StartAsync(PipelineSetup setup)
     {
-        var database = await TestDatabase.CreateAsync(setup.Database);
+        var database = setup.PostgresServer is { } server
+            ? await TestDatabase.CreatePostgresAsync(server)
+            : await TestDatabase.CreateAsync(setup.Database);
         var virtualHost = setup.Transport == TransportKind.RabbitMq ? await TestVirtualHost.CreateAsync() : null;
         var app = new PipelineApp(setup, database, virtualHost);
         if (setup.ServesBrowser)

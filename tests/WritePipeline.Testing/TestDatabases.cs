@@ -41,10 +41,13 @@ public sealed class TestDatabase : IAsyncDisposable
         });
     }
 
-    static async Task<TestDatabase> CreatePostgresAsync()
+    static Task<TestDatabase> CreatePostgresAsync() => CreatePostgresAsync(PostgresServer);
+
+    /// <summary>A new database on the PostgreSQL server at <paramref name="server"/> (e.g. a <see cref="TestPostgresServer"/>).</summary>
+    public static async Task<TestDatabase> CreatePostgresAsync(string server)
     {
         var name = "wp_test_" + Guid.NewGuid().ToString("N")[..12];
-        await using (var admin = new NpgsqlConnection(PostgresServer))
+        await using (var admin = new NpgsqlConnection(server))
         {
             await admin.OpenAsync();
             await using var create = new NpgsqlCommand($"CREATE DATABASE {name}", admin);
@@ -54,11 +57,11 @@ public sealed class TestDatabase : IAsyncDisposable
             await idle.ExecuteNonQueryAsync();
         }
 
-        var connectionString = new NpgsqlConnectionStringBuilder(PostgresServer) { Database = name, MaxPoolSize = 40 }.ConnectionString;
+        var connectionString = new NpgsqlConnectionStringBuilder(server) { Database = name, MaxPoolSize = 40 }.ConnectionString;
         return new TestDatabase(DatabaseProvider.PostgreSql, connectionString, async () =>
         {
             NpgsqlConnection.ClearAllPools();
-            await using var admin = new NpgsqlConnection(PostgresServer);
+            await using var admin = new NpgsqlConnection(server);
             await admin.OpenAsync();
             await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {name} WITH (FORCE)", admin);
             await drop.ExecuteNonQueryAsync();

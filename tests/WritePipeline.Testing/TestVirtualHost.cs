@@ -44,6 +44,14 @@ public sealed class TestVirtualHost : IAsyncDisposable
         return json.RootElement.TryGetProperty("consumers", out var consumers) ? consumers.GetInt32() : 0;
     }
 
+    /// <summary>Every queue of this vhost and the messages it holds (ready and unacknowledged).</summary>
+    public async Task<List<(string Queue, int Messages)>> QueuesAsync()
+    {
+        using var json = System.Text.Json.JsonDocument.Parse(await Management.GetStringAsync($"api/queues/{Uri.EscapeDataString(Name)}"));
+        return [.. json.RootElement.EnumerateArray()
+            .Select(q => (q.GetProperty("name").GetString()!, q.TryGetProperty("messages", out var messages) && messages.ValueKind == System.Text.Json.JsonValueKind.Number ? messages.GetInt32() : 0))];
+    }
+
     /// <summary>The names clients gave their open connections to this vhost (RabbitMQ lists a connection as soon as it opens).</summary>
     public async Task<List<string>> ConnectionNamesAsync()
     {
