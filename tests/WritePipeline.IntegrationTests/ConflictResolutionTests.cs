@@ -85,6 +85,30 @@ public sealed class ConflictResolutionTests(ConflictsFixture fixture) : IClassFi
     }
 
     [Fact]
+    public async Task A_resubmitted_document_that_conflicts_again_is_what_a_later_overwrite_applies()
+    {
+        var (_, http) = await _app.CreateClientAsync();
+        var key = TestKeys.New("n");
+        await http.AppliedAsync(http.PutAsync("notes", key, new JsonObject { ["text"] = "first" }));
+        var stale = await http.PutAsync("notes", key, new JsonObject { ["text"] = "stale" }, Api.IfMatch(7)).AcceptedAsync();
+        await http.UntilStatusAsync(stale, "parked");
+        // notes continue on conflict: the record moves on, so the resubmit, made against version 1, conflicts again.
+        await http.AppliedAsync(http.PutAsync("notes", key, new JsonObject { ["text"] = "moved on" }));
+
+        Assert.Equal(HttpStatusCode.Accepted, (await http.ResolveAsync(stale, "resubmit", new JsonObject { ["text"] = "corrected" })).StatusCode);
+        await Testing.Eventually.UntilAsync(
+            async () => await _app.QueryAsync(db => db.ConflictSagas.AnyAsync(s => s.CorrelationId == stale && s.Conflicts == 2 && s.CurrentState == "Parked")),
+            "the resubmitted write conflicted again and is parked again");
+        var status = await http.UntilStatusAsync(stale, "parked");
+        Assert.Equal("corrected", status["conflict"]!["attempted"]!["text"]!.GetValue<string>());
+
+        Assert.Equal(HttpStatusCode.Accepted, (await http.ResolveAsync(stale, "overwrite")).StatusCode);
+
+        Assert.Equal(3, (await http.UntilStatusAsync(stale, "applied"))["version"]!.GetValue<long>());
+        Assert.Equal("corrected", (await (await http.GetAsync(Api.RecordPath("notes", key))).JsonAsync())["text"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Retry_applies_once_the_missing_reference_exists_and_parks_again_while_it_does_not()
     {
         var (_, http) = await _app.CreateClientAsync();

@@ -21,7 +21,10 @@ public sealed class Write
 
     public required string Operation { get; set; }
 
-    /// <summary>The document (replace) or merge patch (patch) as submitted; null for a delete.</summary>
+    /// <summary>
+    /// The document (replace) or merge patch (patch) as submitted, or as last resubmitted by a decision (the original
+    /// stays in the audit log of an operator's resubmit); null for a delete.
+    /// </summary>
     public string? Body { get; set; }
 
     public long? IfMatchVersion { get; set; }

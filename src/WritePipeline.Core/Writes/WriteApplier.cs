@@ -66,6 +66,7 @@ public sealed class WriteApplier(
                 return await SkippedAsync(write, cancellationToken);
             }
 
+            TakeDecidedBody(write, message, expectedStatus);
             if (expectedStatus == WriteStatus.Queued && collections.HoldsOnConflict(message.Collection)
                 && await db.KeyHolds.SingleOrDefaultAsync(h => h.Collection == message.Collection && h.Key == message.Key, cancellationToken) is { } hold)
             {
@@ -165,6 +166,19 @@ public sealed class WriteApplier(
         return next;
     }
 
+    /// <summary>
+    /// A decision's body becomes the write's, in the transaction that applies it or records its new conflict: a
+    /// resubmitted document is what the write is from then on, so a later decision (overwrite, retry, ...) applies it,
+    /// not the attempt it replaced. Other decisions carry the write's own body, which changes nothing.
+    /// </summary>
+    static void TakeDecidedBody(Write write, ApplyWrite message, string expectedStatus)
+    {
+        if (expectedStatus == WriteStatus.Resolving)
+        {
+            write.Body = message.Body;
+        }
+    }
+
     async Task<ApplyResult> SkippedAsync(Write write, CancellationToken cancellationToken)
     {
         // Exactly once: this delivery is a redelivery of a step that already committed (the worker died before the
@@ -191,6 +205,7 @@ public sealed class WriteApplier(
             return await SkippedAsync(write, cancellationToken);
         }
 
+        TakeDecidedBody(write, message, expectedStatus);
         if (conflict.Type == WriteErrors.UniqueViolation)
         {
             conflict = await NameUniqueValueHolderAsync(message, conflict, cancellationToken);
