@@ -1,32 +1,82 @@
 using MassTransit;
-using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using WritePipeline.Messaging;
+using WritePipeline.Writes;
 
 namespace WritePipeline.Conflicts;
 
-/// <summary>The conflict saga's endpoint policy, in one place.</summary>
+/// <summary>The conflict saga's endpoint policy, in one place (the endpoint's other consumer, webhook resends, shares it).</summary>
 public sealed class ConflictSagaDefinition : SagaDefinition<ConflictState>
 {
-    public ConflictSagaDefinition()
+    readonly WorkerOptions _worker;
+    readonly ILogger<ConflictSagaDefinition> _logger;
+
+    public ConflictSagaDefinition(IOptions<WritePipelineOptions> options, ILogger<ConflictSagaDefinition> logger)
     {
+        _worker = options.Value.Worker;
+        _logger = logger;
         EndpointName = ConflictTopology.QueueName;
         ConcurrentMessageLimit = 8;
     }
 
+    /// <summary>
+    /// Failures that pass by themselves: the database unreachable or timing out, a lost race (two messages for one
+    /// write, a decision and a timer, handled at once by different workers: the saga row's version lets one commit and
+    /// fails the other, which is tried again against the winner's state), the write moving meanwhile, the broker not
+    /// taking a send. Anything else (a bug, data the database refuses) would fail the same way every time.
+    /// </summary>
+    public static bool Passing(Exception exception) =>
+        exception is WriteMovedException || TransientFailures.IsTransient(exception) || BrokerFailures.IsPassing(exception);
+
     protected override void ConfigureSaga(IReceiveEndpointConfigurator endpointConfigurator, ISagaConfigurator<ConflictState> sagaConfigurator, IRegistrationContext context)
     {
-        // Two messages for one write (a decision and a timer, two decisions) may be handled at once by different
-        // workers: the saga row's version lets one commit and fails the other, which is tried again against the
-        // winner's state. Database outages are retried the same way; past the last interval the message is redelivered.
+        // No message of the pipeline goes to the error queue because the database or the broker was away: a conflict
+        // handed over, a decision, a deadline, a resolution carried out would otherwise be lost and the write stuck.
+        // So passing failures are retried in memory, without limit, with capped exponential backoff, the message
+        // unacknowledged meanwhile (a worker that stops gives it back to the queue). Delayed redelivery is not an
+        // option: it needs a broker plugin the pipeline does not require (docs/conflicts.md, "The saga").
         endpointConfigurator.UseMessageRetry(retry =>
         {
-            retry.Handle<DbUpdateException>();
-            retry.Handle<System.Data.Common.DbException>();
-            retry.Handle<WriteMovedException>();
-            retry.Intervals(50, 100, 200, 500, 1000, 2000, 5000, 10000);
+            retry.Handle<Exception>(Passing);
+            retry.Exponential(int.MaxValue, _worker.RetryMinimumDelay, _worker.RetryMaximumDelay, _worker.RetryMinimumDelay);
+            retry.ConnectRetryObserver(new FailureLog(_logger));
         });
 
         // Replies and sends leave only after the saga's transaction committed, so nobody hears of a decision that
         // was rolled back.
         endpointConfigurator.UseInMemoryOutbox(context);
+    }
+
+    /// <summary>Says that a message is failing, and why, while it is retried: at Error once it has failed a few times in a row.</summary>
+    sealed class FailureLog(ILogger logger) : IRetryObserver
+    {
+        public Task PostCreate<T>(RetryPolicyContext<T> context)
+            where T : class, PipeContext => Task.CompletedTask;
+
+        public Task PostFault<T>(RetryContext<T> context)
+            where T : class, PipeContext
+        {
+            var race = TransientFailures.Classify(context.Exception) == FailureKind.Race || context.Exception is WriteMovedException;
+            var level = race ? LogLevel.Information : context.RetryCount >= 2 ? LogLevel.Error : LogLevel.Warning;
+            var message = context.Context is ConsumeContext consume ? consume.SupportedMessageTypes.FirstOrDefault() : null;
+            logger.Log(
+                level,
+                context.Exception,
+                "A conflict saga message ({MessageType}) failed for a passing reason (attempt {Attempt}); retrying in {Delay}",
+                message,
+                context.RetryAttempt + 1,
+                context.Delay);
+            return Task.CompletedTask;
+        }
+
+        public Task PreRetry<T>(RetryContext<T> context)
+            where T : class, PipeContext => Task.CompletedTask;
+
+        public Task RetryFault<T>(RetryContext<T> context)
+            where T : class, PipeContext => Task.CompletedTask;
+
+        public Task RetryComplete<T>(RetryContext<T> context)
+            where T : class, PipeContext => Task.CompletedTask;
     }
 }
