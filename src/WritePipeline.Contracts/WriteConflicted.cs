@@ -20,6 +20,12 @@ public sealed record WriteConflicted
     /// <summary>The conflict kind, e.g. <c>version_mismatch</c>.</summary>
     public required string ConflictType { get; init; }
 
-    /// <summary>When this conflict was detected: a resent event carries the same time and is recognised by it.</summary>
+    /// <summary>
+    /// This conflict's identity (a decision that conflicts again makes a new one): a resent event carries the same and
+    /// is recognised by it. Empty only in events sent before it existed.
+    /// </summary>
+    public Guid ConflictId { get; init; }
+
+    /// <summary>When this conflict was detected.</summary>
     public required DateTimeOffset DetectedAt { get; init; }
 }

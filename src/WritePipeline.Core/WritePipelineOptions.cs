@@ -39,6 +39,8 @@ public sealed class WritePipelineOptions
 
     public BulkActionOptions BulkActions { get; set; } = new();
 
+    public SweeperOptions Sweeper { get; set; } = new();
+
     /// <summary>Declared collections by name. When none are configured, <see cref="CollectionCatalog.Defaults"/> apply.</summary>
     public Dictionary<string, CollectionOptions> Collections { get; set; } = new(StringComparer.Ordinal);
 }
@@ -244,6 +246,20 @@ public sealed class OperatorsOptions
 
     /// <summary>How long a locked sign-in stays locked.</summary>
     public TimeSpan LockoutDuration { get; set; } = TimeSpan.FromMinutes(5);
+}
+
+/// <summary>The conflict sweeper: a Quartz job on the workers that finishes steps of conflicts whose message was lost.</summary>
+public sealed class SweeperOptions
+{
+    /// <summary>How often the sweeper looks (once in the cluster of workers).</summary>
+    public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long a step of a conflict may be in flight before the sweeper takes it for lost and does it again: a
+    /// conflicted write no saga took, a carried-out decision its saga did not hear of, a deadline that did not fire.
+    /// Doing one again is harmless (the saga recognises repeats), so this only keeps the sweeper from racing the message.
+    /// </summary>
+    public TimeSpan HandoverAfter { get; set; } = TimeSpan.FromMinutes(1);
 }
 
 public sealed class ArchiveOptions

@@ -42,7 +42,8 @@ public sealed class PartitionConsumerHarness : IAsyncDisposable
 
     /// <param name="provider">The database to run on.</param>
     /// <param name="configure">Changes to the options the worker runs with (batch size, declared collections).</param>
-    public static async Task<PartitionConsumerHarness> StartAsync(DatabaseProvider provider = DatabaseProvider.Sqlite, Action<WritePipelineOptions>? configure = null)
+    /// <param name="clock">The clock the worker reads (the system's unless told otherwise).</param>
+    public static async Task<PartitionConsumerHarness> StartAsync(DatabaseProvider provider = DatabaseProvider.Sqlite, Action<WritePipelineOptions>? configure = null, TimeProvider? clock = null)
     {
         var database = await TestDatabase.CreateAsync(provider);
         var options = new WritePipelineOptions
@@ -52,7 +53,7 @@ public sealed class PartitionConsumerHarness : IAsyncDisposable
         };
         configure?.Invoke(options);
 
-        var harness = new PartitionConsumerHarness(Build(options, database), database);
+        var harness = new PartitionConsumerHarness(Build(options, database, clock ?? TimeProvider.System), database);
         await using (var scope = harness._provider.CreateAsyncScope())
         {
             await scope.ServiceProvider.GetRequiredService<WritePipelineDbContext>().Database.MigrateAsync();
@@ -63,10 +64,11 @@ public sealed class PartitionConsumerHarness : IAsyncDisposable
         return harness;
     }
 
-    static ServiceProvider Build(WritePipelineOptions options, TestDatabase database)
+    static ServiceProvider Build(WritePipelineOptions options, TestDatabase database, TimeProvider clock)
     {
         var services = new ServiceCollection();
         services.AddWorkerServices(options, database, provider => [provider.GetRequiredService<OutageInterceptor>()]);
+        services.AddSingleton(clock);
         services.AddSingleton<DatabaseOutage>();
         services.AddSingleton<OutageInterceptor>();
         services.AddSingleton<InMemoryPartitionConsumers>();
@@ -104,6 +106,16 @@ public sealed class PartitionConsumerHarness : IAsyncDisposable
         Body = document.ToJsonString(),
         SubmittedAt = DateTimeOffset.UtcNow,
     };
+
+    /// <summary>Stops the partition consumers: what is sent to a partition from now on waits there, as behind a long backlog.</summary>
+    public Task StopPartitionsAsync() => _provider.GetRequiredService<InMemoryPartitionConsumers>().StopAsync(CancellationToken.None);
+
+    /// <summary>Runs one sweep of the conflict sweeper, as its Quartz job on a worker does.</summary>
+    public async Task<Conflicts.SweepResult> SweepAsync()
+    {
+        await using var scope = _provider.CreateAsyncScope();
+        return await ActivatorUtilities.CreateInstance<Conflicts.ConflictSweeper>(scope.ServiceProvider).SweepAsync(CancellationToken.None);
+    }
 
     public async Task<T> QueryAsync<T>(Func<WritePipelineDbContext, Task<T>> query)
     {

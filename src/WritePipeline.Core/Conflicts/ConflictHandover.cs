@@ -31,6 +31,7 @@ public sealed class ConflictHandover(IBus bus, WebhookTimers timers)
                 Key = write.Key,
                 Operation = write.Operation,
                 ConflictType = conflict.Type,
+                ConflictId = conflict.ConflictId,
                 DetectedAt = conflict.DetectedAt,
             };
             await bus.SendMandatoryAsync(ConflictTopology.SendAddress, conflicted, cancellationToken);

@@ -19,6 +19,7 @@ public static class ConflictSnapshots
         return new WriteConflict
         {
             WriteId = write.WriteId,
+            ConflictId = Guid.CreateVersion7(at),
             Type = conflict.Type,
             Detail = WriteErrors.Cut(conflict.Detail),
             DetectedAt = at,

@@ -23,7 +23,10 @@ public sealed class ConflictState : IVersionedSaga
     /// <summary>The kind of the latest conflict.</summary>
     public string ConflictType { get; set; } = null!;
 
-    /// <summary>When the latest conflict was detected; an older or repeated <c>WriteConflicted</c> is recognised by it.</summary>
+    /// <summary>The latest conflict's identity (<see cref="WriteConflict.ConflictId"/>): a repeated <c>WriteConflicted</c> is recognised by it.</summary>
+    public Guid ConflictId { get; set; }
+
+    /// <summary>When the latest conflict was detected.</summary>
     public DateTimeOffset DetectedAt { get; set; }
 
     /// <summary>How often the write conflicted (a decision that conflicts again counts once more).</summary>

@@ -96,13 +96,17 @@ public sealed class ConflictStateMachine : MassTransitStateMachine<ConflictState
             When(Resolved, c => c.Message.Status == WriteStatus.Discarded)
                 .ThenAsync(ReportResolvedAsync)
                 .TransitionTo(Discarded),
-            // The decision conflicted in turn: a new conflict, handled like the first.
-            When(Conflicted, c => c.Message.DetectedAt > c.Saga.DetectedAt)
-                .Then(RecordConflict)
-                .IfElseAsync(
-                    SubmitterIsToBeNotifiedAsync,
-                    notify => notify.ThenAsync(NotifyAsync).TransitionTo(Notified),
-                    park => park.ThenAsync(ParkAsync).TransitionTo(Parked)),
+            // The decision conflicted in turn: a new conflict, handled like the first. Recognised by its identity, and
+            // only while it is the write's conflict now: a late copy of an earlier conflict's event changes nothing.
+            When(Conflicted, c => c.Message.ConflictId != c.Saga.ConflictId)
+                .IfAsync(
+                    IsTheWritesConflictNowAsync,
+                    again => again
+                        .Then(RecordConflict)
+                        .IfElseAsync(
+                            SubmitterIsToBeNotifiedAsync,
+                            notify => notify.ThenAsync(NotifyAsync).TransitionTo(Notified),
+                            park => park.ThenAsync(ParkAsync).TransitionTo(Parked))),
             Ignore(Conflicted),
             When(DecisionDue).Then(CountTimer),
             Ignore(NotificationFailed));
@@ -160,6 +164,7 @@ public sealed class ConflictStateMachine : MassTransitStateMachine<ConflictState
         saga.Key = message.Key;
         saga.Operation = message.Operation;
         saga.ConflictType = message.ConflictType;
+        saga.ConflictId = message.ConflictId;
         saga.DetectedAt = message.DetectedAt;
         saga.Conflicts++;
         saga.ResolutionId = null;
@@ -167,6 +172,20 @@ public sealed class ConflictStateMachine : MassTransitStateMachine<ConflictState
         saga.ResolutionReason = null;
         saga.ResolvedBy = null;
         saga.ResolutionRequestedAt = null;
+    }
+
+    /// <summary>Whether the event is about the conflict the write is in now (recorded with the write's status, in its transaction).</summary>
+    static async Task<bool> IsTheWritesConflictNowAsync(BehaviorContext<ConflictState, WriteConflicted> context)
+    {
+        var writes = Writes(context);
+        var write = await writes.FindAsync(context.Saga.CorrelationId, context.CancellationToken);
+        if (write?.Status != WriteStatus.Conflicted)
+        {
+            return false;
+        }
+
+        var conflict = await writes.ConflictOfAsync(write.Id, context.CancellationToken);
+        return conflict?.ConflictId == context.Message.ConflictId;
     }
 
     /// <summary>The conflict policy (<see cref="ConflictPolicies"/>): notify when the submitter can be, and is to be, told.</summary>
@@ -239,6 +258,12 @@ public sealed class ConflictStateMachine : MassTransitStateMachine<ConflictState
 
     static async Task<string?> RefusalAsync(BehaviorContext<ConflictState, ResolveConflict> context)
     {
+        // A request retried past its expiry (the database was away meanwhile) was answered 503 "not taken": keep it so.
+        if (context.ExpirationTime is { } expires && expires < Writes(context).Now.UtcDateTime)
+        {
+            return "The decision request expired before a worker could take it; nothing was decided.";
+        }
+
         var write = await Writes(context).FindAsync(context.Saga.CorrelationId, context.CancellationToken);
         if (write is null)
         {

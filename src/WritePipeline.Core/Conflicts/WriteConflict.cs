@@ -10,6 +10,12 @@ public sealed class WriteConflict
 {
     public Guid WriteId { get; set; }
 
+    /// <summary>
+    /// This conflict's identity, new each time the write conflicts. It travels in <c>WriteConflicted</c> and the saga
+    /// keeps it, so a repeated or late message is recognised exactly, whatever precision the database kept of the time.
+    /// </summary>
+    public Guid ConflictId { get; set; }
+
     /// <summary>The conflict kind (<see cref="Writes.WriteErrors"/>).</summary>
     public required string Type { get; set; }
 

@@ -55,6 +55,7 @@ public static class WritePipelineHosting
         services.AddWritePipelineScheduling(options, builder.Configuration);
         services.AddWritePipelineWebhooks(options);
         services.AddWritePipelineArchivePurge(options);
+        services.AddWritePipelineConflictSweeper(options);
         // Operators' actions are audited where they are taken: the API, and the conflict sagas on the workers.
         services.AddScoped<AuditLog>();
 

@@ -1,0 +1,159 @@
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Quartz;
+using WritePipeline.Contracts;
+using WritePipeline.Data;
+using WritePipeline.Messaging;
+using WritePipeline.Scheduling;
+using WritePipeline.Writes;
+
+namespace WritePipeline.Conflicts;
+
+/// <summary>What one sweep sent again.</summary>
+public sealed record SweepResult(int HandedOver, int Finished, int DeadlinesDue);
+
+/// <summary>
+/// The safety net of the conflict sagas: finds the conflicts whose next step was lost (its message never reached the
+/// saga) and sends that message again, once the step has been in flight longer than <see cref="SweeperOptions.HandoverAfter"/>:
+/// <list type="bullet">
+/// <item>a <c>conflicted</c> write whose conflict no saga took (no saga, or a saga that holds an earlier conflict):
+/// <c>WriteConflicted</c> again, with the conflict's identity;</item>
+/// <item>a saga still <c>Resolving</c> whose write is already applied or discarded: <c>WriteResolved</c> again;</item>
+/// <item>a saga still <c>Notified</c> past its decision deadline (the timer's message was lost): the deadline again.</item>
+/// </list>
+/// Every message it sends is one the saga recognises when it is a repeat, so a sweep is idempotent, and two sweeps at
+/// once (several workers, a sweep racing the original message) change nothing twice.
+/// </summary>
+public sealed class ConflictSweeper(WritePipelineDbContext db, IBus bus, IOptions<WritePipelineOptions> options, TimeProvider clock, ILogger<ConflictSweeper> logger)
+{
+    /// <summary>Most of each kind sent again per sweep; the rest waits for the next one.</summary>
+    const int Batch = 500;
+
+    public async Task<SweepResult> SweepAsync(CancellationToken cancellationToken)
+    {
+        var cutoff = clock.GetUtcNow() - options.Value.Sweeper.HandoverAfter;
+        return new SweepResult(
+            await HandOverAgainAsync(cutoff, cancellationToken),
+            await FinishResolvedAsync(cutoff, cancellationToken),
+            await RepeatDeadlinesAsync(cutoff, cancellationToken));
+    }
+
+    async Task<int> HandOverAgainAsync(DateTimeOffset cutoff, CancellationToken cancellationToken)
+    {
+        var lost = await (
+                from write in db.Writes.AsNoTracking()
+                join conflict in db.WriteConflicts.AsNoTracking() on write.Id equals conflict.WriteId
+                join saga in db.ConflictSagas.AsNoTracking() on write.Id equals saga.CorrelationId into sagas
+                from saga in sagas.DefaultIfEmpty()
+                where write.Status == WriteStatus.Conflicted && conflict.DetectedAt < cutoff
+                    && (saga == null || saga.ConflictId != conflict.ConflictId)
+                orderby conflict.DetectedAt
+                select new { write.Id, write.ClientId, write.Collection, write.Key, write.Operation, conflict.Type, conflict.ConflictId, conflict.DetectedAt })
+            .Take(Batch)
+            .ToListAsync(cancellationToken);
+        foreach (var write in lost)
+        {
+            logger.LogWarning("Write {WriteId} to {Collection}/{Key} has been conflicted since {DetectedAt} without its saga taking the conflict; handing it over again", write.Id, write.Collection, write.Key, write.DetectedAt);
+            await bus.SendMandatoryAsync(
+                ConflictTopology.SendAddress,
+                new WriteConflicted
+                {
+                    WriteId = write.Id,
+                    ClientId = write.ClientId,
+                    Collection = write.Collection,
+                    Key = write.Key,
+                    Operation = write.Operation,
+                    ConflictType = write.Type,
+                    ConflictId = write.ConflictId,
+                    DetectedAt = write.DetectedAt,
+                },
+                cancellationToken);
+        }
+
+        return lost.Count;
+    }
+
+    async Task<int> FinishResolvedAsync(DateTimeOffset cutoff, CancellationToken cancellationToken)
+    {
+        var resolving = nameof(ConflictStateMachine.Resolving);
+        var done = await (
+                from saga in db.ConflictSagas.AsNoTracking()
+                join write in db.Writes.AsNoTracking() on saga.CorrelationId equals write.Id
+                where saga.CurrentState == resolving && saga.ResolutionId != null
+                    && (write.Status == WriteStatus.Applied || write.Status == WriteStatus.Discarded) && write.CompletedAt < cutoff
+                orderby write.CompletedAt
+                select new { write.Id, write.Collection, write.Key, write.Status, write.Version, saga.ResolutionId })
+            .Take(Batch)
+            .ToListAsync(cancellationToken);
+        foreach (var write in done)
+        {
+            logger.LogWarning("Write {WriteId} to {Collection}/{Key} is {Status} but its saga is still resolving; telling it again", write.Id, write.Collection, write.Key, write.Status);
+            await bus.SendMandatoryAsync(
+                ConflictTopology.SendAddress,
+                new WriteResolved { WriteId = write.Id, ResolutionId = write.ResolutionId!.Value, Status = write.Status, Version = write.Version },
+                cancellationToken);
+        }
+
+        return done.Count;
+    }
+
+    async Task<int> RepeatDeadlinesAsync(DateTimeOffset cutoff, CancellationToken cancellationToken)
+    {
+        var notified = nameof(ConflictStateMachine.Notified);
+        var overdue = await db.ConflictSagas.AsNoTracking()
+            .Where(s => s.CurrentState == notified && s.DecisionDeadline < cutoff)
+            .OrderBy(s => s.DecisionDeadline)
+            .Select(s => new { s.CorrelationId, s.Conflicts, s.Collection, s.Key })
+            .Take(Batch)
+            .ToListAsync(cancellationToken);
+        foreach (var saga in overdue)
+        {
+            logger.LogWarning("Write {WriteId} to {Collection}/{Key} is notified past its decision deadline; sending the deadline again", saga.CorrelationId, saga.Collection, saga.Key);
+            await bus.SendMandatoryAsync(ConflictTopology.SendAddress, new ConflictDecisionDue { WriteId = saga.CorrelationId, Conflict = saga.Conflicts }, cancellationToken);
+        }
+
+        return overdue.Count;
+    }
+}
+
+/// <summary>Runs the <see cref="ConflictSweeper"/> every <see cref="SweeperOptions.Interval"/>, on one worker at a time.</summary>
+[DisallowConcurrentExecution]
+public sealed class ConflictSweepJob(IServiceScopeFactory scopes) : IJob
+{
+    public const string Name = "conflict-sweeper";
+
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
+    {
+        // A sweep that fails (database or broker away) is simply the next one's to do: nothing it sends is lost by waiting.
+        await using var scope = scopes.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<ConflictSweeper>().SweepAsync(cancellationToken);
+    }
+
+    /// <summary>Sets the sweeper's recurring timer when a worker starts (replacing the one already set).</summary>
+    public sealed class Startup(Timers timers, IOptions<WritePipelineOptions> options) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken) =>
+            timers.SetRecurringAsync<ConflictSweepJob>(Name, options.Value.Sweeper.Interval, cancellationToken);
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}
+
+public static class ConflictSweeperRegistration
+{
+    /// <summary>The conflict sweeper, in worker processes (where the timers run).</summary>
+    public static IServiceCollection AddWritePipelineConflictSweeper(this IServiceCollection services, WritePipelineOptions options)
+    {
+        if (options.Worker.Enabled)
+        {
+            services.AddScoped<ConflictSweeper>();
+            services.AddHostedService<ConflictSweepJob.Startup>();
+        }
+
+        return services;
+    }
+}
