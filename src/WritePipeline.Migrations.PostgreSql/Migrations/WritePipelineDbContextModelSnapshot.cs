@@ -200,6 +200,9 @@ namespace WritePipeline.Migrations.PostgreSql.Migrations
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
 
+                    b.Property<Guid>("ConflictId")
+                        .HasColumnType("uuid");
+
                     b.Property<string>("ConflictType")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -339,6 +342,9 @@ namespace WritePipeline.Migrations.PostgreSql.Migrations
                     b.Property<string>("Changes")
                         .IsRequired()
                         .HasColumnType("text");
+
+                    b.Property<Guid>("ConflictId")
+                        .HasColumnType("uuid");
 
                     b.Property<string>("CurrentDocument")
                         .HasColumnType("text");

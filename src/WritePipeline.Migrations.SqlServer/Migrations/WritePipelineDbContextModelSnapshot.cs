@@ -200,6 +200,9 @@ namespace WritePipeline.Migrations.SqlServer.Migrations
                         .HasMaxLength(64)
                         .HasColumnType("nvarchar(64)");
 
+                    b.Property<Guid>("ConflictId")
+                        .HasColumnType("uniqueidentifier");
+
                     b.Property<string>("ConflictType")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -339,6 +342,9 @@ namespace WritePipeline.Migrations.SqlServer.Migrations
                     b.Property<string>("Changes")
                         .IsRequired()
                         .HasColumnType("nvarchar(max)");
+
+                    b.Property<Guid>("ConflictId")
+                        .HasColumnType("uniqueidentifier");
 
                     b.Property<string>("CurrentDocument")
                         .HasColumnType("nvarchar(max)");

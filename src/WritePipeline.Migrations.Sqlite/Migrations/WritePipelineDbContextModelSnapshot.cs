@@ -193,6 +193,9 @@ namespace WritePipeline.Migrations.Sqlite.Migrations
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid>("ConflictId")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("ConflictType")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -331,6 +334,9 @@ namespace WritePipeline.Migrations.Sqlite.Migrations
 
                     b.Property<string>("Changes")
                         .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ConflictId")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("CurrentDocument")
