@@ -260,6 +260,13 @@ public sealed class SweeperOptions
     /// Doing one again is harmless (the saga recognises repeats), so this only keeps the sweeper from racing the message.
     /// </summary>
     public TimeSpan HandoverAfter { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// A write still <c>queued</c> this long after it was recorded is checked: if its message never reached its
+    /// partition (the API died before the broker confirmed it; no 202 was given), it ends <c>rejected</c>. At least three
+    /// times <see cref="TransportOptions.SendTimeout"/>, so the API has long given up on its send.
+    /// </summary>
+    public TimeSpan UnconfirmedAfter { get; set; } = TimeSpan.FromMinutes(2);
 }
 
 public sealed class ArchiveOptions

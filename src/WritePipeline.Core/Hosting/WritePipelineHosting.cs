@@ -56,6 +56,7 @@ public static class WritePipelineHosting
         services.AddWritePipelineWebhooks(options);
         services.AddWritePipelineArchivePurge(options);
         services.AddWritePipelineConflictSweeper(options);
+        services.AddWritePipelineUnconfirmedWriteSweep(options);
         // Operators' actions are audited where they are taken: the API, and the conflict sagas on the workers.
         services.AddScoped<AuditLog>();
 

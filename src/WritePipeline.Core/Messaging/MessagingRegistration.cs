@@ -80,6 +80,7 @@ public static class MessagingRegistration
         services.AddSingleton<ConflictHandover>();
         services.AddScoped<WriteApplier>();
         services.AddScoped<UnreadableWrites>();
+        services.AddScoped<UnconfirmedWrites>();
         services.AddScoped<ConstraintEnforcer>();
         services.AddScoped<ConflictWrites>();
         return services;

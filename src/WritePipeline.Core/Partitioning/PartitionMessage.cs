@@ -4,30 +4,43 @@ using WritePipeline.Contracts;
 namespace WritePipeline.Partitioning;
 
 /// <summary>
-/// What travels on a partition queue: a write to apply, or a decision about a conflicted write to carry out. Both
-/// name a record, and take their place in that record's order.
+/// The sweeper's question about a write recorded long ago and still <c>queued</c>: did its message ever reach its
+/// partition? Sent to the same partition, behind whatever the partition already holds, so that when it is taken a
+/// write whose message was queued has been dealt with; one still <c>queued</c> then never had a message.
+/// </summary>
+public sealed record UnconfirmedWriteCheck(Guid WriteId, string Collection, string Key);
+
+/// <summary>
+/// What travels on a partition queue: a write to apply, a decision about a conflicted write to carry out, or the
+/// sweeper's check of a write whose message may never have arrived. Each names a record, and takes its place in that
+/// record's order.
 /// </summary>
 public sealed record PartitionMessage
 {
-    PartitionMessage(ApplyWrite? write, ApplyResolution? resolution)
+    PartitionMessage(ApplyWrite? write, ApplyResolution? resolution, UnconfirmedWriteCheck? check)
     {
         Write = write;
         Resolution = resolution;
+        Check = check;
     }
 
     public ApplyWrite? Write { get; }
 
     public ApplyResolution? Resolution { get; }
 
-    public Guid WriteId => Write?.WriteId ?? Resolution!.WriteId;
+    public UnconfirmedWriteCheck? Check { get; }
 
-    public string Collection => Write?.Collection ?? Resolution!.Collection;
+    public Guid WriteId => Write?.WriteId ?? Resolution?.WriteId ?? Check!.WriteId;
 
-    public string Key => Write?.Key ?? Resolution!.Key;
+    public string Collection => Write?.Collection ?? Resolution?.Collection ?? Check!.Collection;
 
-    public static PartitionMessage For(ApplyWrite write) => new(write, null);
+    public string Key => Write?.Key ?? Resolution?.Key ?? Check!.Key;
 
-    public static PartitionMessage For(ApplyResolution resolution) => new(null, resolution);
+    public static PartitionMessage For(ApplyWrite write) => new(write, null, null);
+
+    public static PartitionMessage For(ApplyResolution resolution) => new(null, resolution, null);
+
+    public static PartitionMessage For(UnconfirmedWriteCheck check) => new(null, null, check);
 }
 
 /// <summary>
@@ -40,12 +53,16 @@ public static class PartitionMessageFormat
     public const string ContentType = "application/json";
     public const string WriteType = "apply-write";
     public const string ResolutionType = "apply-resolution";
+    public const string CheckType = "check-unconfirmed";
 
     static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public static (string Type, byte[] Body) Encode(PartitionMessage message) => message.Write is { } write
-        ? (WriteType, JsonSerializer.SerializeToUtf8Bytes(write, Json))
-        : (ResolutionType, JsonSerializer.SerializeToUtf8Bytes(message.Resolution!, Json));
+    public static (string Type, byte[] Body) Encode(PartitionMessage message) => message switch
+    {
+        { Write: { } write } => (WriteType, JsonSerializer.SerializeToUtf8Bytes(write, Json)),
+        { Resolution: { } resolution } => (ResolutionType, JsonSerializer.SerializeToUtf8Bytes(resolution, Json)),
+        _ => (CheckType, JsonSerializer.SerializeToUtf8Bytes(message.Check!, Json)),
+    };
 
     /// <summary>The message, or an exception saying why it cannot be read (the caller records that on the write).</summary>
     public static PartitionMessage Decode(string? type, ReadOnlyMemory<byte> body) => type switch
@@ -53,6 +70,8 @@ public static class PartitionMessageFormat
         WriteType => PartitionMessage.For(JsonSerializer.Deserialize<ApplyWrite>(body.Span, Json)
             ?? throw new JsonException("The body is JSON null.")),
         ResolutionType => PartitionMessage.For(JsonSerializer.Deserialize<ApplyResolution>(body.Span, Json)
+            ?? throw new JsonException("The body is JSON null.")),
+        CheckType => PartitionMessage.For(JsonSerializer.Deserialize<UnconfirmedWriteCheck>(body.Span, Json)
             ?? throw new JsonException("The body is JSON null.")),
         _ => throw new NotSupportedException($"A partition message of type '{type}' is not one this worker knows."),
     };

@@ -56,6 +56,20 @@ public sealed class PartitionProcessor(
                 continue;
             }
 
+            if (delivery.Message.Check is { } check)
+            {
+                await retry.RunAsync(
+                    async () =>
+                    {
+                        await using var scope = scopes.CreateAsyncScope();
+                        await scope.ServiceProvider.GetRequiredService<UnconfirmedWrites>().RejectIfNeverQueuedAsync(check, cancellationToken);
+                    },
+                    InPlaceRetry.Passing,
+                    cancellationToken);
+                next++;
+                continue;
+            }
+
             if (delivery.Message.Resolution is { } resolution)
             {
                 await retry.RunAsync(() => resolutions.CarryOutAsync(resolution, partition, cancellationToken), InPlaceRetry.Passing, cancellationToken);
@@ -71,7 +85,7 @@ public sealed class PartitionProcessor(
 
             foreach (var result in await writes.ApplyAsync(run, partition, cancellationToken))
             {
-                await retry.RunAsync(() => handover.SendAsync(result, cancellationToken), InPlaceRetry.Passing, cancellationToken);
+                await retry.RunAsync(() => handover.SendAsync(result, cancellationToken), InPlaceRetry.UntilSent, cancellationToken);
                 if (result.Outcome is not ApplyOutcome.Applied and not ApplyOutcome.Skipped)
                 {
                     logger.LogInformation("Write {WriteId} to {Collection}/{Key} on partition {Partition}: {Outcome}", result.Write?.Id, result.Write?.Collection, result.Write?.Key, partition, result.Outcome);

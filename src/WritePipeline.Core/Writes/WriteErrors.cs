@@ -36,6 +36,12 @@ public static class WriteErrors
     /// <summary>The database refused what applying the write would store (e.g. a value longer than its column).</summary>
     public const string StorageRejected = "storage_rejected";
 
+    /// <summary>
+    /// The API recorded the write but never learnt that the broker had it (the process died before the confirm), so no
+    /// 202 was given; the sweeper found the write's message missing from its partition and rejected it.
+    /// </summary>
+    public const string Unconfirmed = "unconfirmed";
+
     /// <summary>Longest error description stored (the columns' length); longer ones are cut, never refused.</summary>
     public const int MaxDetailLength = 2000;
 
