@@ -24,12 +24,16 @@ public sealed class CarefulClient(HttpClient http, string prefix)
 
     const int Clients = 32;
 
-    public Task RunAsync(int keys, int writesPerKey, int writesPerSecond)
+    public Task RunAsync(int keys, int writesPerKey, int writesPerSecond) =>
+        RunAsync([.. Enumerable.Repeat(writesPerKey, keys)], writesPerSecond);
+
+    /// <summary>Key <c>k</c> gets <c>writesPerKey[k]</c> writes, numbered by <c>seq</c> from 1.</summary>
+    public Task RunAsync(IReadOnlyList<int> writesPerKey, int writesPerSecond)
     {
         var pause = TimeSpan.FromSeconds((double)Clients / writesPerSecond);
-        return Parallel.ForEachAsync(Enumerable.Range(0, keys), new ParallelOptions { MaxDegreeOfParallelism = Clients }, async (k, _) =>
+        return Parallel.ForEachAsync(Enumerable.Range(0, writesPerKey.Count), new ParallelOptions { MaxDegreeOfParallelism = Clients }, async (k, _) =>
         {
-            for (var seq = 1; seq <= writesPerKey; seq++)
+            for (var seq = 1; seq <= writesPerKey[k]; seq++)
             {
                 await SubmitAsync(prefix + k, seq);
                 Interlocked.Increment(ref _submitted);

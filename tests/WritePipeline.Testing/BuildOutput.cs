@@ -10,13 +10,22 @@ public static class BuildOutput
     public static string HostAssembly(string project)
     {
         var bin = new DirectoryInfo(AppContext.BaseDirectory);
-        var root = bin;
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "WritePipeline.sln")))
-        {
-            root = root.Parent;
-        }
-
-        var path = Path.Combine(root!.FullName, "src", project, "bin", bin.Parent!.Name, bin.Name, project + ".dll");
+        var path = Path.Combine(RepositoryRoot, "src", project, "bin", bin.Parent!.Name, bin.Name, project + ".dll");
         return File.Exists(path) ? path : throw new FileNotFoundException($"Build {project} first.", path);
+    }
+
+    /// <summary>The folder holding WritePipeline.sln, above the calling program's output.</summary>
+    public static string RepositoryRoot
+    {
+        get
+        {
+            var root = new DirectoryInfo(AppContext.BaseDirectory);
+            while (root is not null && !File.Exists(Path.Combine(root.FullName, "WritePipeline.sln")))
+            {
+                root = root.Parent;
+            }
+
+            return root?.FullName ?? throw new DirectoryNotFoundException("WritePipeline.sln is not above " + AppContext.BaseDirectory);
+        }
     }
 }

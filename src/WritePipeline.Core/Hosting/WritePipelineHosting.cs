@@ -71,6 +71,7 @@ public static class WritePipelineHosting
     {
         var services = builder.Services;
         services.AddProblemDetails(options => options.CustomizeProblemDetails = ProblemCatalog.Customize);
+        services.AddExceptionHandler<DatabaseUnavailableHandler>();
         services.AddOpenApi();
         services.AddMemoryCache();
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)

@@ -54,7 +54,7 @@ public static class ProblemCatalog
         Create(StatusCodes.Status503ServiceUnavailable, "broker-unavailable", "The write could not be queued; nothing was accepted.", detail);
 
     public static ProblemHttpResult DatabaseUnavailable(string detail) =>
-        Create(StatusCodes.Status503ServiceUnavailable, "database-unavailable", "The write could not be recorded; nothing was accepted.", detail);
+        Create(StatusCodes.Status503ServiceUnavailable, "database-unavailable", "The database could not be reached; nothing was accepted or changed.", detail);
 
     public static ProblemHttpResult InvalidResolution(string detail) =>
         Create(StatusCodes.Status400BadRequest, "invalid-resolution", "The decision is not valid.", detail);

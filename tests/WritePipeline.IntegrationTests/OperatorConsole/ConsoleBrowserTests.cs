@@ -234,6 +234,10 @@ public sealed class ConsoleBrowserTests(ConsoleFixture fixture) : IClassFixture<
         await page.GotoAsync("/console");
         await Expect(page.GetByTestId("chart-throughput").Locator("svg polyline")).ToHaveCountAsync(2);
         await Expect(page.GetByTestId("chart-queues").Locator("svg rect")).Not.ToHaveCountAsync(0);
+        // The partitions and who owns them (the app's own worker holds every lease), as GET /v1/admin/partitions says.
+        await Expect(page.GetByTestId("partitions").Locator("tbody tr")).ToHaveCountAsync(8);
+        await Expect(page.GetByTestId("partition-0")).Not.ToContainTextAsync("nobody");
+        await Expect(page.GetByTestId("workers")).ToContainTextAsync($"pid {Environment.ProcessId}");
     }
 
     [Fact]
