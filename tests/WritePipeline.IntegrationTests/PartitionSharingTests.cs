@@ -97,6 +97,7 @@ public sealed class PartitionSharingTests(ITestOutputHelper output)
         {
             await load.UntilSubmittedAsync(keys * writesPerKey / 5);
             first.Pause();
+            var pausedAt = Stopwatch.StartNew();
             output.WriteLine($"paused the worker holding {string.Join(",", shares[first.Pid])} with {load.Submitted} writes accepted");
             try
             {
@@ -108,13 +109,13 @@ public sealed class PartitionSharingTests(ITestOutputHelper output)
                     async () => (await app.OwnershipAsync()).Shares.TryGetValue(second.Pid, out var owned) && owned.Count == 8,
                     "the running worker holds every lease",
                     TimeSpan.FromSeconds(60));
-                output.WriteLine($"the running worker holds every lease, {load.Submitted} writes accepted");
+                output.WriteLine($"the running worker holds every lease {pausedAt.Elapsed.TotalSeconds:0.0}s after the pause, {load.Submitted} writes accepted");
                 await Eventually.UntilAsync(
                     async () => !(await app.VirtualHost!.ConnectionNamesAsync()).Any(n => n.EndsWith($"/{first.Pid}", StringComparison.Ordinal))
                         && (await app.OwnershipAsync()).AllConsumed,
                     "the running worker consumes every partition",
                     TimeSpan.FromSeconds(60));
-                output.WriteLine($"the running worker consumes every partition, {load.Submitted} writes accepted");
+                output.WriteLine($"the running worker consumes every partition {pausedAt.Elapsed.TotalSeconds:0.0}s after the pause, {load.Submitted} writes accepted");
             }
             finally
             {
