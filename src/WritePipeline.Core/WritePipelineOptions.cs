@@ -66,7 +66,11 @@ public sealed class TransportOptions
 
 public sealed class RabbitMqOptions
 {
-    /// <summary>A RabbitMQ.Client connection factory for these settings, for the pipeline's own direct broker calls (not MassTransit's).</summary>
+    /// <summary>
+    /// A RabbitMQ.Client connection factory for these settings, for the pipeline's own direct broker calls (not
+    /// MassTransit's). Automatic recovery is off: the pipeline's consumers and publishers open their connections and
+    /// channels again themselves, so that what is consumed, and from where, is decided in one place.
+    /// </summary>
     public RabbitMQ.Client.ConnectionFactory ConnectionFactory(string clientName) => new()
     {
         HostName = Host,
@@ -75,13 +79,35 @@ public sealed class RabbitMqOptions
         UserName = Username,
         Password = Password,
         ClientProvidedName = clientName,
+        AutomaticRecoveryEnabled = false,
+        TopologyRecoveryEnabled = false,
+        RequestedHeartbeat = TimeSpan.FromSeconds(10),
+        // Per node tried: a node that is down but still routed to must not hold up trying the next one for long.
+        RequestedConnectionTimeout = TimeSpan.FromSeconds(5),
     };
+
+    /// <summary>
+    /// A connection to one of <see cref="Nodes"/>, tried in a new random order each time: after a node is lost, the
+    /// processes that reconnect spread over the survivors instead of all trying a dead first node first.
+    /// </summary>
+    public Task<RabbitMQ.Client.IConnection> ConnectAsync(string clientName, CancellationToken cancellationToken)
+    {
+        var endpoints = Nodes().Select(node => new RabbitMQ.Client.AmqpTcpEndpoint(node.Host, node.Port)).ToArray();
+        Random.Shared.Shuffle(endpoints);
+        return ConnectionFactory(clientName).CreateConnectionAsync(endpoints, clientName, cancellationToken);
+    }
 
     [Required]
     public string Host { get; set; } = "localhost";
 
     [Range(1, 65535)]
     public int Port { get; set; } = 5672;
+
+    /// <summary>
+    /// The nodes of a RabbitMQ cluster, comma-separated <c>host:port</c> (a host without a port uses
+    /// <see cref="Port"/>). When set it wins over <see cref="Host"/> and <see cref="Port"/>.
+    /// </summary>
+    public string? Hosts { get; set; }
 
     [Required]
     public string VirtualHost { get; set; } = "/";
@@ -91,6 +117,88 @@ public sealed class RabbitMqOptions
 
     [Required]
     public string Password { get; set; } = "guest";
+
+    /// <summary>The nodes to connect to: <see cref="Hosts"/> when set, else <see cref="Host"/> and <see cref="Port"/>.</summary>
+    /// <exception cref="FormatException">An entry of <see cref="Hosts"/> is not <c>host:port</c> (checked at start-up).</exception>
+    public IReadOnlyList<BrokerEndpoint> Nodes()
+    {
+        if (string.IsNullOrWhiteSpace(Hosts))
+        {
+            return [new BrokerEndpoint(Host, Port)];
+        }
+
+        var (nodes, problems) = ParseHosts(Hosts, Port);
+        return problems.Count == 0 ? nodes : throw new FormatException(string.Join(" ", problems));
+    }
+
+    /// <summary>The nodes <paramref name="hosts"/> names, and what is wrong with each entry that is not <c>host:port</c>.</summary>
+    public static (List<BrokerEndpoint> Nodes, List<string> Problems) ParseHosts(string hosts, int defaultPort)
+    {
+        var nodes = new List<BrokerEndpoint>();
+        var problems = new List<string>();
+        foreach (var entry in hosts.Split(',', StringSplitOptions.TrimEntries))
+        {
+            if (BrokerEndpoint.TryParse(entry, defaultPort) is { } node)
+            {
+                nodes.Add(node);
+            }
+            else
+            {
+                problems.Add($"'{entry}' is not host:port (e.g. rabbit1:5672).");
+            }
+        }
+
+        return (nodes, problems);
+    }
+}
+
+/// <summary>One RabbitMQ node the pipeline may connect to.</summary>
+public sealed record BrokerEndpoint(string Host, int Port)
+{
+    public override string ToString() => Host.Contains(':', StringComparison.Ordinal) ? $"[{Host}]:{Port}" : $"{Host}:{Port}";
+
+    /// <summary><c>host:port</c>, <c>host</c> (with <paramref name="defaultPort"/>) or <c>[ipv6]:port</c>; null when it is none of them.</summary>
+    public static BrokerEndpoint? TryParse(string entry, int defaultPort)
+    {
+        string host;
+        string? port = null;
+        if (entry.StartsWith('['))
+        {
+            var close = entry.IndexOf(']', StringComparison.Ordinal);
+            if (close < 0 || (close + 1 < entry.Length && entry[close + 1] != ':'))
+            {
+                return null;
+            }
+
+            host = entry[1..close];
+            port = close + 1 < entry.Length ? entry[(close + 2)..] : null;
+        }
+        else
+        {
+            var colon = entry.IndexOf(':', StringComparison.Ordinal);
+            if (colon >= 0 && entry.IndexOf(':', colon + 1) >= 0)
+            {
+                return null; // an IPv6 address needs its brackets, or its last group would be taken for the port
+            }
+
+            host = colon < 0 ? entry : entry[..colon];
+            port = colon < 0 ? null : entry[(colon + 1)..];
+        }
+
+        if (host.Length == 0 || host.Any(char.IsWhiteSpace) || Uri.CheckHostName(host) == UriHostNameType.Unknown)
+        {
+            return null;
+        }
+
+        if (port is null)
+        {
+            return new BrokerEndpoint(host, defaultPort);
+        }
+
+        return int.TryParse(port, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number) && number is >= 1 and <= 65535
+            ? new BrokerEndpoint(host, number)
+            : null;
+    }
 }
 
 public enum DatabaseProvider

@@ -44,6 +44,43 @@ public class OptionsValidatorTests
     }
 
     [Fact]
+    public void Broker_hosts_are_read_as_host_port_and_win_over_host_and_port()
+    {
+        var rabbit = new RabbitMqOptions { Host = "ignored", Port = 5673, Hosts = "rabbit1:5681, 10.0.0.2:5682,rabbit3,[::1]:5684" };
+
+        Assert.True(_validator.Validate(null, new WritePipelineOptions { Transport = { RabbitMq = rabbit } }).Succeeded);
+        Assert.Equal(
+            [new BrokerEndpoint("rabbit1", 5681), new BrokerEndpoint("10.0.0.2", 5682), new BrokerEndpoint("rabbit3", 5673), new BrokerEndpoint("::1", 5684)],
+            rabbit.Nodes());
+        Assert.Equal([new BrokerEndpoint("ignored", 5673)], new RabbitMqOptions { Host = "ignored", Port = 5673 }.Nodes());
+    }
+
+    [Theory]
+    [InlineData("rabbit1:5672,", "''")]
+    [InlineData("rabbit1:port", "'rabbit1:port'")]
+    [InlineData("rabbit1:70000", "'rabbit1:70000'")]
+    [InlineData(":5672", "':5672'")]
+    [InlineData("::1:5672", "'::1:5672'")]
+    [InlineData("rabbit 1:5672", "'rabbit 1:5672'")]
+    public void A_bad_broker_host_stops_the_start_naming_the_entry(string hosts, string named)
+    {
+        var options = new WritePipelineOptions { Transport = { RabbitMq = { Hosts = hosts } } };
+
+        var result = _validator.Validate(null, options);
+
+        Assert.True(result.Failed);
+        Assert.Contains($"WritePipeline:Transport:RabbitMq:Hosts: {named} is not host:port", result.FailureMessage, StringComparison.Ordinal);
+        Assert.Throws<FormatException>(() => options.Transport.RabbitMq.Nodes());
+    }
+
+    [Fact]
+    public void A_broker_node_named_twice_is_refused() =>
+        Assert.Contains(
+            "Hosts names a node twice",
+            _validator.Validate(null, new WritePipelineOptions { Transport = { RabbitMq = { Hosts = "rabbit1:5672,rabbit1" } } }).FailureMessage,
+            StringComparison.Ordinal);
+
+    [Fact]
     public void The_built_in_catalog_declares_customers_and_orders()
     {
         var catalog = new CollectionCatalog(new Dictionary<string, CollectionOptions>());

@@ -44,6 +44,16 @@ public sealed class WritePipelineOptionsValidator : IValidateOptions<WritePipeli
             failures.Add("WritePipeline:Sweeper:Interval must be positive and Sweeper:HandoverAfter not negative.");
         }
 
+        if (options.Transport.RabbitMq.Hosts is { } hosts)
+        {
+            var (nodes, problems) = RabbitMqOptions.ParseHosts(hosts, options.Transport.RabbitMq.Port);
+            failures.AddRange(problems.Select(p => "WritePipeline:Transport:RabbitMq:Hosts: " + p));
+            if (problems.Count == 0 && nodes.Count != nodes.Distinct().Count())
+            {
+                failures.Add("WritePipeline:Transport:RabbitMq:Hosts names a node twice.");
+            }
+        }
+
         if (options.Transport.SendTimeout <= TimeSpan.Zero)
         {
             failures.Add("WritePipeline:Transport:SendTimeout must be positive.");

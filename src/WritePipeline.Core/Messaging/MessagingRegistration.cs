@@ -108,12 +108,24 @@ public static class MessagingRegistration
                 bus.UsingRabbitMq((context, cfg) =>
                 {
                     var rabbit = options.Transport.RabbitMq;
-                    cfg.Host(rabbit.Host, (ushort)rabbit.Port, rabbit.VirtualHost, host =>
+                    var nodes = rabbit.Nodes();
+                    cfg.Host(nodes[0].Host, (ushort)nodes[0].Port, rabbit.VirtualHost, host =>
                     {
                         host.Username(rabbit.Username);
                         host.Password(rabbit.Password);
                         // A 202 means the broker has the write: every send waits for the publisher confirm.
                         host.PublisherConfirmation = true;
+                        if (nodes.Count > 1)
+                        {
+                            // MassTransit then connects to the next node in turn each time it (re)connects.
+                            host.UseCluster(cluster =>
+                            {
+                                foreach (var node in nodes)
+                                {
+                                    cluster.Node(node.ToString());
+                                }
+                            });
+                        }
                     });
                     ConfigureEndpoints(context, cfg, options);
                 });

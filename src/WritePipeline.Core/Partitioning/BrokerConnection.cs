@@ -6,6 +6,8 @@ namespace WritePipeline.Partitioning;
 /// One named connection to RabbitMQ, opened on first use and opened again on the first use after it was lost.
 /// RabbitMQ.Client's automatic recovery is off: the pipeline's consumers and publishers re-create their channels
 /// themselves, so that what is consumed, and from where, is decided in one place (see docs/architecture.md).
+/// With several nodes configured (<see cref="RabbitMqOptions.Hosts"/>), each opening tries them in a new random
+/// order, so a connection lost with its node is opened again on a surviving one.
 /// </summary>
 public sealed class BrokerConnection(RabbitMqOptions options, string name) : IAsyncDisposable
 {
@@ -33,11 +35,7 @@ public sealed class BrokerConnection(RabbitMqOptions options, string name) : IAs
                 await DisposeQuietlyAsync(lost);
             }
 
-            var factory = options.ConnectionFactory(name);
-            factory.AutomaticRecoveryEnabled = false;
-            factory.TopologyRecoveryEnabled = false;
-            factory.RequestedHeartbeat = TimeSpan.FromSeconds(10);
-            _connection = await factory.CreateConnectionAsync(cancellationToken);
+            _connection = await options.ConnectAsync(name, cancellationToken);
             return _connection;
         }
         finally

@@ -51,8 +51,7 @@ public sealed class RabbitMqTopologyDeclarer(
 
     async Task DeclareAsync(CancellationToken cancellationToken)
     {
-        var factory = options.Value.Transport.RabbitMq.ConnectionFactory("writepipeline-topology");
-        await using var connection = await factory.CreateConnectionAsync(cancellationToken);
+        await using var connection = await options.Value.Transport.RabbitMq.ConnectAsync("writepipeline-topology", cancellationToken);
         await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
         for (var partition = 0; partition < options.Value.Partitions; partition++)
         {
