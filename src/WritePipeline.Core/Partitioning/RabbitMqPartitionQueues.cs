@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using RabbitMQ.Client;
+using RabbitMQ.Client.Exceptions;
 
 namespace WritePipeline.Partitioning;
 
@@ -38,14 +39,33 @@ public sealed class RabbitMqPartitionQueues(IOptions<WritePipelineOptions> optio
             // returned it (unroutable) or refused it.
             await channel.BasicPublishAsync(PartitionTopology.QueueName(partition), string.Empty, mandatory: true, properties, body, cancellationToken);
         }
-        catch
+        catch (Exception ex)
         {
-            if (!channel.IsOpen)
+            // A closed channel is replaced at the next send. So is one the broker nacked a publish on: on RabbitMQ 3.10,
+            // a channel that published to a quorum queue while it was electing a new leader went on being refused for
+            // that queue for about 20 s, while new channels were confirmed (docs/architecture.md, "RabbitMQ behaviours").
+            if ((!channel.IsOpen || ex is PublishException { IsReturn: false })
+                && Interlocked.CompareExchange(ref _channels[slot], null, channel) == channel
+                && channel.IsOpen)
             {
-                Interlocked.CompareExchange(ref _channels[slot], null, channel);
+                _ = RetireAsync(channel);
             }
 
             throw;
+        }
+    }
+
+    /// <summary>Closes a channel taken out of use once the publishes still waiting on it have had their time to be confirmed.</summary>
+    async Task RetireAsync(IChannel channel)
+    {
+        try
+        {
+            await Task.Delay(options.Value.Transport.SendTimeout);
+            await channel.DisposeAsync();
+        }
+        catch (Exception)
+        {
+            // Its connection may be gone already; the channel is out of use either way.
         }
     }
 
