@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using Microsoft.EntityFrameworkCore;
 using WritePipeline.Writes;
@@ -9,18 +10,31 @@ namespace WritePipeline.IntegrationTests;
 
 /// <summary>
 /// A careful client: keys concurrently, each key's writes one after another, each waiting for its 202, and a 503 or
-/// a dropped request retried with the same Idempotency-Key until it is accepted; at a steady pace.
+/// a dropped request retried with the same Idempotency-Key until it is accepted; at a steady pace. Any other answer
+/// (a 500, a 400) fails the test.
 /// </summary>
 public sealed class CarefulClient(HttpClient http, string prefix)
 {
     int _submitted;
-    int _retries;
+    int _unavailable;
+    int _dropped;
+    long _lastUnavailable;
 
     public string Prefix => prefix;
 
     public int Submitted => Volatile.Read(ref _submitted);
 
-    public int Retries => Volatile.Read(ref _retries);
+    /// <summary>Submissions retried after a 503 or a dropped request.</summary>
+    public int Retries => Unavailable + Dropped;
+
+    /// <summary>Submissions answered 503 (the broker or the database could not take the write).</summary>
+    public int Unavailable => Volatile.Read(ref _unavailable);
+
+    /// <summary>When the last 503 was answered (<see cref="Stopwatch.GetTimestamp"/>), 0 when none was.</summary>
+    public long LastUnavailable => Interlocked.Read(ref _lastUnavailable);
+
+    /// <summary>Submissions whose request failed without an answer.</summary>
+    public int Dropped => Volatile.Read(ref _dropped);
 
     const int Clients = 32;
 
@@ -58,15 +72,17 @@ public sealed class CarefulClient(HttpClient http, string prefix)
                     return;
                 }
 
-                Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+                Assert.True(response.StatusCode == HttpStatusCode.ServiceUnavailable, $"{key} seq {seq} was answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+                Interlocked.Increment(ref _unavailable);
+                Interlocked.Exchange(ref _lastUnavailable, Stopwatch.GetTimestamp());
             }
             catch (HttpRequestException)
             {
                 // The request was dropped on the way: whether it was accepted is unknown, so it is sent again.
+                Interlocked.Increment(ref _dropped);
             }
 
             Assert.True(DateTime.UtcNow < deadline, $"{key} seq {seq} was not accepted within 2 minutes");
-            Interlocked.Increment(ref _retries);
             await Task.Delay(TimeSpan.FromMilliseconds(200));
         }
     }
