@@ -27,6 +27,9 @@ public sealed record PipelineSetup(TransportKind Transport, DatabaseProvider Dat
     /// <summary>Serve over real, plain HTTP on a loopback port (Kestrel), for tests that go through sockets.</summary>
     public bool ServesHttp { get; init; }
 
+    /// <summary>On the three-node cluster of infra/rabbitmq-cluster.sh (<see cref="BrokerCluster"/>, started by the test) instead of the default node.</summary>
+    public bool OnCluster { get; init; }
+
     /// <summary>Settings that override the defaults, e.g. a broker port where nothing listens.</summary>
     public IReadOnlyDictionary<string, string?> Overrides { get; init; } = new Dictionary<string, string?>();
 
@@ -69,7 +72,9 @@ public sealed class PipelineApp : WebApplicationFactory<Program>
         var database = setup.PostgresServer is { } server
             ? await TestDatabase.CreatePostgresAsync(server)
             : await TestDatabase.CreateAsync(setup.Database);
-        var virtualHost = setup.Transport == TransportKind.RabbitMq ? await TestVirtualHost.CreateAsync() : null;
+        var virtualHost = setup.Transport != TransportKind.RabbitMq ? null
+            : setup.OnCluster ? await TestVirtualHost.CreateAsync(BrokerCluster.ManagementNodes)
+            : await TestVirtualHost.CreateAsync();
         var app = new PipelineApp(setup, database, virtualHost);
         if (setup.ServesBrowser)
         {
@@ -106,6 +111,10 @@ public sealed class PipelineApp : WebApplicationFactory<Program>
         {
             settings["WritePipeline:Transport:RabbitMq:Host"] = TestVirtualHost.Host;
             settings["WritePipeline:Transport:RabbitMq:VirtualHost"] = virtualHost.Name;
+            if (setup.OnCluster)
+            {
+                settings["WritePipeline:Transport:RabbitMq:Hosts"] = BrokerCluster.Hosts;
+            }
         }
 
         foreach (var (key, value) in setup.Overrides)
