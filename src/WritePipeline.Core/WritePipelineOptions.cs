@@ -105,7 +105,7 @@ public sealed class RabbitMqOptions
 
     /// <summary>
     /// The nodes of a RabbitMQ cluster, comma-separated <c>host:port</c> (a host without a port uses
-    /// <see cref="Port"/>). When set it wins over <see cref="Host"/> and <see cref="Port"/>.
+    /// <see cref="Port"/>; no IPv6 literals). When set it wins over <see cref="Host"/> and <see cref="Port"/>.
     /// </summary>
     public string? Hosts { get; set; }
 
@@ -155,48 +155,29 @@ public sealed class RabbitMqOptions
 /// <summary>One RabbitMQ node the pipeline may connect to.</summary>
 public sealed record BrokerEndpoint(string Host, int Port)
 {
-    public override string ToString() => Host.Contains(':', StringComparison.Ordinal) ? $"[{Host}]:{Port}" : $"{Host}:{Port}";
+    public override string ToString() => $"{Host}:{Port}";
 
-    /// <summary><c>host:port</c>, <c>host</c> (with <paramref name="defaultPort"/>) or <c>[ipv6]:port</c>; null when it is none of them.</summary>
+    /// <summary>
+    /// <c>host:port</c>, or <c>host</c> with <paramref name="defaultPort"/>; null when it is neither. IPv6 literals are
+    /// refused: MassTransit's cluster configuration splits a node address at every colon.
+    /// </summary>
     public static BrokerEndpoint? TryParse(string entry, int defaultPort)
     {
-        string host;
-        string? port = null;
-        if (entry.StartsWith('['))
-        {
-            var close = entry.IndexOf(']', StringComparison.Ordinal);
-            if (close < 0 || (close + 1 < entry.Length && entry[close + 1] != ':'))
-            {
-                return null;
-            }
-
-            host = entry[1..close];
-            port = close + 1 < entry.Length ? entry[(close + 2)..] : null;
-        }
-        else
-        {
-            var colon = entry.IndexOf(':', StringComparison.Ordinal);
-            if (colon >= 0 && entry.IndexOf(':', colon + 1) >= 0)
-            {
-                return null; // an IPv6 address needs its brackets, or its last group would be taken for the port
-            }
-
-            host = colon < 0 ? entry : entry[..colon];
-            port = colon < 0 ? null : entry[(colon + 1)..];
-        }
-
-        if (host.Length == 0 || host.Any(char.IsWhiteSpace) || Uri.CheckHostName(host) == UriHostNameType.Unknown)
+        var parts = entry.Split(':');
+        var host = parts[0];
+        // Host names (underscores too, as container names have them) and IPv4 addresses.
+        if (parts.Length > 2 || host.Length == 0 || !host.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_'))
         {
             return null;
         }
 
-        if (port is null)
+        if (parts.Length == 1)
         {
             return new BrokerEndpoint(host, defaultPort);
         }
 
-        return int.TryParse(port, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number) && number is >= 1 and <= 65535
-            ? new BrokerEndpoint(host, number)
+        return int.TryParse(parts[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port) && port is >= 1 and <= 65535
+            ? new BrokerEndpoint(host, port)
             : null;
     }
 }

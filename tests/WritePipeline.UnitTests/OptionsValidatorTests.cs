@@ -46,13 +46,17 @@ public class OptionsValidatorTests
     [Fact]
     public void Broker_hosts_are_read_as_host_port_and_win_over_host_and_port()
     {
-        var rabbit = new RabbitMqOptions { Host = "ignored", Port = 5673, Hosts = "rabbit1:5681, 10.0.0.2:5682,rabbit3,[::1]:5684" };
+        var rabbit = new RabbitMqOptions { Host = "ignored", Port = 5673, Hosts = "rabbit1:5681, 10.0.0.2:5682,rabbit_3" };
 
         Assert.True(_validator.Validate(null, new WritePipelineOptions { Transport = { RabbitMq = rabbit } }).Succeeded);
         Assert.Equal(
-            [new BrokerEndpoint("rabbit1", 5681), new BrokerEndpoint("10.0.0.2", 5682), new BrokerEndpoint("rabbit3", 5673), new BrokerEndpoint("::1", 5684)],
+            [new BrokerEndpoint("rabbit1", 5681), new BrokerEndpoint("10.0.0.2", 5682), new BrokerEndpoint("rabbit_3", 5673)],
             rabbit.Nodes());
         Assert.Equal([new BrokerEndpoint("ignored", 5673)], new RabbitMqOptions { Host = "ignored", Port = 5673 }.Nodes());
+        // An empty setting (an environment variable set to nothing) means no cluster, not a bad entry.
+        var unset = new RabbitMqOptions { Host = "single", Hosts = " " };
+        Assert.True(_validator.Validate(null, new WritePipelineOptions { Transport = { RabbitMq = unset } }).Succeeded);
+        Assert.Equal([new BrokerEndpoint("single", 5672)], unset.Nodes());
     }
 
     [Theory]
@@ -61,7 +65,9 @@ public class OptionsValidatorTests
     [InlineData("rabbit1:70000", "'rabbit1:70000'")]
     [InlineData(":5672", "':5672'")]
     [InlineData("::1:5672", "'::1:5672'")]
+    [InlineData("[::1]:5672", "'[::1]:5672'")]
     [InlineData("rabbit 1:5672", "'rabbit 1:5672'")]
+    [InlineData("amqp://rabbit1:5672", "'amqp://rabbit1:5672'")]
     public void A_bad_broker_host_stops_the_start_naming_the_entry(string hosts, string named)
     {
         var options = new WritePipelineOptions { Transport = { RabbitMq = { Hosts = hosts } } };

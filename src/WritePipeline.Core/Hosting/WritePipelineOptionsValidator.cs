@@ -44,7 +44,7 @@ public sealed class WritePipelineOptionsValidator : IValidateOptions<WritePipeli
             failures.Add("WritePipeline:Sweeper:Interval must be positive and Sweeper:HandoverAfter not negative.");
         }
 
-        if (options.Transport.RabbitMq.Hosts is { } hosts)
+        if (options.Transport.RabbitMq.Hosts is { } hosts && !string.IsNullOrWhiteSpace(hosts))
         {
             var (nodes, problems) = RabbitMqOptions.ParseHosts(hosts, options.Transport.RabbitMq.Port);
             failures.AddRange(problems.Select(p => "WritePipeline:Transport:RabbitMq:Hosts: " + p));
