@@ -52,6 +52,7 @@ in_node_env() {
     RABBITMQ_MNESIA_BASE="$dir/mnesia" \
     RABBITMQ_LOG_BASE="$dir/log" \
     RABBITMQ_PID_FILE="$dir/beam.pid" \
+    ERL_CRASH_DUMP="$dir/log/erl_crash.dump" \
     "$@"
 }
 
@@ -220,6 +221,10 @@ case "${1:-}" in
   status) cmd_status ;;
   hosts) cmd_hosts ;;
   pid) n=$(node_arg "${2:-}"); pid_of "$n" || fail "$(node_name "$n") is not running" ;;
-  ctl) n=$(node_arg "${2:-}"); shift 2; ctl "$n" "$@" ;;
+  ctl)
+    n=$(node_arg "${2:-}"); shift 2
+    # Without the cookie the CLI's VM cannot start at all (and leaves a crash dump behind).
+    [ -s "$BASE/.erlang.cookie" ] || fail "the cluster in $BASE was never started"
+    ctl "$n" "$@" ;;
   *) echo "usage: $0 start|stop|status|hosts|pid N|ctl N ARGS..." >&2; exit 2 ;;
 esac
