@@ -36,16 +36,16 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
     public async Task When_the_node_leading_the_partition_queues_is_killed_every_202_is_applied_once_in_order_and_nothing_stalls()
     {
         var test = Stopwatch.StartNew();
-        // Fails the test when the cluster cannot run here (rabbitmq-server missing, a port taken): never skipped.
-        await BrokerCluster.StartAsync();
-        output.WriteLine($"cluster of {BrokerCluster.Nodes} nodes started in {test.Elapsed.TotalSeconds:0.0}s");
         try
         {
+            // Fails the test when the cluster cannot run here (rabbitmq-server missing, a port taken): never skipped.
+            await BrokerCluster.StartAsync();
+            output.WriteLine($"cluster of {BrokerCluster.Nodes} nodes started in {test.Elapsed.TotalSeconds:0.0}s");
             await KillTheLeadingNodeUnderLoadAsync();
         }
         finally
         {
-            // Also when the test failed: nothing of the cluster is left running.
+            // Also when the test or the start failed half-way: nothing of the cluster is left running.
             await BrokerCluster.StopAsync();
             output.WriteLine($"the whole test took {test.Elapsed.TotalSeconds:0.0}s, cluster start and stop included");
         }
