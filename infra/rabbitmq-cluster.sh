@@ -72,6 +72,8 @@ pid_of() {
 
 running_count() { ctl "$1" -q eval 'length(rabbit_nodes:all_running()).' 2>/dev/null | tr -d '[:space:]'; }
 
+sees_all() { [ "$(running_count "$1")" = "${#NODES[@]}" ]; }
+
 wait_for() { # wait_for SECONDS DESCRIPTION COMMAND...
   local seconds=$1 what=$2; shift 2
   local deadline=$((SECONDS + seconds))
@@ -155,10 +157,8 @@ cmd_start() {
   done
 
   for n in "${NODES[@]}"; do
-    wait_for 120 "$(node_name "$n") seeing all ${#NODES[@]} nodes running" \
-      bash -c '[ "$1" = "$2" ]' _ "${#NODES[@]}" "$(running_count "$n")" || true
-    local seen; seen=$(running_count "$n")
-    [ "$seen" = "${#NODES[@]}" ] || fail "$(node_name "$n") sees ${seen:-no} running nodes, not ${#NODES[@]}"
+    wait_for 120 "$(node_name "$n") seeing all ${#NODES[@]} nodes running" sees_all "$n" ||
+      fail "$(node_name "$n") sees $(running_count "$n" || echo no) running nodes, not ${#NODES[@]}"
   done
   wait_for 60 "management API on 127.0.0.1:15681" curl -fsS -u guest:guest http://127.0.0.1:15681/api/overview
   log "cluster of ${#NODES[@]} nodes is up: $(cmd_hosts)"
