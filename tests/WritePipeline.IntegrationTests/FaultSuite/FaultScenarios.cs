@@ -112,6 +112,37 @@ public sealed class FaultScenarios(ITestOutputHelper output)
         await ReportAsync("broker_restart", app, clientId, load, writes, elapsed);
     }
 
+    [Fact]
+    public async Task One_of_three_cluster_nodes_killed()
+    {
+        var writes = Spread(5_000, keys: 200);
+        try
+        {
+            await BrokerCluster.StartAsync();
+            await using var app = await PipelineApp.StartAsync(PipelineSetup.RabbitMqPostgres with { HostsWorker = false, ServesHttp = true, OnCluster = true });
+            await app.UntilReadyAsync();
+            await using var first = WorkerProcess.Start(app.SharedSettings);
+            await using var second = WorkerProcess.Start(app.SharedSettings);
+            await using var third = WorkerProcess.Start(app.SharedSettings);
+            await app.UntilSharedAsync(first, second, third);
+            var (clientId, http) = await app.CreateClientAsync();
+            var load = new CarefulClient(http, "fault-node-" + Guid.NewGuid().ToString("N")[..6] + "-");
+            var elapsed = Stopwatch.StartNew();
+            var running = load.RunAsync(writes, writesPerSecond: 200);
+            await load.UntilSubmittedAsync(writes.Sum() / 3);
+            // Any node: the clients are spread over all three, and each leads some queues or holds some connections.
+            var victim = Random.Shared.Next(1, BrokerCluster.Nodes + 1);
+            await BrokerCluster.KillNodeAsync(victim);
+            output.WriteLine($"{elapsed.Elapsed.TotalSeconds:0}s: killed {BrokerCluster.NodeName(victim)}; {load.Submitted} writes accepted");
+            await running;
+            await ReportAsync("cluster_node_killed", app, clientId, load, writes, elapsed);
+        }
+        finally
+        {
+            await BrokerCluster.StopAsync();
+        }
+    }
+
     [OwnPostgresFact]
     [Trait("Category", "FaultSuite")]
     public async Task Postgres_down_30_seconds()
