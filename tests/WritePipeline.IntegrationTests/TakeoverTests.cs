@@ -8,8 +8,8 @@ using WritePipeline.Writes;
 namespace WritePipeline.IntegrationTests;
 
 /// <summary>
-/// Two worker processes share the partitions (single active consumer: one reads, the other stands by); the active
-/// one is killed with SIGKILL mid-stream and the other takes over. Order and exactly-once must still hold.
+/// Two worker processes share the partitions (four each, through leases); one is killed with SIGKILL mid-stream and
+/// the other takes its partitions over once their leases expire. Order and exactly-once must still hold.
 /// </summary>
 public sealed class TakeoverTests : IAsyncLifetime
 {
@@ -21,7 +21,7 @@ public sealed class TakeoverTests : IAsyncLifetime
     public async Task DisposeAsync() => await _app.DisposeAsync();
 
     [Fact]
-    public async Task When_the_active_worker_is_killed_the_standby_takes_over_without_losing_doubling_or_reordering()
+    public async Task When_one_of_two_workers_is_killed_the_other_takes_its_partitions_over_without_losing_doubling_or_reordering()
     {
         const int keys = 60;
         const int writesPerKey = 40;

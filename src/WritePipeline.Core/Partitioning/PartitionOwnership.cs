@@ -21,6 +21,9 @@ public sealed class PartitionOwnership(
 {
     readonly Dictionary<int, PartitionClaim> _held = [];
 
+    /// <summary>Partitions being given up: their batch at hand is finishing, then their lease is released.</summary>
+    readonly Dictionary<int, Task> _releasing = [];
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var worker = options.Value.Worker;
@@ -76,22 +79,23 @@ public sealed class PartitionOwnership(
             _held.Remove(lease.Partition);
         }
 
-        var givingUp = _held.Values.Where(c => !share.Contains(c.Partition)).ToList();
-        await Task.WhenAll(givingUp.Select(async claim =>
+        foreach (var done in _releasing.Where(r => r.Value.IsCompleted).Select(r => r.Key).ToList())
         {
-            await consumers.StopAsync(claim.Partition, options.Value.Worker.StopGrace);
-            await store.ReleaseAsync(claim, cancellationToken);
-            logger.LogInformation("Partition {Partition} handed over: it belongs to another worker now", claim.Partition);
-        }));
-        foreach (var claim in givingUp)
+            _releasing.Remove(done);
+        }
+
+        // In the background: a batch finishing must not delay this worker's heartbeat and renewals (the lease of a
+        // partition being given up is renewed too, until it is released).
+        foreach (var claim in _held.Values.Where(c => !share.Contains(c.Partition)).ToList())
         {
             _held.Remove(claim.Partition);
+            _releasing[claim.Partition] = HandOverAsync(claim);
         }
 
         await store.RenewAsync(me.Id, cancellationToken);
 
         // Still another worker's leases are left alone: it gives them up on its next heartbeat, or they run out.
-        var free = leases.Where(l => share.Contains(l.Partition) && !_held.ContainsKey(l.Partition)
+        var free = leases.Where(l => share.Contains(l.Partition) && !_held.ContainsKey(l.Partition) && !_releasing.ContainsKey(l.Partition)
             && (l.Owner is null || l.Owner == me.Id || l.ExpiresAt < now)).ToList();
         // Each on its own: one lease row locked by a frozen worker must not keep this worker from the others.
         var taken = await Task.WhenAll(free.Select(lease => TryTakeAsync(lease, me.Id, cancellationToken)));
@@ -99,6 +103,21 @@ public sealed class PartitionOwnership(
         {
             _held[claim.Partition] = claim;
             consumers.Start(claim);
+        }
+    }
+
+    async Task HandOverAsync(PartitionClaim claim)
+    {
+        try
+        {
+            await consumers.StopAsync(claim.Partition, options.Value.Worker.StopGrace);
+            using var timeout = new CancellationTokenSource(options.Value.Worker.LeaseDuration);
+            await store.ReleaseAsync(claim, timeout.Token);
+            logger.LogInformation("Partition {Partition} handed over: it belongs to another worker now", claim.Partition);
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Partition {Partition} could not be given up; the next owner takes it when its lease expires", claim.Partition);
         }
     }
 
@@ -125,8 +144,9 @@ public sealed class PartitionOwnership(
     async Task LeaveAsync(string me)
     {
         var grace = options.Value.Worker.StopGrace;
-        await Task.WhenAll(_held.Keys.ToList().Select(p => consumers.StopAsync(p, grace)));
+        await Task.WhenAll([.. _held.Keys.ToList().Select(p => consumers.StopAsync(p, grace)), .. _releasing.Values]);
         _held.Clear();
+        _releasing.Clear();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         try
         {
