@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using WritePipeline.Audit;
+using WritePipeline.Scheduling;
 
 namespace WritePipeline.Admin;
 
@@ -25,7 +26,7 @@ public static class AdminRegistration
     {
         if (options.Worker.Enabled)
         {
-            services.AddHostedService<ArchivePurgeJob.Startup>();
+            services.AddRecurringJob<ArchivePurgeJob>(ArchivePurgeJob.Name, o => o.Archive.PurgeInterval);
         }
 
         return services;

@@ -112,13 +112,4 @@ public sealed class ArchivePurgeJob(IServiceScopeFactory scopes, IOptions<WriteP
             logger.LogInformation("Purged {Count} discarded writes older than {Cutoff} from the archive", purged, cutoff);
         }
     }
-
-    /// <summary>Sets the purge's recurring timer when a worker starts.</summary>
-    public sealed class Startup(Timers timers, IOptions<WritePipelineOptions> options) : IHostedService
-    {
-        public Task StartAsync(CancellationToken cancellationToken) =>
-            timers.SetRecurringAsync<ArchivePurgeJob>(Name, options.Value.Archive.PurgeInterval, cancellationToken);
-
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-    }
 }

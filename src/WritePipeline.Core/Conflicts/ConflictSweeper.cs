@@ -132,15 +132,6 @@ public sealed class ConflictSweepJob(IServiceScopeFactory scopes) : IJob
         await using var scope = scopes.CreateAsyncScope();
         await scope.ServiceProvider.GetRequiredService<ConflictSweeper>().SweepAsync(cancellationToken);
     }
-
-    /// <summary>Sets the sweeper's recurring timer when a worker starts (replacing the one already set).</summary>
-    public sealed class Startup(Timers timers, IOptions<WritePipelineOptions> options) : IHostedService
-    {
-        public Task StartAsync(CancellationToken cancellationToken) =>
-            timers.SetRecurringAsync<ConflictSweepJob>(Name, options.Value.Sweeper.Interval, cancellationToken);
-
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-    }
 }
 
 public static class ConflictSweeperRegistration
@@ -151,7 +142,7 @@ public static class ConflictSweeperRegistration
         if (options.Worker.Enabled)
         {
             services.AddScoped<ConflictSweeper>();
-            services.AddHostedService<ConflictSweepJob.Startup>();
+            services.AddRecurringJob<ConflictSweepJob>(ConflictSweepJob.Name, o => o.Sweeper.Interval);
         }
 
         return services;

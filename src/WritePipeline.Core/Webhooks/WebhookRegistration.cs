@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using WritePipeline.Scheduling;
 
 namespace WritePipeline.Webhooks;
 
@@ -16,7 +17,7 @@ public static class WebhookRegistration
         }
 
         services.AddScoped<WebhookSender>();
-        services.AddHostedService<WebhookSweepJob.Startup>();
+        services.AddRecurringJob<WebhookSweepJob>(WebhookSweepJob.Name, _ => WebhookSweepJob.Interval);
         services.AddHttpClient(WebhookSender.HttpClientName, client =>
             {
                 // Each attempt has its own deadline (WebhookOptions.Timeout); this one only bounds a stuck connection pool.

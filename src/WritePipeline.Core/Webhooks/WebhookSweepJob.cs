@@ -44,13 +44,4 @@ public sealed class WebhookSweepJob(IServiceScopeFactory scopes, Timers timers, 
             await scope.ServiceProvider.GetRequiredService<WebhookTimers>().SetAsync(orphans, cancellationToken);
         }
     }
-
-    /// <summary>Sets the sweeper's recurring timer when a worker starts (replacing the one already set).</summary>
-    public sealed class Startup(Timers timers) : IHostedService
-    {
-        public Task StartAsync(CancellationToken cancellationToken) =>
-            timers.SetRecurringAsync<WebhookSweepJob>(Name, Interval, cancellationToken);
-
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-    }
 }

@@ -70,15 +70,6 @@ public sealed class UnconfirmedWriteSweepJob(IServiceScopeFactory scopes) : IJob
         await using var scope = scopes.CreateAsyncScope();
         await scope.ServiceProvider.GetRequiredService<UnconfirmedWriteSweep>().SweepAsync(cancellationToken);
     }
-
-    /// <summary>Sets the sweep's recurring timer when a worker starts (replacing the one already set).</summary>
-    public sealed class Startup(Timers timers, IOptions<WritePipelineOptions> options) : IHostedService
-    {
-        public Task StartAsync(CancellationToken cancellationToken) =>
-            timers.SetRecurringAsync<UnconfirmedWriteSweepJob>(Name, options.Value.Sweeper.Interval, cancellationToken);
-
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-    }
 }
 
 public static class UnconfirmedWriteSweepRegistration
@@ -89,7 +80,7 @@ public static class UnconfirmedWriteSweepRegistration
         if (options.Worker.Enabled)
         {
             services.AddScoped<UnconfirmedWriteSweep>();
-            services.AddHostedService<UnconfirmedWriteSweepJob.Startup>();
+            services.AddRecurringJob<UnconfirmedWriteSweepJob>(UnconfirmedWriteSweepJob.Name, o => o.Sweeper.Interval);
         }
 
         return services;

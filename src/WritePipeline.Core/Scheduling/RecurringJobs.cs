@@ -1,0 +1,28 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Quartz;
+
+namespace WritePipeline.Scheduling;
+
+/// <summary>
+/// A Quartz job that runs every so often, once in the cluster of workers: its timer is set when a worker starts
+/// (replacing the one already set, so a changed interval takes effect).
+/// </summary>
+public static class RecurringJobs
+{
+    public static IServiceCollection AddRecurringJob<TJob>(this IServiceCollection services, string name, Func<WritePipelineOptions, TimeSpan> interval)
+        where TJob : IJob =>
+        services.AddSingleton<IHostedService>(provider => new Startup<TJob>(
+            provider.GetRequiredService<Timers>(),
+            name,
+            interval(provider.GetRequiredService<IOptions<WritePipelineOptions>>().Value)));
+
+    sealed class Startup<TJob>(Timers timers, string name, TimeSpan interval) : IHostedService
+        where TJob : IJob
+    {
+        public Task StartAsync(CancellationToken cancellationToken) => timers.SetRecurringAsync<TJob>(name, interval, cancellationToken);
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}
