@@ -41,6 +41,8 @@ public sealed class WritePipelineOptions
 
     public SweeperOptions Sweeper { get; set; } = new();
 
+    public IdempotencyOptions Idempotency { get; set; } = new();
+
     /// <summary>Declared collections by name. When none are configured, <see cref="CollectionCatalog.Defaults"/> apply.</summary>
     public Dictionary<string, CollectionOptions> Collections { get; set; } = new(StringComparer.Ordinal);
 }
@@ -356,6 +358,19 @@ public sealed class SweeperOptions
     /// times <see cref="TransportOptions.SendTimeout"/>, so the API has long given up on its send.
     /// </summary>
     public TimeSpan UnconfirmedAfter { get; set; } = TimeSpan.FromMinutes(2);
+}
+
+/// <summary>How long Idempotency-Keys are kept for replays.</summary>
+public sealed class IdempotencyOptions
+{
+    /// <summary>
+    /// An Idempotency-Key is released (free for a new write; the write row stays) once its write is final (or was
+    /// rejected) and was submitted longer ago than this. At least 24 hours.
+    /// </summary>
+    public TimeSpan Retention { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>How often the release job (Quartz, on workers, once in the cluster) looks.</summary>
+    public TimeSpan ReleaseInterval { get; set; } = TimeSpan.FromHours(1);
 }
 
 public sealed class ArchiveOptions

@@ -34,6 +34,11 @@ public sealed class WritePipelineOptionsValidator : IValidateOptions<WritePipeli
             failures.Add("WritePipeline:Worker:Enabled must be true with the InMemory transport: its queues exist only in this process, so nothing else could apply the writes.");
         }
 
+        if (options.Idempotency.Retention < TimeSpan.FromHours(24) || options.Idempotency.ReleaseInterval <= TimeSpan.Zero)
+        {
+            failures.Add("WritePipeline:Idempotency:Retention must be at least 24 hours (clients retry for that long) and Idempotency:ReleaseInterval positive.");
+        }
+
         if (options.Sweeper.UnconfirmedAfter < 3 * options.Transport.SendTimeout)
         {
             failures.Add("WritePipeline:Sweeper:UnconfirmedAfter must be at least three times WritePipeline:Transport:SendTimeout: a write is checked only once the API has long given up on sending it.");
