@@ -250,6 +250,14 @@ public sealed class ApiOptions
     /// <summary>The longest <c>Prefer: wait=N</c> a submission is held open for (longer requests are cut to this).</summary>
     [Range(0, 300)]
     public int MaxPreferWaitSeconds { get; set; } = 30;
+
+    /// <summary>
+    /// Messages waiting on one partition's queue beyond which new submissions to that partition answer 503
+    /// <c>backlog-full</c> (other partitions keep accepting): a backlog that grows without bound only delays every
+    /// write behind it. Read from the broker about once a second.
+    /// </summary>
+    [Range(1, long.MaxValue)]
+    public long MaxPartitionBacklog { get; set; } = 100_000;
 }
 
 public sealed class ClientsOptions

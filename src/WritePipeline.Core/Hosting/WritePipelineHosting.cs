@@ -88,6 +88,7 @@ public static class WritePipelineHosting
         services.AddScoped<SubmissionReader>();
         services.AddScoped<WriteSubmitter>();
         services.AddSingleton<WriteRecorder>();
+        services.AddSingleton<PartitionBacklog>();
         services.AddScoped<WriteDispatcher>();
         services.AddScoped<SubmissionWait>();
         services.AddScoped<WebhookEndpoints>();

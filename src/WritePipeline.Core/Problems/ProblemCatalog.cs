@@ -53,6 +53,9 @@ public static class ProblemCatalog
     public static ProblemHttpResult BrokerUnavailable(string detail) =>
         Create(StatusCodes.Status503ServiceUnavailable, "broker-unavailable", "The write could not be queued; nothing was accepted.", detail);
 
+    public static ProblemHttpResult BacklogFull(int partition) =>
+        Create(StatusCodes.Status503ServiceUnavailable, "backlog-full", "Too many writes are waiting for this record's partition; nothing was accepted.", $"Partition {partition} has more writes waiting than the limit. Writes to other records may still be accepted; retry this one later (with the same Idempotency-Key).");
+
     public static ProblemHttpResult DatabaseUnavailable(string detail) =>
         Create(StatusCodes.Status503ServiceUnavailable, "database-unavailable", "The database could not be reached; nothing was accepted or changed.", detail);
 

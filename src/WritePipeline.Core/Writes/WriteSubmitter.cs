@@ -22,6 +22,9 @@ public abstract record SubmitResult
 
     /// <summary>The write could not be recorded (database unreachable or overloaded); nothing was accepted.</summary>
     public sealed record DatabaseUnavailable(string Detail) : SubmitResult;
+
+    /// <summary>The write's partition has more waiting than <see cref="ApiOptions.MaxPartitionBacklog"/>; nothing was accepted.</summary>
+    public sealed record BacklogFull(int Partition) : SubmitResult;
 }
 
 /// <summary>
@@ -34,6 +37,7 @@ public sealed class WriteSubmitter(
     WriteRecorder recorder,
     WriteDispatcher dispatcher,
     PartitionMap partitions,
+    PartitionBacklog backlog,
     TimeProvider clock,
     ILogger<WriteSubmitter> logger)
 {
@@ -58,13 +62,19 @@ public sealed class WriteSubmitter(
             return await ReplayAsync(earlier, request);
         }
 
+        var partition = partitions.PartitionOf(request.Collection, request.Key);
+        if (backlog.IsFull(partition))
+        {
+            return new SubmitResult.BacklogFull(partition);
+        }
+
         var write = new Write
         {
             Id = Guid.CreateVersion7(),
             ClientId = clientId,
             Collection = request.Collection,
             Key = request.Key,
-            Partition = partitions.PartitionOf(request.Collection, request.Key),
+            Partition = partition,
             Operation = request.Operation,
             Body = request.Body,
             IfMatchVersion = request.IfMatchVersion,

@@ -116,6 +116,9 @@ public static class WritesApi
             case SubmitResult.DatabaseUnavailable unavailable:
                 http.Response.Headers.RetryAfter = retryAfter;
                 return ProblemCatalog.DatabaseUnavailable(unavailable.Detail);
+            case SubmitResult.BacklogFull full:
+                http.Response.Headers.RetryAfter = retryAfter;
+                return ProblemCatalog.BacklogFull(full.Partition);
             default:
                 throw new InvalidOperationException("Unknown submission result.");
         }
