@@ -267,6 +267,21 @@ public sealed class ClientsOptions
     /// no setup. Ignored in every other environment.
     /// </summary>
     public string? DevelopmentApiKey { get; set; }
+
+    /// <summary>How fast each client may send requests, counted per API process.</summary>
+    public ClientRateLimitOptions RateLimit { get; set; } = new();
+}
+
+/// <summary>A token bucket per client: <see cref="PerSecond"/> requests a second on average, bursts up to <see cref="Burst"/>.</summary>
+public sealed class ClientRateLimitOptions
+{
+    /// <summary>Requests a second a client may make on average, per API process; 0 turns the limit off.</summary>
+    [Range(0, 1_000_000)]
+    public int PerSecond { get; set; } = 5_000;
+
+    /// <summary>Requests a client may make at once after being quiet (the bucket's size).</summary>
+    [Range(1, 10_000_000)]
+    public int Burst { get; set; } = 10_000;
 }
 
 public sealed class ConflictOptions

@@ -85,6 +85,7 @@ public static class WritePipelineHosting
         services.AddScoped<PartitionOwners>();
         services.AddScoped<Decisions>();
         services.AddScoped<ClientRegistry>();
+        services.AddSingleton<ClientRateLimits>();
         services.AddScoped<SubmissionReader>();
         services.AddScoped<WriteSubmitter>();
         services.AddSingleton<WriteRecorder>();
@@ -100,6 +101,7 @@ public static class WritePipelineHosting
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseAuthentication();
+        app.UseMiddleware<ClientRateLimits.Middleware>();
         app.UseAuthorization();
         app.MapOpenApi();
         app.MapWritesApi();

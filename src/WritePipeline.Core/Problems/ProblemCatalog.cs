@@ -53,6 +53,9 @@ public static class ProblemCatalog
     public static ProblemHttpResult BrokerUnavailable(string detail) =>
         Create(StatusCodes.Status503ServiceUnavailable, "broker-unavailable", "The write could not be queued; nothing was accepted.", detail);
 
+    public static ProblemHttpResult TooManyRequests(int retryAfterSeconds) =>
+        Create(StatusCodes.Status429TooManyRequests, "too-many-requests", "This client sends requests faster than its limit; nothing was accepted.", $"Retry after {retryAfterSeconds} s (Retry-After). The RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset headers of every answer say where the client stands.");
+
     public static ProblemHttpResult BacklogFull(int partition) =>
         Create(StatusCodes.Status503ServiceUnavailable, "backlog-full", "Too many writes are waiting for this record's partition; nothing was accepted.", $"Partition {partition} has more writes waiting than the limit. Writes to other records may still be accepted; retry this one later (with the same Idempotency-Key).");
 
