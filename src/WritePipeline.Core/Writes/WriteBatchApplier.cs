@@ -203,7 +203,7 @@ public sealed class WriteBatchApplier(
 
         foreach (var skipped in outcomes.Where(o => o.Outcome == ApplyOutcome.Skipped))
         {
-            logger.LogInformation("Write {WriteId} is already {Status}; this delivery is skipped", skipped.Write!.Id, skipped.Write.Status);
+            logger.LogDebug("Write {WriteId} is already {Status}; this delivery is skipped", skipped.Write!.Id, skipped.Write.Status);
         }
     }
 
