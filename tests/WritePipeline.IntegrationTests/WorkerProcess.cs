@@ -20,6 +20,23 @@ public sealed class WorkerProcess : IAsyncDisposable
     /// <summary>The process id, which the worker registers with (see <c>workers</c> and <c>GET /v1/admin/partitions</c>).</summary>
     public int Pid => _process.Id;
 
+    /// <summary>Where the worker serves /health and /metrics: the free port it bound, as it logged it.</summary>
+    public async Task<Uri> BaseAddressAsync()
+    {
+        const string Marker = "Now listening on: ";
+        Uri? address = null;
+        await Eventually.UntilAsync(
+            () =>
+            {
+                Assert.False(HasExited, RecentOutput);
+                var line = _all.FirstOrDefault(l => l.Contains(Marker, StringComparison.Ordinal));
+                address = line is null ? null : new Uri(line[(line.IndexOf(Marker, StringComparison.Ordinal) + Marker.Length)..].Split(' ')[0]);
+                return Task.FromResult(address is not null);
+            },
+            "the worker says where it listens");
+        return address!;
+    }
+
     /// <summary>Whether the worker printed a line containing <paramref name="text"/> at any time.</summary>
     public bool Printed(string text) => _all.Any(line => line.Contains(text, StringComparison.Ordinal));
 

@@ -21,6 +21,7 @@ using WritePipeline.Records;
 using WritePipeline.Admin;
 using WritePipeline.Audit;
 using WritePipeline.Scheduling;
+using WritePipeline.Telemetry;
 using WritePipeline.Webhooks;
 using WritePipeline.Writes;
 
@@ -47,6 +48,8 @@ public static class WritePipelineHosting
         services.AddSingleton<IValidateOptions<WritePipelineOptions>, WritePipelineOptionsValidator>();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(new PartitionMap(options.Partitions));
+        services.AddSingleton<PartitionBacklog>();
+        services.AddWritePipelineTelemetry(builder.Configuration, builder.Environment.ApplicationName);
         services.AddSingleton<CollectionCatalog>();
         services.AddWritePipelineData(builder.Configuration);
         // Before the bus: hosted services start in order, and consumers need the migrated schema.
@@ -89,7 +92,6 @@ public static class WritePipelineHosting
         services.AddScoped<SubmissionReader>();
         services.AddScoped<WriteSubmitter>();
         services.AddSingleton<WriteRecorder>();
-        services.AddSingleton<PartitionBacklog>();
         services.AddScoped<WriteDispatcher>();
         services.AddScoped<SubmissionWait>();
         services.AddScoped<WebhookEndpoints>();
@@ -120,6 +122,7 @@ public static class WritePipelineHosting
     /// <summary>Liveness (the process answers) and readiness (database reachable, broker topology declared, bus connected).</summary>
     public static WebApplication MapWritePipelineHealth(this WebApplication app)
     {
+        app.MapWritePipelineMetrics();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions
         {

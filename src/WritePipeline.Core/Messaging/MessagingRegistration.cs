@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -73,6 +74,8 @@ public static class MessagingRegistration
 
         services.AddSingleton<PartitionConsumerStates>();
         services.AddSingleton<PartitionProcessor>();
+        services.AddMetrics();
+        services.TryAddSingleton<Telemetry.PipelineMeter>();
         services.AddSingleton<WriteBatchApplier>();
         services.AddSingleton<RefusedWrites>();
         services.AddSingleton<InPlaceRetry>();

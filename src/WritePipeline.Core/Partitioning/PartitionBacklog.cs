@@ -27,6 +27,18 @@ public sealed class PartitionBacklog(BrokerQueues queues, TimeProvider clock, IO
         return last?.Ready is { } ready && partition < ready.Length && ready[partition] >= options.Value.Api.MaxPartitionBacklog;
     }
 
+    /// <summary>Messages ready per partition as last read (asking again when that is over a second old); null while unknown.</summary>
+    public IReadOnlyList<long>? LastReady()
+    {
+        var last = Volatile.Read(ref _last);
+        if (last is null || clock.GetUtcNow() - last.At > MaxAge)
+        {
+            ReadAgain();
+        }
+
+        return last?.Ready;
+    }
+
     void ReadAgain()
     {
         if (Interlocked.CompareExchange(ref _reading, 1, 0) != 0)

@@ -34,10 +34,13 @@ public sealed class PartitionProcessor(
     ConflictHandover handover,
     IServiceScopeFactory scopes,
     InPlaceRetry retry,
+    Telemetry.PipelineMeter meter,
+    TimeProvider clock,
     ILogger<PartitionProcessor> logger)
 {
     public async Task ProcessAsync(int partition, IReadOnlyList<PartitionDelivery> deliveries, CancellationToken cancellationToken)
     {
+        meter.Batch(deliveries.Count);
         var next = 0;
         while (next < deliveries.Count)
         {
@@ -85,6 +88,7 @@ public sealed class PartitionProcessor(
 
             foreach (var result in await writes.ApplyAsync(run, partition, cancellationToken))
             {
+                meter.Outcome(result, clock.GetUtcNow());
                 await retry.RunAsync(() => handover.SendAsync(result, cancellationToken), InPlaceRetry.UntilSent, cancellationToken);
                 if (result.Outcome is not ApplyOutcome.Applied and not ApplyOutcome.Skipped)
                 {

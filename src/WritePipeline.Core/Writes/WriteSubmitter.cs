@@ -38,20 +38,40 @@ public sealed class WriteSubmitter(
     WriteDispatcher dispatcher,
     PartitionMap partitions,
     PartitionBacklog backlog,
+    Telemetry.PipelineMeter meter,
     TimeProvider clock,
     ILogger<WriteSubmitter> logger)
 {
     public async Task<SubmitResult> SubmitAsync(Guid clientId, WriteRequest request, CancellationToken cancellationToken)
     {
+        SubmitResult result;
         try
         {
-            return await RecordAndDispatchAsync(clientId, request, cancellationToken);
+            result = await RecordAndDispatchAsync(clientId, request, cancellationToken);
         }
         catch (Exception ex) when (TransientFailures.IsTransient(ex))
         {
             logger.LogWarning(ex, "Could not record a write to {Collection}/{Key}", request.Collection, request.Key);
-            return new SubmitResult.DatabaseUnavailable("The write could not be recorded. Nothing was accepted; retry the request (with the same Idempotency-Key).");
+            result = new SubmitResult.DatabaseUnavailable("The write could not be recorded. Nothing was accepted; retry the request (with the same Idempotency-Key).");
         }
+
+        switch (result)
+        {
+            case SubmitResult.Accepted { Replayed: false }:
+                meter.Accepted(request.Collection, request.Operation);
+                break;
+            case SubmitResult.BrokerUnavailable:
+                meter.Refused("broker_unavailable");
+                break;
+            case SubmitResult.DatabaseUnavailable:
+                meter.Refused("database_unavailable");
+                break;
+            case SubmitResult.BacklogFull:
+                meter.Refused("backlog_full");
+                break;
+        }
+
+        return result;
     }
 
     async Task<SubmitResult> RecordAndDispatchAsync(Guid clientId, WriteRequest request, CancellationToken cancellationToken)

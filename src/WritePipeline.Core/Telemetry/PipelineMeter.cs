@@ -1,0 +1,84 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using WritePipeline.Contracts;
+using WritePipeline.Partitioning;
+using WritePipeline.Writes;
+
+namespace WritePipeline.Telemetry;
+
+/// <summary>
+/// The pipeline's own metrics (meter <c>WritePipeline</c>), named after OpenTelemetry's conventions and exported at
+/// <c>/metrics</c> (Prometheus text) on every host; docs/operations.md lists them with what to alert on. Counters are
+/// per process: the API counts what it accepted and refused, workers what they applied.
+/// </summary>
+public sealed class PipelineMeter : IDisposable
+{
+    public const string Name = "WritePipeline";
+
+    readonly Meter _meter;
+    readonly Counter<long> _accepted;
+    readonly Counter<long> _refused;
+    readonly Counter<long> _applied;
+    readonly Counter<long> _conflicted;
+    readonly Counter<long> _failed;
+    readonly Histogram<double> _duration;
+    readonly Histogram<long> _batchSize;
+
+    /// <param name="meters">The host's meter factory.</param>
+    /// <param name="services">Where the partitions' backlog is read from, in hosts that talk to a broker.</param>
+    public PipelineMeter(IMeterFactory meters, IServiceProvider services)
+    {
+        var backlog = services.GetService(typeof(PartitionBacklog)) as PartitionBacklog;
+        _meter = meters.Create(Name);
+        _accepted = _meter.CreateCounter<long>("writepipeline.writes.accepted", "{write}", "Writes answered 202 for the first time (replays not counted).");
+        _refused = _meter.CreateCounter<long>("writepipeline.submissions.refused", "{submission}", "Submissions answered 429 or 503, by reason; nothing was accepted.");
+        _applied = _meter.CreateCounter<long>("writepipeline.writes.applied", "{write}", "Writes applied by this worker.");
+        _conflicted = _meter.CreateCounter<long>("writepipeline.writes.conflicted", "{write}", "Writes that conflicted when this worker applied them.");
+        _failed = _meter.CreateCounter<long>("writepipeline.writes.failed", "{write}", "Writes that ended failed when this worker applied them.");
+        _duration = _meter.CreateHistogram<double>("writepipeline.write.duration", "s", "From a write's submission to its being applied.");
+        _batchSize = _meter.CreateHistogram<long>("writepipeline.apply.batch.size", "{message}", "Messages of one partition a worker took and applied together.");
+        _meter.CreateObservableGauge(
+            "writepipeline.partition.backlog",
+            () => backlog?.LastReady() is { } ready ? ready.Select((r, p) => new Measurement<long>(r, new KeyValuePair<string, object?>("partition", p))) : [],
+            "{message}",
+            "Messages ready on each partition's queue, as the broker last said (read about once a second).");
+    }
+
+    public void Accepted(string collection, string operation) => _accepted.Add(1, Tags(collection, operation));
+
+    public void Refused(string reason) => _refused.Add(1, new KeyValuePair<string, object?>("reason", reason));
+
+    public void Batch(int size) => _batchSize.Record(size);
+
+    /// <summary>Counts what a partition step did to a write.</summary>
+    public void Outcome(ApplyResult result, DateTimeOffset now)
+    {
+        if (result.Write is not { } write)
+        {
+            return;
+        }
+
+        var tags = Tags(write.Collection, write.Operation);
+        switch (result.Outcome)
+        {
+            case ApplyOutcome.Applied:
+                _applied.Add(1, tags);
+                _duration.Record(Math.Max(0, (now - write.SubmittedAt).TotalSeconds), tags);
+                break;
+            case ApplyOutcome.Conflicted:
+                _conflicted.Add(1, tags);
+                break;
+            case ApplyOutcome.Failed:
+                _failed.Add(1, tags);
+                break;
+        }
+    }
+
+    public void Dispose() => _meter.Dispose();
+
+    static TagList Tags(string collection, string operation) => new()
+    {
+        { "collection", collection },
+        { "operation", operation },
+    };
+}

@@ -1,0 +1,98 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using WritePipeline.Testing;
+
+namespace WritePipeline.IntegrationTests;
+
+/// <summary>
+/// /metrics on the API and on a worker (Prometheus text): after known traffic in a collection of its own, the API
+/// counted what it accepted, the worker what it applied and what conflicted, the latency and batch histograms
+/// counted the same writes, and the backlog gauge has every partition.
+/// </summary>
+public sealed partial class MetricsTests
+{
+    const int Applied = 10;
+    const int Conflicted = 3;
+
+    [Fact]
+    public async Task The_api_and_a_worker_count_what_they_did_at_metrics()
+    {
+        // A collection of this test's own: the API's counters live in the test process, which other tests share.
+        var collection = "metrics_" + Guid.NewGuid().ToString("N")[..8];
+        await using var app = await PipelineApp.StartAsync(PipelineSetup.RabbitMqPostgres with
+        {
+            HostsWorker = false,
+            Overrides = new Dictionary<string, string?> { [$"WritePipeline:Collections:{collection}:ConflictPolicy"] = "park" },
+        });
+        await app.UntilReadyAsync();
+        await using var worker = WorkerProcess.Start(app.SharedSettings);
+        await app.UntilSharedAsync(worker);
+        var (_, http) = await app.CreateClientAsync();
+
+        var writes = new List<Guid>();
+        for (var i = 0; i < Applied; i++)
+        {
+            writes.Add(await http.PutAsync(collection, $"k{i}", new JsonObject { ["n"] = i }).AcceptedAsync());
+        }
+
+        // A record at version 1 does not match If-Match 7: each of these conflicts.
+        for (var i = 0; i < Conflicted; i++)
+        {
+            writes.Add(await http.PutAsync(collection, $"k{i}", new JsonObject { ["n"] = -i }, Api.IfMatch(7)).AcceptedAsync());
+        }
+
+        foreach (var write in writes)
+        {
+            await http.UntilStatusAsync(write, "applied", "parked", "notified");
+        }
+
+        var labels = $"collection=\"{collection}\",operation=\"replace\"";
+        var api = await ScrapeAsync(app.CreateHttpClient(), new Uri("/metrics", UriKind.Relative));
+        Assert.Equal(Applied + Conflicted, Value(api, "writepipeline_writes_accepted_total", labels));
+        // The backlog is read from the broker in the background: it shows from the scrape after the first reading.
+        await Eventually.UntilAsync(
+            async () =>
+            {
+                api = await ScrapeAsync(app.CreateHttpClient(), new Uri("/metrics", UriKind.Relative));
+                return Enumerable.Range(0, 8).All(p => Series().Matches(api).Any(m => m.Groups["name"].Value == "writepipeline_partition_backlog" && m.Groups["labels"].Value.Contains($"partition=\"{p}\"", StringComparison.Ordinal)));
+            },
+            "the backlog gauge has every partition");
+
+        using var toWorker = new HttpClient { BaseAddress = await worker.BaseAddressAsync() };
+        string scraped = "";
+        await Eventually.UntilAsync(
+            async () =>
+            {
+                scraped = await ScrapeAsync(toWorker, new Uri("/metrics", UriKind.Relative));
+                return Value(scraped, "writepipeline_writes_applied_total", labels) == Applied && Value(scraped, "writepipeline_writes_conflicted_total", labels) == Conflicted;
+            },
+            "the worker's counters show the traffic");
+        Assert.Equal(Applied, Value(scraped, "writepipeline_write_duration_seconds_count", labels));
+        Assert.True(Value(scraped, "writepipeline_apply_batch_size_sum", "") >= Applied + Conflicted, "the batches hold every message");
+        // The runtime's and ASP.NET Core's own instruments are exported too.
+        Assert.Matches("(?m)^dotnet_gc_collections_total", scraped);
+        Assert.Matches("(?m)^http_server_request_duration_seconds_count", api);
+    }
+
+    static async Task<string> ScrapeAsync(HttpClient http, Uri path)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Accept.ParseAdd("text/plain");
+        var response = await http.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadAsStringAsync();
+    }
+
+    /// <summary>The value of the series <paramref name="name"/> whose labels include <paramref name="labels"/>; 0 when there is none.</summary>
+    static double Value(string metrics, string name, string labels)
+    {
+        var series = Series().Matches(metrics)
+            .Where(m => m.Groups["name"].Value == name && m.Groups["labels"].Value.Contains(labels, StringComparison.Ordinal))
+            .ToList();
+        return series.Count == 0 ? 0 : series.Sum(m => double.Parse(m.Groups["value"].Value, CultureInfo.InvariantCulture));
+    }
+
+    [GeneratedRegex(@"^(?<name>[a-z_]+)(\{(?<labels>[^}]*)\})? (?<value>[0-9.eE+-]+)", RegexOptions.Multiline)]
+    private static partial Regex Series();
+}
