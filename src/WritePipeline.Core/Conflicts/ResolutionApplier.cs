@@ -12,7 +12,14 @@ namespace WritePipeline.Conflicts;
 /// order, then releases the writes held behind it, in their order, before the partition goes on to any newer write
 /// of the key. Each step is handed over (<see cref="ConflictHandover"/>) once it has committed.
 /// </summary>
-public sealed class ResolutionApplier(IServiceScopeFactory scopes, ConflictHandover handover, RefusedWrites refusals, InPlaceRetry retry, ILogger<ResolutionApplier> logger)
+public sealed class ResolutionApplier(
+    IServiceScopeFactory scopes,
+    ConflictHandover handover,
+    RefusedWrites refusals,
+    InPlaceRetry retry,
+    Telemetry.PipelineMeter meter,
+    TimeProvider clock,
+    ILogger<ResolutionApplier> logger)
 {
     public async Task CarryOutAsync(ApplyResolution message, int partition, CancellationToken cancellationToken)
     {
@@ -30,6 +37,7 @@ public sealed class ResolutionApplier(IServiceScopeFactory scopes, ConflictHando
             result = await refusals.FailAsync(message.WriteId, WriteStatus.Resolving, ex, cancellationToken);
         }
 
+        meter.Outcome(result, clock.GetUtcNow(), inTurn: false);
         await retry.RunAsync(() => handover.SendAsync(result, cancellationToken), InPlaceRetry.UntilSent, cancellationToken);
         await retry.RunAsync(() => handover.SendResolvedAsync(message, result, cancellationToken), InPlaceRetry.UntilSent, cancellationToken);
         logger.LogInformation("Decision {Action} carried out: {Outcome}", message.Action, result.Outcome);
@@ -75,6 +83,7 @@ public sealed class ResolutionApplier(IServiceScopeFactory scopes, ConflictHando
                 result = await refusals.FailAsync(next.Id, WriteStatus.Held, ex, cancellationToken);
             }
 
+            meter.Outcome(result, clock.GetUtcNow(), inTurn: false);
             await retry.RunAsync(() => handover.SendAsync(result, cancellationToken), InPlaceRetry.UntilSent, cancellationToken);
             logger.LogInformation("Held write {HeldWriteId} released: {Outcome}", next.Id, result.Outcome);
             if (result.Outcome == ApplyOutcome.Conflicted)

@@ -32,10 +32,10 @@ public sealed class PipelineMeter : IDisposable
         _meter = meters.Create(Name);
         _accepted = _meter.CreateCounter<long>("writepipeline.writes.accepted", "{write}", "Writes answered 202 for the first time (replays not counted).");
         _refused = _meter.CreateCounter<long>("writepipeline.submissions.refused", "{submission}", "Submissions answered 429 or 503, by reason; nothing was accepted.");
-        _applied = _meter.CreateCounter<long>("writepipeline.writes.applied", "{write}", "Writes applied by this worker.");
+        _applied = _meter.CreateCounter<long>("writepipeline.writes.applied", "{write}", "Writes applied by this worker: in their turn, by a decision, or released from behind a conflict.");
         _conflicted = _meter.CreateCounter<long>("writepipeline.writes.conflicted", "{write}", "Writes that conflicted when this worker applied them.");
         _failed = _meter.CreateCounter<long>("writepipeline.writes.failed", "{write}", "Writes that ended failed when this worker applied them.");
-        _duration = _meter.CreateHistogram<double>("writepipeline.write.duration", "s", "From a write's submission to its being applied.");
+        _duration = _meter.CreateHistogram<double>("writepipeline.write.duration", "s", "From a write's submission to its being applied, for writes applied in their turn (not after a decision).");
         _batchSize = _meter.CreateHistogram<long>("writepipeline.apply.batch.size", "{message}", "Messages of one partition a worker took and applied together.");
         _meter.CreateObservableGauge(
             "writepipeline.partition.backlog",
@@ -50,8 +50,11 @@ public sealed class PipelineMeter : IDisposable
 
     public void Batch(int size) => _batchSize.Record(size);
 
-    /// <summary>Counts what a partition step did to a write.</summary>
-    public void Outcome(ApplyResult result, DateTimeOffset now)
+    /// <summary>
+    /// Counts what a partition step did to a write; the time since its submission only for a write applied in its
+    /// turn (<paramref name="inTurn"/>): one that waited for a person's decision would measure the person.
+    /// </summary>
+    public void Outcome(ApplyResult result, DateTimeOffset now, bool inTurn = true)
     {
         if (result.Write is not { } write)
         {
@@ -63,7 +66,11 @@ public sealed class PipelineMeter : IDisposable
         {
             case ApplyOutcome.Applied:
                 _applied.Add(1, tags);
-                _duration.Record(Math.Max(0, (now - write.SubmittedAt).TotalSeconds), tags);
+                if (inTurn)
+                {
+                    _duration.Record(Math.Max(0, (now - write.SubmittedAt).TotalSeconds), tags);
+                }
+
                 break;
             case ApplyOutcome.Conflicted:
                 _conflicted.Add(1, tags);
