@@ -7,18 +7,6 @@ using WritePipeline.Testing;
 
 namespace WritePipeline.IntegrationTests;
 
-/// <summary>A fact that needs a PostgreSQL server of its own (<see cref="TestPostgresServer"/>): skipped, saying why, only where none can be started.</summary>
-public sealed class OwnPostgresFactAttribute : FactAttribute
-{
-    public OwnPostgresFactAttribute()
-    {
-        if (TestPostgresServer.Unavailable is { } reason)
-        {
-            Skip = reason;
-        }
-    }
-}
-
 /// <summary>
 /// The database goes away for 30 s (a PostgreSQL server of the test's own, stopped and started again; RabbitMQ stays)
 /// while conflicts are being handed over and decisions carried out: nothing ends in an error queue, nothing stays stuck.
@@ -27,7 +15,7 @@ public sealed class DatabaseOutageTests
 {
     static readonly TimeSpan Outage = TimeSpan.FromSeconds(30);
 
-    [OwnPostgresFact]
+    [Fact]
     public async Task Conflicts_and_decisions_in_flight_while_the_database_is_down_all_end_where_they_should()
     {
         await using var postgres = await TestPostgresServer.StartAsync();

@@ -31,14 +31,10 @@ public sealed class TestPostgresServer : IAsyncDisposable
     /// <summary>Where PostgreSQL's server programs are (<c>initdb</c>, <c>pg_ctl</c>), newest version first; null when none is installed.</summary>
     public static string? Binaries { get; } = FindBinaries();
 
-    /// <summary>Why a test that needs its own server cannot run here, or null when it can.</summary>
-    public static string? Unavailable => Binaries is null
-        ? "PostgreSQL's server programs (initdb, pg_ctl) are not installed (looked in /usr/lib/postgresql/*/bin and PATH)."
-        : null;
-
     public static async Task<TestPostgresServer> StartAsync()
     {
-        var bin = Binaries ?? throw new InvalidOperationException(Unavailable);
+        // A test that needs its own server fails here, saying why, where PostgreSQL's server programs are missing.
+        var bin = Binaries ?? throw new InvalidOperationException("PostgreSQL's server programs (initdb, pg_ctl) are not installed (looked in /usr/lib/postgresql/*/bin and PATH); infra/services.sh installs them.");
         var folder = Directory.CreateTempSubdirectory("wp-pg-").FullName;
         var server = new TestPostgresServer(bin, folder, FreePort());
         if (RunsAsRoot)

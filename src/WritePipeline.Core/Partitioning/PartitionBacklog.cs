@@ -16,16 +16,8 @@ public sealed class PartitionBacklog(BrokerQueues queues, TimeProvider clock, IO
     Reading? _last;
     int _reading;
 
-    public bool IsFull(int partition)
-    {
-        var last = Volatile.Read(ref _last);
-        if (last is null || clock.GetUtcNow() - last.At > MaxAge)
-        {
-            ReadAgain();
-        }
-
-        return last?.Ready is { } ready && partition < ready.Length && ready[partition] >= options.Value.Api.MaxPartitionBacklog;
-    }
+    public bool IsFull(int partition) =>
+        LastReady() is { } ready && partition < ready.Count && ready[partition] >= options.Value.Api.MaxPartitionBacklog;
 
     /// <summary>Messages ready per partition as last read (asking again when that is over a second old); null while unknown.</summary>
     public IReadOnlyList<long>? LastReady()

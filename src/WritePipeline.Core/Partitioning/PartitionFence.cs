@@ -102,7 +102,12 @@ public sealed class PartitionFence : DbTransactionInterceptor, ISaveChangesInter
         }
     }
 
-    static string FenceSql(DbContext context)
+    /// <summary>The fence's statement for a model (one per provider in a process), built once: it runs with every partition commit.</summary>
+    static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IModel, string> Statements = [];
+
+    static string FenceSql(DbContext context) => Statements.GetValue(context.Model, _ => BuildFenceSql(context));
+
+    static string BuildFenceSql(DbContext context)
     {
         var lease = context.Model.FindEntityType(typeof(PartitionLease))!;
         var table = StoreObjectIdentifier.Table(lease.GetTableName()!, lease.GetSchema());

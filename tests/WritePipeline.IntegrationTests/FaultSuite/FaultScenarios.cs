@@ -143,8 +143,7 @@ public sealed class FaultScenarios(ITestOutputHelper output)
         }
     }
 
-    [OwnPostgresFact]
-    [Trait("Category", "FaultSuite")]
+    [Fact]
     public async Task Postgres_down_30_seconds()
     {
         var writes = Spread(3_000, keys: 150);
