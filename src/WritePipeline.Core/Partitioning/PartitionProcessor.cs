@@ -47,28 +47,14 @@ public sealed class PartitionProcessor(
             var delivery = deliveries[next];
             if (delivery.Message is null)
             {
-                await retry.RunAsync(
-                    async () =>
-                    {
-                        await using var scope = scopes.CreateAsyncScope();
-                        await scope.ServiceProvider.GetRequiredService<UnreadableWrites>().RecordAsync(delivery.MessageId, delivery.Unreadable!, cancellationToken);
-                    },
-                    InPlaceRetry.Passing,
-                    cancellationToken);
+                await InScopeAsync<UnreadableWrites>(unreadable => unreadable.RecordAsync(delivery.MessageId, delivery.Unreadable!, cancellationToken), cancellationToken);
                 next++;
                 continue;
             }
 
             if (delivery.Message.Check is { } check)
             {
-                await retry.RunAsync(
-                    async () =>
-                    {
-                        await using var scope = scopes.CreateAsyncScope();
-                        await scope.ServiceProvider.GetRequiredService<UnconfirmedWrites>().RejectIfNeverQueuedAsync(check, cancellationToken);
-                    },
-                    InPlaceRetry.Passing,
-                    cancellationToken);
+                await InScopeAsync<UnconfirmedWrites>(unconfirmed => unconfirmed.RejectIfNeverQueuedAsync(check, cancellationToken), cancellationToken);
                 next++;
                 continue;
             }
@@ -97,4 +83,16 @@ public sealed class PartitionProcessor(
             }
         }
     }
+
+    /// <summary>One step on a scoped service (a fresh DbContext per attempt), retried in place while it fails for a passing reason.</summary>
+    Task InScopeAsync<TService>(Func<TService, Task> step, CancellationToken cancellationToken)
+        where TService : notnull =>
+        retry.RunAsync(
+            async () =>
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                await step(scope.ServiceProvider.GetRequiredService<TService>());
+            },
+            InPlaceRetry.Passing,
+            cancellationToken);
 }
