@@ -186,7 +186,14 @@ public sealed class RabbitMqPartitionConsumers(
         {
             endReason = reason;
             inbox.Writer.TryComplete();
-            ended.Cancel();
+            try
+            {
+                ended.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The channel closed as this session was being disposed (its own close): nothing is left to end.
+            }
         }
 
         var consumer = new AsyncEventingBasicConsumer(channel);
