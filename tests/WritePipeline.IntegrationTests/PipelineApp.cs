@@ -138,7 +138,7 @@ public sealed class PipelineApp : WebApplicationFactory<Program>
     public async Task<(Guid ClientId, HttpClient Http)> CreateClientAsync(string name = "tests")
     {
         await using var scope = Services.CreateAsyncScope();
-        var (client, apiKey) = await scope.ServiceProvider.GetRequiredService<ClientRegistry>().CreateAsync(name, CancellationToken.None);
+        var (client, apiKey) = await scope.ServiceProvider.GetRequiredService<ClientRegistry>().CreateAsync(name, null, CancellationToken.None);
         var http = CreateHttpClient();
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
         return (client.Id, http);

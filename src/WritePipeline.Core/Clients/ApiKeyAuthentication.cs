@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
@@ -15,11 +16,15 @@ public sealed class ApiKeyAuthenticationHandler(
     ILoggerFactory logger,
     UrlEncoder encoder,
     ClientRegistry clients,
-    IMemoryCache cache)
+    ClientChanges changes,
+    IMemoryCache cache,
+    IOptions<WritePipelineOptions> settings)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
     public const string ClientIdClaim = "client_id";
+    const string RatePerSecondClaim = "rate_per_second";
+    const string RateBurstClaim = "rate_burst";
 
     // Short enough that a removed key stops working soon, long enough to keep the key lookup off the hot path.
     static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(30);
@@ -42,7 +47,13 @@ public sealed class ApiKeyAuthenticationHandler(
         if (!cache.TryGetValue(cacheKey, out Client? client))
         {
             client = await clients.FindByApiKeyAsync(apiKey, Context.RequestAborted);
-            cache.Set(cacheKey, client, CacheFor);
+            var entry = new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = CacheFor };
+            if (client is not null)
+            {
+                entry.ExpirationTokens.Add(changes.Watch(client.Id));
+            }
+
+            cache.Set(cacheKey, client, entry);
         }
 
         if (client is null)
@@ -50,11 +61,22 @@ public sealed class ApiKeyAuthenticationHandler(
             return AuthenticateResult.Fail("Unknown API key.");
         }
 
+        var rate = ClientRate.Of(client, settings.Value.Clients.RateLimit);
         var identity = new ClaimsIdentity(
-            [new Claim(ClientIdClaim, client.Id.ToString()), new Claim(ClaimTypes.Name, client.Name)],
+            [
+                new Claim(ClientIdClaim, client.Id.ToString()),
+                new Claim(ClaimTypes.Name, client.Name),
+                new Claim(RatePerSecondClaim, rate.PerSecond.ToString(CultureInfo.InvariantCulture)),
+                new Claim(RateBurstClaim, rate.Burst.ToString(CultureInfo.InvariantCulture)),
+            ],
             SchemeName);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
     }
+
+    /// <summary>The rate of the client a principal of this scheme stands for.</summary>
+    public static ClientRate RateOf(ClaimsPrincipal user) => new(
+        int.Parse(user.FindFirstValue(RatePerSecondClaim)!, CultureInfo.InvariantCulture),
+        int.Parse(user.FindFirstValue(RateBurstClaim)!, CultureInfo.InvariantCulture));
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {

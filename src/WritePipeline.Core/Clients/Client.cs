@@ -14,4 +14,10 @@ public sealed class Client
 
     /// <summary>How this client's conflicts are handled (<c>auto</c>, <c>notify</c>, <c>park</c>), over its collections' policy; null keeps theirs.</summary>
     public string? ConflictPolicy { get; set; }
+
+    /// <summary>This client's own rate limit (requests a second, per API process; 0 for none); null keeps <c>Clients:RateLimit</c>.</summary>
+    public int? RatePerSecond { get; set; }
+
+    /// <summary>This client's own bucket size; used with <see cref="RatePerSecond"/>.</summary>
+    public int? RateBurst { get; set; }
 }

@@ -3,18 +3,18 @@ using WritePipeline.Data;
 
 namespace WritePipeline.Clients;
 
-/// <summary>Creates clients and finds them by API key.</summary>
-public sealed class ClientRegistry(WritePipelineDbContext db, TimeProvider clock)
+/// <summary>Creates clients, finds them by API key, and changes what an administrator may change of them.</summary>
+public sealed class ClientRegistry(WritePipelineDbContext db, ClientChanges changes, TimeProvider clock)
 {
     /// <summary>Creates a client and returns its API key; this is the only time the key exists in clear.</summary>
-    public async Task<(Client Client, string ApiKey)> CreateAsync(string name, CancellationToken cancellationToken)
+    public async Task<(Client Client, string ApiKey)> CreateAsync(string name, ClientRate? rate, CancellationToken cancellationToken)
     {
         var apiKey = ApiKeys.Generate();
-        var client = await CreateAsync(name, apiKey, cancellationToken);
+        var client = await CreateAsync(name, apiKey, rate, cancellationToken);
         return (client, apiKey);
     }
 
-    internal async Task<Client> CreateAsync(string name, string apiKey, CancellationToken cancellationToken)
+    internal async Task<Client> CreateAsync(string name, string apiKey, ClientRate? rate, CancellationToken cancellationToken)
     {
         var client = new Client
         {
@@ -22,6 +22,8 @@ public sealed class ClientRegistry(WritePipelineDbContext db, TimeProvider clock
             Name = name,
             ApiKeyHash = ApiKeys.Hash(apiKey),
             CreatedAt = clock.GetUtcNow(),
+            RatePerSecond = rate?.PerSecond,
+            RateBurst = rate?.Burst,
         };
         db.Clients.Add(client);
         await db.SaveChangesAsync(cancellationToken);
@@ -36,9 +38,23 @@ public sealed class ClientRegistry(WritePipelineDbContext db, TimeProvider clock
             throw new ArgumentOutOfRangeException(nameof(policy), policy, "A conflict policy is auto, notify or park.");
         }
 
-        return await db.Clients.Where(c => c.Id == clientId)
-            .ExecuteUpdateAsync(set => set.SetProperty(c => c.ConflictPolicy, policy), cancellationToken) == 1;
+        return Changed(clientId, await db.Clients.Where(c => c.Id == clientId)
+            .ExecuteUpdateAsync(set => set.SetProperty(c => c.ConflictPolicy, policy), cancellationToken));
     }
+
+    /// <summary>Gives the client a rate of its own, or (null) returns it to the configured one. False when there is no such client.</summary>
+    public async Task<bool> SetRateAsync(Guid clientId, ClientRate? rate, CancellationToken cancellationToken) =>
+        Changed(clientId, await db.Clients.Where(c => c.Id == clientId)
+            .ExecuteUpdateAsync(
+                set => set.SetProperty(c => c.RatePerSecond, rate.HasValue ? rate.Value.PerSecond : null)
+                    .SetProperty(c => c.RateBurst, rate.HasValue ? rate.Value.Burst : null),
+                cancellationToken));
+
+    public async Task<IReadOnlyList<Client>> ListAsync(CancellationToken cancellationToken) =>
+        await db.Clients.AsNoTracking().OrderBy(c => c.Name).ThenBy(c => c.Id).ToListAsync(cancellationToken);
+
+    public Task<Client?> FindAsync(Guid clientId, CancellationToken cancellationToken) =>
+        db.Clients.AsNoTracking().SingleOrDefaultAsync(c => c.Id == clientId, cancellationToken);
 
     public Task<Client?> FindByApiKeyAsync(string apiKey, CancellationToken cancellationToken)
     {
@@ -51,7 +67,17 @@ public sealed class ClientRegistry(WritePipelineDbContext db, TimeProvider clock
     {
         if (await FindByApiKeyAsync(apiKey, cancellationToken) is null)
         {
-            await CreateAsync(name, apiKey, cancellationToken);
+            await CreateAsync(name, apiKey, null, cancellationToken);
         }
+    }
+
+    bool Changed(Guid clientId, int rows)
+    {
+        if (rows == 1)
+        {
+            changes.Changed(clientId);
+        }
+
+        return rows == 1;
     }
 }

@@ -7,14 +7,15 @@ namespace WritePipeline.Hosting;
 
 /// <summary>
 /// Administrative commands a host runs instead of serving: <c>migrate</c>, <c>migrate script [FILE]</c>,
-/// <c>clients create NAME</c>, <c>clients conflict-policy CLIENT-ID auto|notify|park|collection</c>,
+/// <c>clients create NAME [--rate N]</c>, <c>clients conflict-policy CLIENT-ID auto|notify|park|collection</c>,
 /// <c>operators create NAME viewer|operator|admin</c>. With no command the host runs.
 /// </summary>
 public static class Commands
 {
     public static async Task<int> RunWritePipelineAsync(this WebApplication app, string[] args)
     {
-        var words = args.Where(a => !a.StartsWith('-') && !a.Contains('=')).ToArray();
+        var (rate, others) = TakeOption(args, "--rate");
+        var words = others.Where(a => !a.StartsWith('-') && !a.Contains('=')).ToArray();
         if (words.Length == 0)
         {
             await app.RunAsync();
@@ -44,8 +45,25 @@ public static class Commands
             case ["clients", "create", var name]:
                 var registry = services.GetService<ClientRegistry>()
                     ?? throw new InvalidOperationException("Clients are managed from the API host.");
-                var (client, apiKey) = await registry.CreateAsync(name, CancellationToken.None);
+                ClientRate? ownRate = null;
+                if (rate is not null)
+                {
+                    if (!int.TryParse(rate, System.Globalization.CultureInfo.InvariantCulture, out var perSecond) || ClientRate.Refusal(perSecond, null) is not null)
+                    {
+                        await Console.Error.WriteLineAsync($"--rate is a whole number of requests a second from 0 (no limit) to {ClientRate.MaxPerSecond}.");
+                        return 2;
+                    }
+
+                    ownRate = new ClientRate(perSecond, ClientRate.DefaultBurstFor(perSecond));
+                }
+
+                var (client, apiKey) = await registry.CreateAsync(name, ownRate, CancellationToken.None);
                 Console.WriteLine($"Created client '{client.Name}' ({client.Id}).");
+                if (ownRate is { } own)
+                {
+                    Console.WriteLine($"Rate limit: {own.PerSecond} requests a second, bursts of {own.Burst} (per API process).");
+                }
+
                 Console.WriteLine($"API key (shown once, store it now): {apiKey}");
                 return 0;
             case ["clients", "conflict-policy", var id, var policy] when Guid.TryParse(id, out var clientId)
@@ -79,8 +97,27 @@ public static class Commands
 
             default:
                 await Console.Error.WriteLineAsync(
-                    "Unknown command. Commands: migrate | migrate script [FILE] | clients create NAME | clients conflict-policy CLIENT-ID auto|notify|park|collection | operators create NAME viewer|operator|admin");
+                    "Unknown command. Commands: migrate | migrate script [FILE] | clients create NAME [--rate N] | clients conflict-policy CLIENT-ID auto|notify|park|collection | operators create NAME viewer|operator|admin");
                 return 2;
         }
+    }
+
+    /// <summary>The value of <c>--name VALUE</c> (or <c>--name=VALUE</c>), and the arguments without it.</summary>
+    static (string? Value, string[] Others) TakeOption(string[] args, string name)
+    {
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (args[i] == name && i + 1 < args.Length)
+            {
+                return (args[i + 1], [.. args[..i], .. args[(i + 2)..]]);
+            }
+
+            if (args[i].StartsWith(name + "=", StringComparison.Ordinal))
+            {
+                return (args[i][(name.Length + 1)..], [.. args[..i], .. args[(i + 1)..]]);
+            }
+        }
+
+        return (null, args);
     }
 }

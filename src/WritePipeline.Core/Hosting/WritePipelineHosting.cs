@@ -89,6 +89,7 @@ public static class WritePipelineHosting
         services.AddScoped<Decisions>();
         services.AddScoped<ClientRegistry>();
         services.AddSingleton<ClientRateLimits>();
+        services.AddSingleton<ClientChanges>();
         services.AddScoped<SubmissionReader>();
         services.AddScoped<WriteSubmitter>();
         services.AddSingleton<WriteRecorder>();
@@ -113,6 +114,7 @@ public static class WritePipelineHosting
         app.MapAdminWebhooksApi();
         app.MapAdminAuditApi();
         app.MapAdminOperatorsApi();
+        app.MapAdminClientsApi();
         app.MapAdminDashboardApi();
         app.MapAdminPartitionsApi();
         app.MapRecordsApi();

@@ -86,6 +86,12 @@ public static class ProblemCatalog
     public static ProblemHttpResult OperatorNotFound(Guid id) =>
         Create(StatusCodes.Status404NotFound, "operator-not-found", "The operator does not exist.", $"No operator {id}.");
 
+    public static ProblemHttpResult ClientNotFound(Guid id) =>
+        Create(StatusCodes.Status404NotFound, "client-not-found", "The client does not exist.", $"No client {id}.");
+
+    public static ProblemHttpResult InvalidClientRate(string detail) =>
+        Create(StatusCodes.Status400BadRequest, "invalid-client-rate", "The rate limit is not valid.", detail);
+
     public static ProblemHttpResult InvalidWebhook(string detail) =>
         Create(StatusCodes.Status400BadRequest, "invalid-webhook", "The webhook endpoint is not valid.", detail);
 

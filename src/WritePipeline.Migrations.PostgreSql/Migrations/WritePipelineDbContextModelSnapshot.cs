@@ -178,6 +178,12 @@ namespace WritePipeline.Migrations.PostgreSql.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
 
+                    b.Property<int?>("RateBurst")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("RatePerSecond")
+                        .HasColumnType("integer");
+
                     b.HasKey("Id");
 
                     b.HasIndex("ApiKeyHash")

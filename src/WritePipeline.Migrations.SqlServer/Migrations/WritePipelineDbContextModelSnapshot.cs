@@ -178,6 +178,12 @@ namespace WritePipeline.Migrations.SqlServer.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("nvarchar(200)");
 
+                    b.Property<int?>("RateBurst")
+                        .HasColumnType("int");
+
+                    b.Property<int?>("RatePerSecond")
+                        .HasColumnType("int");
+
                     b.HasKey("Id");
 
                     b.HasIndex("ApiKeyHash")

@@ -171,6 +171,12 @@ namespace WritePipeline.Migrations.Sqlite.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
+                    b.Property<int?>("RateBurst")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("RatePerSecond")
+                        .HasColumnType("INTEGER");
+
                     b.HasKey("Id");
 
                     b.HasIndex("ApiKeyHash")
