@@ -43,6 +43,8 @@ public sealed class WritePipelineOptions
 
     public IdempotencyOptions Idempotency { get; set; } = new();
 
+    public Telemetry.TelemetryOptions Telemetry { get; set; } = new();
+
     /// <summary>Declared collections by name. When none are configured, <see cref="CollectionCatalog.Defaults"/> apply.</summary>
     public Dictionary<string, CollectionOptions> Collections { get; set; } = new(StringComparer.Ordinal);
 }

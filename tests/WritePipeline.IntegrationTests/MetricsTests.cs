@@ -9,7 +9,8 @@ namespace WritePipeline.IntegrationTests;
 /// <summary>
 /// /metrics on the API and on a worker (Prometheus text): after known traffic in a collection of its own, the API
 /// counted what it accepted, the worker what it applied (in turn and by a decision) and what conflicted, the latency
-/// histogram the writes applied in their turn, the batch histogram every message, and the backlog gauge every partition.
+/// histogram the writes applied in their turn, the batch histogram every message, and the backlog gauge every partition;
+/// both report the waiting writes and saga states of the pipeline's database, the worker the partitions it owns.
 /// </summary>
 public sealed partial class MetricsTests
 {
@@ -24,7 +25,11 @@ public sealed partial class MetricsTests
         await using var app = await PipelineApp.StartAsync(PipelineSetup.RabbitMqPostgres with
         {
             HostsWorker = false,
-            Overrides = new Dictionary<string, string?> { [$"WritePipeline:Collections:{collection}:ConflictPolicy"] = "park" },
+            Overrides = new Dictionary<string, string?>
+            {
+                [$"WritePipeline:Collections:{collection}:ConflictPolicy"] = "park",
+                ["WritePipeline:Telemetry:GaugeInterval"] = "00:00:01",
+            },
         });
         await app.UntilReadyAsync();
         await using var worker = WorkerProcess.Start(app.SharedSettings);
@@ -48,9 +53,13 @@ public sealed partial class MetricsTests
             await http.UntilStatusAsync(write, "applied", "parked", "notified");
         }
 
+        // A write behind a parked one to the same record waits there.
+        var held = await http.PutAsync(collection, "k0", new JsonObject { ["n"] = 100 }).AcceptedAsync();
+        await http.UntilStatusAsync(held, "held");
+
         var labels = $"collection=\"{collection}\",operation=\"replace\"";
         var api = await ScrapeAsync(app.CreateHttpClient(), new Uri("/metrics", UriKind.Relative));
-        Assert.Equal(Applied + Conflicted, Value(api, "writepipeline_writes_accepted_total", labels));
+        Assert.Equal(Applied + Conflicted + 1, Value(api, "writepipeline_writes_accepted_total", labels));
         // The backlog is read from the broker in the background: it shows from the scrape after the first reading.
         await Eventually.UntilAsync(
             async () =>
@@ -77,6 +86,24 @@ public sealed partial class MetricsTests
             },
             "the worker's counters show the traffic");
         Assert.Equal(Applied, Value(scraped, "writepipeline_write_duration_seconds_count", labels));
+        Assert.Equal(Enumerable.Repeat(1.0, 8), Enumerable.Range(0, 8).Select(p => Value(scraped, "writepipeline_partition_owned", $"partition=\"{p}\"")));
+
+        // The database's figures, the same on both hosts: two parked (one of the three was overwritten), one held.
+        foreach (var (host, address) in new[] { (app.CreateHttpClient(), new Uri("/metrics", UriKind.Relative)), (toWorker, new Uri("/metrics", UriKind.Relative)) })
+        {
+            await Eventually.UntilAsync(
+                async () =>
+                {
+                    scraped = await ScrapeAsync(host, address);
+                    return Value(scraped, "writepipeline_writes_waiting", "status=\"parked\"") == Conflicted - 1
+                        && Value(scraped, "writepipeline_writes_waiting", "status=\"held\"") == 1
+                        && Value(scraped, "writepipeline_conflict_sagas", "state=\"Parked\"") == Conflicted - 1;
+                },
+                "the gauges show two parked writes, their sagas and the held write");
+            Assert.Equal(0, Value(scraped, "writepipeline_writes_waiting", "status=\"failed\""));
+            Assert.InRange(Value(scraped, "writepipeline_writes_oldest_waiting_age_seconds", ""), 0.001, 600);
+        }
+
         Assert.True(Value(scraped, "writepipeline_apply_batch_size_sum", "") >= Applied + Conflicted, "the batches hold every message");
         // The runtime's and ASP.NET Core's own instruments are exported too.
         Assert.Matches("(?m)^dotnet_gc_collections_total", scraped);

@@ -44,6 +44,11 @@ public sealed class WritePipelineOptionsValidator : IValidateOptions<WritePipeli
             failures.Add("WritePipeline:Sweeper:UnconfirmedAfter must be at least three times WritePipeline:Transport:SendTimeout: a write is checked only once the API has long given up on sending it.");
         }
 
+        if (options.Telemetry.GaugeInterval <= TimeSpan.Zero)
+        {
+            failures.Add("WritePipeline:Telemetry:GaugeInterval must be positive.");
+        }
+
         if (options.Sweeper.Interval <= TimeSpan.Zero || options.Sweeper.HandoverAfter < TimeSpan.Zero)
         {
             failures.Add("WritePipeline:Sweeper:Interval must be positive and Sweeper:HandoverAfter not negative.");

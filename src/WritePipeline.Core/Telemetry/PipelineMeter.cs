@@ -25,10 +25,17 @@ public sealed class PipelineMeter : IDisposable
     readonly Histogram<long> _batchSize;
 
     /// <param name="meters">The host's meter factory.</param>
-    /// <param name="services">Where the partitions' backlog is read from, in hosts that talk to a broker.</param>
+    /// <param name="services">
+    /// Where the gauges are read from: the partitions' backlog in hosts that talk to a broker, the partitions this
+    /// process consumes in workers, the waiting writes and sagas wherever there is a database.
+    /// </param>
     public PipelineMeter(IMeterFactory meters, IServiceProvider services)
     {
         var backlog = services.GetService(typeof(PartitionBacklog)) as PartitionBacklog;
+        var consumers = services.GetService(typeof(PartitionConsumerStates)) as PartitionConsumerStates;
+        var worker = services.GetService(typeof(WorkerIdentity)) as WorkerIdentity;
+        var gauges = services.GetService(typeof(PipelineGauges)) as PipelineGauges;
+        var clock = services.GetService(typeof(TimeProvider)) as TimeProvider ?? TimeProvider.System;
         _meter = meters.Create(Name);
         _accepted = _meter.CreateCounter<long>("writepipeline.writes.accepted", "{write}", "Writes answered 202 for the first time (replays not counted).");
         _refused = _meter.CreateCounter<long>("writepipeline.submissions.refused", "{submission}", "Submissions answered 429 or 503, by reason; nothing was accepted.");
@@ -42,6 +49,35 @@ public sealed class PipelineMeter : IDisposable
             () => backlog?.LastReady() is { } ready ? ready.Select((r, p) => new Measurement<long>(r, new KeyValuePair<string, object?>("partition", p))) : [],
             "{message}",
             "Messages ready on each partition's queue, as the broker last said (read about once a second).");
+        if (consumers is not null && worker is not null)
+        {
+            _meter.CreateObservableGauge(
+                "writepipeline.partition.owned",
+                () => consumers.Owned.Select(p => new Measurement<int>(1, new KeyValuePair<string, object?>("partition", p), new KeyValuePair<string, object?>("worker", worker.Id))),
+                "{partition}",
+                "1 for each partition this worker holds the lease of (and consumes, or is subscribing to).");
+        }
+
+        if (gauges is not null)
+        {
+            _meter.CreateObservableGauge(
+                "writepipeline.writes.waiting",
+                () => gauges.Last() is { } last ? last.Waiting.Select(w => new Measurement<long>(w.Value, new KeyValuePair<string, object?>("status", w.Key))) : [],
+                "{write}",
+                "Writes held behind a conflict, notified (the submitter decides), parked (an operator decides) and failed, in the whole pipeline.");
+            _meter.CreateObservableGauge(
+                "writepipeline.writes.oldest_waiting.age",
+                () => gauges.Last() is { } last
+                    ? [new Measurement<double>(last.OldestWaiting is { } at ? Math.Max(0, (clock.GetUtcNow() - at).TotalSeconds) : 0)]
+                    : Array.Empty<Measurement<double>>(),
+                "s",
+                "Since the submission of the oldest write waiting for a person (notified, parked or failed); 0 when none waits.");
+            _meter.CreateObservableGauge(
+                "writepipeline.conflict.sagas",
+                () => gauges.Last() is { } last ? last.Sagas.Select(s => new Measurement<long>(s.Value, new KeyValuePair<string, object?>("state", s.Key))) : [],
+                "{saga}",
+                "Conflict sagas by state, in the whole pipeline.");
+        }
     }
 
     public void Accepted(string collection, string operation) => _accepted.Add(1, Tags(collection, operation));

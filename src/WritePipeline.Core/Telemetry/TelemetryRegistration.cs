@@ -16,6 +16,7 @@ public static class TelemetryRegistration
     {
         services.AddMetrics();
         services.AddSingleton<PipelineMeter>();
+        services.AddSingleton<PipelineGauges>();
         var otlp = !string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
         services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(serviceName))

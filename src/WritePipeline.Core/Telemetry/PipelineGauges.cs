@@ -1,0 +1,85 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using WritePipeline.Data;
+using WritePipeline.Writes;
+
+namespace WritePipeline.Telemetry;
+
+/// <summary>
+/// The database's figures behind the pipeline's gauges: writes waiting by status (held, notified, parked, failed),
+/// the oldest one waiting for a person, and conflict sagas by state. They are the whole cluster's, so every host
+/// reports the same figures. Read in the background when a scrape finds them older than
+/// <see cref="TelemetryOptions.GaugeInterval"/>, so a scrape never waits for the database and nothing is read while
+/// nobody looks; the gauges report nothing until the first reading, and the last one while the database cannot be read.
+/// </summary>
+public sealed class PipelineGauges(IServiceScopeFactory scopes, TimeProvider clock, IOptions<WritePipelineOptions> options, ILogger<PipelineGauges> logger)
+{
+    static readonly string[] WaitingStatuses = [WriteStatus.Held, WriteStatus.Notified, WriteStatus.Parked, WriteStatus.Failed];
+
+    /// <summary>The statuses that wait for a person (a decision, or an operator's retry): the oldest of them is the age alerted on.</summary>
+    static readonly string[] ForAPerson = [WriteStatus.Notified, WriteStatus.Parked, WriteStatus.Failed];
+
+    Reading? _last;
+    int _reading;
+
+    /// <summary>The last reading, asking for a new one when it is older than the gauge interval; null until the first.</summary>
+    public Reading? Last()
+    {
+        var last = Volatile.Read(ref _last);
+        if (last is null || clock.GetUtcNow() - last.At >= options.Value.Telemetry.GaugeInterval)
+        {
+            ReadAgain();
+        }
+
+        return last;
+    }
+
+    void ReadAgain()
+    {
+        if (Interlocked.CompareExchange(ref _reading, 1, 0) != 0)
+        {
+            return;
+        }
+
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                Volatile.Write(ref _last, await ReadAsync(CancellationToken.None));
+            }
+            catch (Exception ex)
+            {
+                logger.LogWarning(ex, "Could not read the waiting writes and saga states for the metrics; the gauges keep their last figures");
+            }
+            finally
+            {
+                Volatile.Write(ref _reading, 0);
+            }
+        });
+    }
+
+    async Task<Reading> ReadAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<WritePipelineDbContext>();
+        var writes = await db.Writes.AsNoTracking()
+            .Where(w => WaitingStatuses.Contains(w.Status))
+            .GroupBy(w => w.Status)
+            .Select(g => new { Status = g.Key, Count = g.Count(), Oldest = g.Min(w => w.SubmittedAt) })
+            .ToListAsync(cancellationToken);
+        var sagas = await db.ConflictSagas.AsNoTracking()
+            .GroupBy(s => s.CurrentState)
+            .Select(g => new { State = g.Key, Count = g.Count() })
+            .ToListAsync(cancellationToken);
+        return new Reading(
+            clock.GetUtcNow(),
+            WaitingStatuses.ToDictionary(s => s, s => (long)(writes.SingleOrDefault(w => w.Status == s)?.Count ?? 0)),
+            writes.Where(w => ForAPerson.Contains(w.Status)).Select(w => (DateTimeOffset?)w.Oldest).Min(),
+            sagas.ToDictionary(s => s.State, s => (long)s.Count));
+    }
+
+    /// <param name="OldestWaiting">When the oldest write waiting for a person was submitted; null when none waits.</param>
+    public sealed record Reading(DateTimeOffset At, IReadOnlyDictionary<string, long> Waiting, DateTimeOffset? OldestWaiting, IReadOnlyDictionary<string, long> Sagas);
+}
