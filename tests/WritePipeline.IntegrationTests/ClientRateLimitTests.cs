@@ -29,6 +29,9 @@ public sealed class ClientRateLimitTests
         });
         var (_, noisy) = await app.CreateClientAsync("noisy");
         var (_, quiet) = await app.CreateClientAsync("quiet");
+        const string Refusals = "writepipeline_requests_refused_total";
+        const string TooMany = "http_response_status_code=\"429\",problem=\"too-many-requests\"";
+        var refusedBefore = PrometheusText.Value(await PrometheusText.ScrapeAsync(app.CreateHttpClient()), Refusals, TooMany);
 
         var answers = new List<HttpResponseMessage>();
         for (var i = 0; i < Burst + 3; i++)
@@ -45,6 +48,9 @@ public sealed class ClientRateLimitTests
         Assert.Equal(Burst.ToString(System.Globalization.CultureInfo.InvariantCulture), Header(refused, "RateLimit-Limit"));
         Assert.Equal("0", Header(refused, "RateLimit-Remaining"));
         Assert.EndsWith("/too-many-requests", (await refused.JsonAsync())["type"]!.GetValue<string>(), StringComparison.Ordinal);
+
+        // Every 429 is counted, by status and problem type.
+        Assert.Equal(answers.Count(a => a.StatusCode == HttpStatusCode.TooManyRequests), PrometheusText.Value(await PrometheusText.ScrapeAsync(app.CreateHttpClient()), Refusals, TooMany) - refusedBefore);
 
         // The other client, at the same moment, has its own bucket.
         for (var i = 0; i < 3; i++)

@@ -1,8 +1,7 @@
-using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using WritePipeline.Testing;
+using static WritePipeline.IntegrationTests.PrometheusText;
 
 namespace WritePipeline.IntegrationTests;
 
@@ -12,7 +11,7 @@ namespace WritePipeline.IntegrationTests;
 /// histogram the writes applied in their turn, the batch histogram every message, and the backlog gauge every partition;
 /// both report the waiting writes and saga states of the pipeline's database, the worker the partitions it owns.
 /// </summary>
-public sealed partial class MetricsTests
+public sealed class MetricsTests
 {
     const int Applied = 10;
     const int Conflicted = 3;
@@ -58,14 +57,14 @@ public sealed partial class MetricsTests
         await http.UntilStatusAsync(held, "held");
 
         var labels = $"collection=\"{collection}\",operation=\"replace\"";
-        var api = await ScrapeAsync(app.CreateHttpClient(), new Uri("/metrics", UriKind.Relative));
+        var api = await ScrapeAsync(app.CreateHttpClient());
         Assert.Equal(Applied + Conflicted + 1, Value(api, "writepipeline_writes_accepted_total", labels));
         // The backlog is read from the broker in the background: it shows from the scrape after the first reading.
         await Eventually.UntilAsync(
             async () =>
             {
-                api = await ScrapeAsync(app.CreateHttpClient(), new Uri("/metrics", UriKind.Relative));
-                return Enumerable.Range(0, 8).All(p => Series().Matches(api).Any(m => m.Groups["name"].Value == "writepipeline_partition_backlog" && m.Groups["labels"].Value.Contains($"partition=\"{p}\"", StringComparison.Ordinal)));
+                api = await ScrapeAsync(app.CreateHttpClient());
+                return Enumerable.Range(0, 8).All(p => Has(api, "writepipeline_partition_backlog", $"partition=\"{p}\""));
             },
             "the backlog gauge has every partition");
 
@@ -81,7 +80,7 @@ public sealed partial class MetricsTests
         await Eventually.UntilAsync(
             async () =>
             {
-                scraped = await ScrapeAsync(toWorker, new Uri("/metrics", UriKind.Relative));
+                scraped = await ScrapeAsync(toWorker);
                 return Value(scraped, "writepipeline_writes_applied_total", labels) == Applied + 1 && Value(scraped, "writepipeline_writes_conflicted_total", labels) == Conflicted;
             },
             "the worker's counters show the traffic");
@@ -89,12 +88,12 @@ public sealed partial class MetricsTests
         Assert.Equal(Enumerable.Repeat(1.0, 8), Enumerable.Range(0, 8).Select(p => Value(scraped, "writepipeline_partition_owned", $"partition=\"{p}\"")));
 
         // The database's figures, the same on both hosts: two parked (one of the three was overwritten), one held.
-        foreach (var (host, address) in new[] { (app.CreateHttpClient(), new Uri("/metrics", UriKind.Relative)), (toWorker, new Uri("/metrics", UriKind.Relative)) })
+        foreach (var host in new[] { app.CreateHttpClient(), toWorker })
         {
             await Eventually.UntilAsync(
                 async () =>
                 {
-                    scraped = await ScrapeAsync(host, address);
+                    scraped = await ScrapeAsync(host);
                     return Value(scraped, "writepipeline_writes_waiting", "status=\"parked\"") == Conflicted - 1
                         && Value(scraped, "writepipeline_writes_waiting", "status=\"held\"") == 1
                         && Value(scraped, "writepipeline_conflict_sagas", "state=\"Parked\"") == Conflicted - 1;
@@ -109,25 +108,4 @@ public sealed partial class MetricsTests
         Assert.Matches("(?m)^dotnet_gc_collections_total", scraped);
         Assert.Matches("(?m)^http_server_request_duration_seconds_count", api);
     }
-
-    static async Task<string> ScrapeAsync(HttpClient http, Uri path)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, path);
-        request.Headers.Accept.ParseAdd("text/plain");
-        var response = await http.SendAsync(request);
-        response.EnsureSuccessStatusCode();
-        return await response.Content.ReadAsStringAsync();
-    }
-
-    /// <summary>The value of the series <paramref name="name"/> whose labels include <paramref name="labels"/>; 0 when there is none.</summary>
-    static double Value(string metrics, string name, string labels)
-    {
-        var series = Series().Matches(metrics)
-            .Where(m => m.Groups["name"].Value == name && m.Groups["labels"].Value.Contains(labels, StringComparison.Ordinal))
-            .ToList();
-        return series.Count == 0 ? 0 : series.Sum(m => double.Parse(m.Groups["value"].Value, CultureInfo.InvariantCulture));
-    }
-
-    [GeneratedRegex(@"^(?<name>[a-z_]+)(\{(?<labels>[^}]*)\})? (?<value>[0-9.eE+-]+)", RegexOptions.Multiline)]
-    private static partial Regex Series();
 }

@@ -59,7 +59,7 @@ public sealed class ClientRateLimits : IDisposable
     /// Counts every request an API key authenticated (operators are not limited) and answers 429 <c>too-many-requests</c>
     /// with Retry-After over the limit; every such answer carries RateLimit-Limit, -Remaining and -Reset (IETF draft).
     /// </summary>
-    public sealed class Middleware(RequestDelegate next, ClientRateLimits limits, Telemetry.PipelineMeter meter)
+    public sealed class Middleware(RequestDelegate next, ClientRateLimits limits)
     {
         public async Task InvokeAsync(HttpContext context)
         {
@@ -82,7 +82,6 @@ public sealed class ClientRateLimits : IDisposable
             }
 
             headers.RetryAfter = reset.ToString(CultureInfo.InvariantCulture);
-            meter.Refused("rate_limited");
             await ProblemCatalog.TooManyRequests(reset).ExecuteAsync(context);
         }
     }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -121,17 +122,27 @@ public static class ProblemCatalog
     public static string TypeOf(string kind) => TypeBase + kind;
 
     /// <summary>
-    /// Gives the problems the framework writes itself (routing's 415 and 405, an unmatched route's 404, an unhandled
-    /// exception's 500, the rate limiter's 429) a type of this catalog too, so clients branch on one set of types.
+    /// Every problem an endpoint or the framework writes passes here. Gives the problems the framework writes itself
+    /// (routing's 415 and 405, an unmatched route's 404, an unhandled exception's 500, the rate limiter's 429) a type of
+    /// this catalog too, so clients branch on one set of types; and counts every 429 and 503 by its type
+    /// (<c>writepipeline.requests.refused</c>).
     /// </summary>
     public static void Customize(ProblemDetailsContext context)
     {
         var problem = context.ProblemDetails;
-        if (problem.Type is not null && problem.Type.StartsWith(TypeBase, StringComparison.Ordinal))
+        if (problem.Type is null || !problem.Type.StartsWith(TypeBase, StringComparison.Ordinal))
         {
-            return;
+            Classify(problem);
         }
 
+        if (problem.Status is StatusCodes.Status429TooManyRequests or StatusCodes.Status503ServiceUnavailable)
+        {
+            context.HttpContext.RequestServices.GetService<Telemetry.PipelineMeter>()?.Refused(problem.Status.Value, problem.Type![TypeBase.Length..]);
+        }
+    }
+
+    static void Classify(Microsoft.AspNetCore.Mvc.ProblemDetails problem)
+    {
         (problem.Type, problem.Title) = problem.Status switch
         {
             StatusCodes.Status415UnsupportedMediaType => (TypeOf("unsupported-media-type"), "The content type is not supported here."),

@@ -38,7 +38,7 @@ public sealed class PipelineMeter : IDisposable
         var clock = services.GetService(typeof(TimeProvider)) as TimeProvider ?? TimeProvider.System;
         _meter = meters.Create(Name);
         _accepted = _meter.CreateCounter<long>("writepipeline.writes.accepted", "{write}", "Writes answered 202 for the first time (replays not counted).");
-        _refused = _meter.CreateCounter<long>("writepipeline.submissions.refused", "{submission}", "Submissions answered 429 or 503, by reason; nothing was accepted.");
+        _refused = _meter.CreateCounter<long>("writepipeline.requests.refused", "{request}", "Requests answered 429 or 503, by status and problem type; nothing was accepted or changed.");
         _applied = _meter.CreateCounter<long>("writepipeline.writes.applied", "{write}", "Writes applied by this worker: in their turn, by a decision, or released from behind a conflict.");
         _conflicted = _meter.CreateCounter<long>("writepipeline.writes.conflicted", "{write}", "Writes that conflicted when this worker applied them.");
         _failed = _meter.CreateCounter<long>("writepipeline.writes.failed", "{write}", "Writes that ended failed when this worker applied them.");
@@ -82,7 +82,8 @@ public sealed class PipelineMeter : IDisposable
 
     public void Accepted(string collection, string operation) => _accepted.Add(1, Tags(collection, operation));
 
-    public void Refused(string reason) => _refused.Add(1, new KeyValuePair<string, object?>("reason", reason));
+    public void Refused(int status, string problemType) =>
+        _refused.Add(1, new KeyValuePair<string, object?>("http.response.status_code", status), new KeyValuePair<string, object?>("problem", problemType));
 
     public void Batch(int size) => _batchSize.Record(size);
 

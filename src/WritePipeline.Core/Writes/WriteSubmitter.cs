@@ -55,20 +55,9 @@ public sealed class WriteSubmitter(
             result = new SubmitResult.DatabaseUnavailable("The write could not be recorded. Nothing was accepted; retry the request (with the same Idempotency-Key).");
         }
 
-        switch (result)
+        if (result is SubmitResult.Accepted { Replayed: false })
         {
-            case SubmitResult.Accepted { Replayed: false }:
-                meter.Accepted(request.Collection, request.Operation);
-                break;
-            case SubmitResult.BrokerUnavailable:
-                meter.Refused("broker_unavailable");
-                break;
-            case SubmitResult.DatabaseUnavailable:
-                meter.Refused("database_unavailable");
-                break;
-            case SubmitResult.BacklogFull:
-                meter.Refused("backlog_full");
-                break;
+            meter.Accepted(request.Collection, request.Operation);
         }
 
         return result;
