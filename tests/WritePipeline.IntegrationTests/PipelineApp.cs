@@ -36,6 +36,9 @@ public sealed record PipelineSetup(TransportKind Transport, DatabaseProvider Dat
     /// <summary>The PostgreSQL server to create the database on, when not the machine's shared one (a <see cref="TestPostgresServer"/>).</summary>
     public string? PostgresServer { get; init; }
 
+    /// <summary>The hosting environment the API runs in.</summary>
+    public string Environment { get; init; } = "Development";
+
     public static readonly PipelineSetup RabbitMqPostgres = new(TransportKind.RabbitMq, DatabaseProvider.PostgreSql);
 }
 
@@ -127,7 +130,7 @@ public sealed class PipelineApp : WebApplicationFactory<Program>
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseEnvironment("Development");
+        builder.UseEnvironment(Setup.Environment);
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);

@@ -12,10 +12,10 @@ public static partial class RecordNames
 
     public static bool IsValidKey(string? key) => key is not null && KeyPattern().IsMatch(key);
 
-    [GeneratedRegex("^[a-z][a-z0-9_-]{0,63}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[a-z][a-z0-9_-]{0,63}\z", RegexOptions.CultureInvariant)]
     private static partial Regex CollectionPattern();
 
     // Unreserved URI characters plus ':' and '@', so a key never needs escaping in a path segment.
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._~:@-]{0,199}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._~:@-]{0,199}\z", RegexOptions.CultureInvariant)]
     private static partial Regex KeyPattern();
 }

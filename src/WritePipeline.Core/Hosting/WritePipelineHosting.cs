@@ -75,7 +75,10 @@ public static class WritePipelineHosting
     {
         var services = builder.Services;
         services.AddProblemDetails(options => options.CustomizeProblemDetails = ProblemCatalog.Customize);
+        services.AddExceptionHandler<Input.BadRequests>();
         services.AddExceptionHandler<DatabaseUnavailableHandler>();
+        // Binding failures throw in every environment, so that they all answer the same problem (Input.BadRequests).
+        services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = true);
         services.AddOpenApi();
         services.AddMemoryCache();
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
@@ -106,6 +109,7 @@ public static class WritePipelineHosting
         app.UseAuthentication();
         app.UseMiddleware<ClientRateLimits.Middleware>();
         app.UseAuthorization();
+        app.UseMiddleware<Input.JsonBodies>();
         app.MapOpenApi();
         app.MapWritesApi();
         app.MapResolutionsApi();

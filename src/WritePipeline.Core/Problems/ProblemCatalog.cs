@@ -42,6 +42,14 @@ public static class ProblemCatalog
     public static ProblemHttpResult WriteNotFound(Guid writeId) =>
         Create(StatusCodes.Status404NotFound, "write-not-found", "The write does not exist.", $"No write {writeId} was accepted for this client (or, for operators, at all).");
 
+    /// <summary>A request the framework could not read (its status: 400, or 413, 415, 431...).</summary>
+    public static ProblemHttpResult Unreadable(int status, string detail) => status switch
+    {
+        StatusCodes.Status413PayloadTooLarge => Create(status, "payload-too-large", "The body is too large.", detail),
+        StatusCodes.Status415UnsupportedMediaType => Create(status, "unsupported-media-type", "The content type is not supported here.", detail),
+        _ => Create(status is >= 400 and < 500 ? status : StatusCodes.Status400BadRequest, "bad-request", "The request is not valid.", detail),
+    };
+
     public static ProblemHttpResult PayloadTooLarge(int limit) =>
         Create(StatusCodes.Status413PayloadTooLarge, "payload-too-large", "The body is too large.", $"Bodies are limited to {limit} bytes.");
 

@@ -1,23 +1,22 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using WritePipeline.Collections;
 using WritePipeline.Contracts;
+using WritePipeline.Input;
 using WritePipeline.Problems;
 using WritePipeline.Records;
 
 namespace WritePipeline.Writes;
 
 /// <summary>Reads a submission from an HTTP request, or says which problem it has. Checks run cheapest first.</summary>
-public sealed class SubmissionReader(CollectionCatalog collections, IOptions<WritePipelineOptions> options)
+public sealed class SubmissionReader(CollectionCatalog collections)
 {
     public const string JsonMediaType = "application/json";
     public const string MergePatchMediaType = "application/merge-patch+json";
 
-    public async Task<(WriteRequest? Request, ProblemHttpResult? Problem)> ReadAsync(HttpRequest http, string collection, string key, string operation)
+    public (WriteRequest? Request, ProblemHttpResult? Problem) Read(HttpRequest http, string collection, string key, string operation)
     {
         if (!RecordNames.IsValidCollection(collection))
         {
@@ -50,7 +49,7 @@ public sealed class SubmissionReader(CollectionCatalog collections, IOptions<Wri
         if (operation != WriteOperations.Delete)
         {
             var expected = operation == WriteOperations.Patch ? MergePatchMediaType : JsonMediaType;
-            var (read, bodyProblem) = await ReadBodyAsync(http, expected);
+            var (read, bodyProblem) = ReadBody(http, expected);
             if (bodyProblem is not null)
             {
                 return Fail(bodyProblem);
@@ -118,7 +117,8 @@ public sealed class SubmissionReader(CollectionCatalog collections, IOptions<Wri
         return (key, null);
     }
 
-    async Task<(string? Body, ProblemHttpResult? Problem)> ReadBodyAsync(HttpRequest http, string expectedMediaType)
+    /// <summary>The body, held to the JSON input rules by <see cref="JsonBodies"/> before the endpoint ran.</summary>
+    static (string? Body, ProblemHttpResult? Problem) ReadBody(HttpRequest http, string expectedMediaType)
     {
         if (!MediaTypeHeaderValue.TryParse(http.ContentType, out var contentType)
             || !string.Equals(contentType.MediaType.Value, expectedMediaType, StringComparison.OrdinalIgnoreCase))
@@ -126,41 +126,9 @@ public sealed class SubmissionReader(CollectionCatalog collections, IOptions<Wri
             return (null, ProblemCatalog.UnsupportedMediaType(expectedMediaType));
         }
 
-        var limit = options.Value.Api.MaxBodyBytes;
-        if (http.ContentLength > limit)
+        if (!JsonBodies.TryGet(http.HttpContext, out var node))
         {
-            return (null, ProblemCatalog.PayloadTooLarge(limit));
-        }
-
-        using var buffer = new MemoryStream();
-        // Pooled: a fresh 16 kB chunk per request was the largest allocation of a submission.
-        var chunk = System.Buffers.ArrayPool<byte>.Shared.Rent(16 * 1024);
-        try
-        {
-            int read;
-            while ((read = await http.Body.ReadAsync(chunk, http.HttpContext.RequestAborted)) > 0)
-            {
-                if (buffer.Length + read > limit)
-                {
-                    return (null, ProblemCatalog.PayloadTooLarge(limit));
-                }
-
-                buffer.Write(chunk, 0, read);
-            }
-        }
-        finally
-        {
-            System.Buffers.ArrayPool<byte>.Shared.Return(chunk);
-        }
-
-        JsonNode? node;
-        try
-        {
-            node = JsonNode.Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length).Span);
-        }
-        catch (JsonException ex)
-        {
-            return (null, ProblemCatalog.MalformedJson(ex.Message));
+            return (null, ProblemCatalog.MalformedJson("The body is empty; send a JSON object."));
         }
 
         if (node is not JsonObject)

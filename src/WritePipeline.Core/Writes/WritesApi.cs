@@ -74,7 +74,7 @@ public static class WritesApi
     static async Task<Results<Accepted<WriteReceipt>, ContentHttpResult, NoContent, ProblemHttpResult>> Submit(
         string collection, string key, string operation, HttpContext http, SubmissionReader reader, WriteSubmitter submitter, SubmissionWait wait, IOptions<WritePipelineOptions> options)
     {
-        var (request, problem) = await reader.ReadAsync(http.Request, collection, key, operation);
+        var (request, problem) = reader.Read(http.Request, collection, key, operation);
         if (problem is not null)
         {
             return problem;
