@@ -100,6 +100,8 @@ public sealed class WebhookTests(WebhooksFixture fixture) : IClassFixture<Webhoo
         Assert.Equal([true], notification.VerifiedBy);
         Assert.StartsWith("msg_", notification.Id, StringComparison.Ordinal);
         Assert.Equal("write.conflicted", notification.Type);
+        // Written readably: the offset's '+' as it is, not \u002B.
+        Assert.Matches("\"timestamp\":\"[0-9T:.-]+\\+00:00\"", notification.Body);
         var data = notification.Json["data"]!;
         Assert.Equal(writeId, data["writeId"]!.GetValue<Guid>());
         Assert.Equal("not_found", data["conflict"]!["type"]!.GetValue<string>());

@@ -5,6 +5,7 @@ using WritePipeline.Audit;
 using WritePipeline.Conflicts;
 using WritePipeline.Contracts;
 using WritePipeline.Data;
+using WritePipeline.Json;
 using WritePipeline.Writes;
 
 namespace WritePipeline.Admin;
@@ -44,7 +45,7 @@ public sealed class WriteActions(
         var outcome = await decisions.TakeAsync(write, request, actor, cancellationToken, note);
         if (outcome is not DecisionOutcome.Taken)
         {
-            await RecordAsync(write, action, outcome, actor, request.Reason, note, request.Action == ResolutionActions.Resubmit ? request.Document?.ToJsonString() : null);
+            await RecordAsync(write, action, outcome, actor, request.Reason, note, request.Action == ResolutionActions.Resubmit ? request.Document?.ToReadableJson() : null);
         }
 
         return outcome;

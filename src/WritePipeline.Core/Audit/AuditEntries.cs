@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using WritePipeline.Json;
 using WritePipeline.Writes;
 
 namespace WritePipeline.Audit;
@@ -25,5 +26,5 @@ public static class AuditEntries
     };
 
     static string State(string status, string? document) =>
-        new JsonObject { ["status"] = status, ["document"] = document is null ? null : JsonNode.Parse(document) }.ToJsonString();
+        new JsonObject { ["status"] = status, ["document"] = document is null ? null : JsonNode.Parse(document) }.ToReadableJson();
 }

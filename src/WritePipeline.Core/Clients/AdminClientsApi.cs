@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
 using WritePipeline.Audit;
+using WritePipeline.Json;
 using WritePipeline.Operators;
 using WritePipeline.Problems;
 
@@ -99,5 +100,5 @@ public static class AdminClientsApi
     }
 
     static string Json(ClientRateView rate) =>
-        new JsonObject { ["perSecond"] = rate.PerSecond, ["burst"] = rate.Burst, ["own"] = rate.Own }.ToJsonString();
+        new JsonObject { ["perSecond"] = rate.PerSecond, ["burst"] = rate.Burst, ["own"] = rate.Own }.ToReadableJson();
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using WritePipeline.Contracts;
+using WritePipeline.Json;
 using WritePipeline.Records;
 using WritePipeline.Writes;
 
@@ -9,7 +10,7 @@ namespace WritePipeline.Conflicts;
 /// <summary>Builds the record of a conflict from the write, the record as it is now, and the decision.</summary>
 public static class ConflictSnapshots
 {
-    static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    static JsonSerializerOptions Json => ReadableJson.Options;
 
     public static WriteConflict Capture(ApplyWrite write, Record? current, WriteDecision.Conflict conflict, DateTimeOffset at)
     {
@@ -28,7 +29,7 @@ public static class ConflictSnapshots
             BasedOnVersion = write.IfMatchVersion,
             AttemptedDocument = attempted,
             Changes = JsonSerializer.Serialize(changes, Json),
-            Subject = conflict.Subject?.ToJsonString(),
+            Subject = conflict.Subject?.ToReadableJson(),
         };
     }
 
@@ -44,7 +45,7 @@ public static class ConflictSnapshots
             {
                 WriteOperations.Replace when write.Body is not null => JsonNode.Parse(write.Body) is null ? null : write.Body,
                 WriteOperations.Patch when write.Body is not null =>
-                    MergePatch.Apply(currentDocument is null ? new JsonObject() : JsonNode.Parse(currentDocument), JsonNode.Parse(write.Body))?.ToJsonString(),
+                    MergePatch.Apply(currentDocument is null ? new JsonObject() : JsonNode.Parse(currentDocument), JsonNode.Parse(write.Body))?.ToReadableJson(),
                 _ => null,
             };
         }

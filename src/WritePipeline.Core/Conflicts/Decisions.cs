@@ -1,6 +1,7 @@
 using MassTransit;
 using WritePipeline.Contracts;
 using WritePipeline.Data;
+using WritePipeline.Json;
 using WritePipeline.Writes;
 
 namespace WritePipeline.Conflicts;
@@ -57,7 +58,7 @@ public sealed class Decisions(WritePipelineDbContext db, IRequestClient<ResolveC
                     WriteId = write.Id,
                     ResolutionId = NewId.NextGuid(),
                     Action = request.Action!,
-                    Body = request.Document?.ToJsonString(),
+                    Body = request.Document?.ToReadableJson(),
                     Reason = request.Reason,
                     RequestedBy = requestedBy,
                     AuditNote = auditNote,

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using WritePipeline.Collections;
+using WritePipeline.Json;
 
 namespace WritePipeline.Conflicts;
 
@@ -56,7 +57,7 @@ public static class DocumentConstraints
                 continue;
             }
 
-            var raw = node.ToJsonString();
+            var raw = node.ToReadableJson();
             var key = node.GetValueKind() switch
             {
                 JsonValueKind.String => node.GetValue<string>(),
@@ -69,7 +70,11 @@ public static class DocumentConstraints
         return references;
     }
 
-    /// <summary>The value's compact JSON text: "a" and a differ (string and number), 1.0 and 1 differ too.</summary>
+    /// <summary>
+    /// The value's compact JSON text: "a" and a differ (string and number), 1.0 and 1 differ too. Written with the
+    /// default (escaping) encoder on purpose: stored unique values are compared as this text, and a different escaping
+    /// of the same value would no longer meet the one stored before.
+    /// </summary>
     static string Normalise(JsonNode node)
     {
         var text = node.ToJsonString();

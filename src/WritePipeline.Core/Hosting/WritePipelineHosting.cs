@@ -75,9 +75,10 @@ public static class WritePipelineHosting
     {
         var services = builder.Services;
         services.AddProblemDetails(options => options.CustomizeProblemDetails = ProblemCatalog.Customize);
-        services.AddExceptionHandler<Input.BadRequests>();
+        services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Encoder = Json.ReadableJson.Encoder);
+        services.AddExceptionHandler<Json.BadRequests>();
         services.AddExceptionHandler<DatabaseUnavailableHandler>();
-        // Binding failures throw in every environment, so that they all answer the same problem (Input.BadRequests).
+        // Binding failures throw in every environment, so that they all answer the same problem (Json.BadRequests).
         services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = true);
         services.AddOpenApi();
         services.AddMemoryCache();
@@ -109,7 +110,7 @@ public static class WritePipelineHosting
         app.UseAuthentication();
         app.UseMiddleware<ClientRateLimits.Middleware>();
         app.UseAuthorization();
-        app.UseMiddleware<Input.JsonBodies>();
+        app.UseMiddleware<Json.JsonBodies>();
         app.MapOpenApi();
         app.MapWritesApi();
         app.MapResolutionsApi();

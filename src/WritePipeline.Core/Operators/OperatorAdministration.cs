@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using WritePipeline.Audit;
 using WritePipeline.Data;
+using WritePipeline.Json;
 
 namespace WritePipeline.Operators;
 
@@ -194,8 +195,8 @@ public sealed class OperatorAdministration(WritePipelineDbContext db, OperatorRe
                 Action = action,
                 Subject = $"operator {account.Name} ({account.Id})",
                 Outcome = AuditOutcomes.Taken,
-                Before = before?.ToJsonString(),
-                After = after?.ToJsonString(),
+                Before = before?.ToReadableJson(),
+                After = after?.ToReadableJson(),
             },
             CancellationToken.None);
 

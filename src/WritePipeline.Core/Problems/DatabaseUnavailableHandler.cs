@@ -16,7 +16,7 @@ public sealed class DatabaseUnavailableHandler(IOptions<WritePipelineOptions> op
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
-        // A request that could not be read is an IOException too, and the client's mistake (Input.BadRequests).
+        // A request that could not be read is an IOException too, and the client's mistake (Json.BadRequests).
         if (exception is BadHttpRequestException || TransientFailures.Classify(exception) != FailureKind.Transient || httpContext.Response.HasStarted)
         {
             return false;

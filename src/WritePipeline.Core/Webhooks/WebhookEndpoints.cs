@@ -5,6 +5,7 @@ using WritePipeline.Audit;
 using WritePipeline.Conflicts;
 using WritePipeline.Contracts;
 using WritePipeline.Data;
+using WritePipeline.Json;
 using WritePipeline.Messaging;
 
 namespace WritePipeline.Webhooks;
@@ -133,8 +134,8 @@ public sealed class WebhookEndpoints(WritePipelineDbContext db, WebhookOutbox ou
                 Subject = Subject(endpoint),
                 Outcome = outcome is WebhookOutcome.Queued ? AuditOutcomes.Taken : AuditOutcomes.Unanswered,
                 Detail = $"delivery {delivery.Id} ({delivery.EventType})",
-                Before = new JsonObject { ["status"] = delivery.Status, ["attempts"] = delivery.Attempts }.ToJsonString(),
-                After = new JsonObject { ["status"] = WebhookDeliveryStatus.Pending }.ToJsonString(),
+                Before = new JsonObject { ["status"] = delivery.Status, ["attempts"] = delivery.Attempts }.ToReadableJson(),
+                After = new JsonObject { ["status"] = WebhookDeliveryStatus.Pending }.ToReadableJson(),
             });
         }
 
@@ -248,7 +249,7 @@ public sealed class WebhookEndpoints(WritePipelineDbContext db, WebhookOutbox ou
     }
 
     static string State(WebhookEndpoint endpoint) =>
-        new JsonObject { ["enabled"] = endpoint.Enabled, ["disabledReason"] = endpoint.DisabledReason }.ToJsonString();
+        new JsonObject { ["enabled"] = endpoint.Enabled, ["disabledReason"] = endpoint.DisabledReason }.ToReadableJson();
 
     /// <summary>The endpoint's id and URL, cut to what the audit log keeps (URLs may be longer).</summary>
     static string Subject(WebhookEndpoint endpoint)

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using WritePipeline.Conflicts;
+using WritePipeline.Json;
 using WritePipeline.Writes;
 
 namespace WritePipeline.Webhooks;
@@ -8,7 +9,7 @@ namespace WritePipeline.Webhooks;
 /// <summary>The body of a webhook: <c>{type, timestamp, data}</c>, data being the write's status resource and its links.</summary>
 public static class WebhookPayloads
 {
-    static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    static JsonSerializerOptions Json => ReadableJson.Options;
 
     public static string For(string eventType, Write write, WriteConflict? conflict, ConflictState? saga, DateTimeOffset at, string? publicBaseUrl)
     {
@@ -24,6 +25,6 @@ public static class WebhookPayloads
             ["type"] = eventType,
             ["timestamp"] = at.ToUniversalTime().ToString("O", System.Globalization.CultureInfo.InvariantCulture),
             ["data"] = data,
-        }.ToJsonString();
+        }.ToReadableJson();
     }
 }

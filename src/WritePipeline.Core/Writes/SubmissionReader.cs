@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Net.Http.Headers;
 using WritePipeline.Collections;
 using WritePipeline.Contracts;
-using WritePipeline.Input;
+using WritePipeline.Json;
 using WritePipeline.Problems;
 using WritePipeline.Records;
 
@@ -138,6 +138,6 @@ public sealed class SubmissionReader(CollectionCatalog collections)
                 : "A document must be a JSON object."));
         }
 
-        return (node.ToJsonString(), null);
+        return (node.ToReadableJson(), null);
     }
 }

@@ -29,7 +29,21 @@ public sealed record WriteRequest
     /// </summary>
     public string Fingerprint()
     {
-        var canonical = string.Join('\n', Operation, Collection, Key, IfMatchVersion?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "", IfNoneMatchAny ? "*" : "", Body ?? "");
+        var canonical = string.Join('\n', Operation, Collection, Key, IfMatchVersion?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "", IfNoneMatchAny ? "*" : "", CanonicalBody(Body));
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
     }
+
+    /// <summary>
+    /// The body as the default (escaping) JSON encoder writes it. Fingerprints stored before bodies were kept as sent
+    /// (<see cref="Json.ReadableJson"/>) hashed that text: a retry across the upgrade must still be the same request, not a
+    /// 422 that would lead its client to send the write again under a new key. Only a body with something the two
+    /// encoders write differently (non-ASCII, <c>&lt;&gt;&amp;'+`</c>, an escape) is written again.
+    /// </summary>
+    static string CanonicalBody(string? body) =>
+        body is null ? string.Empty
+        : body.AsSpan().IndexOfAnyExcept(PlainAscii) < 0 ? body
+        : System.Text.Json.Nodes.JsonNode.Parse(body)!.ToJsonString();
+
+    static readonly System.Buffers.SearchValues<char> PlainAscii = System.Buffers.SearchValues.Create(
+        [.. Enumerable.Range(0x20, 0x7F - 0x20).Select(c => (char)c).Where(c => !"<>&'+`\\".Contains(c))]);
 }

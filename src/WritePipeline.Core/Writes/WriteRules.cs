@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using WritePipeline.Contracts;
+using WritePipeline.Json;
 using WritePipeline.Records;
 
 namespace WritePipeline.Writes;
@@ -51,7 +52,7 @@ public static class WriteRules
         {
             case WriteOperations.Replace:
                 return ParseObject(write.Body) is { } document
-                    ? new WriteDecision.Apply(document.ToJsonString())
+                    ? new WriteDecision.Apply(document.ToReadableJson())
                     : InvalidBody("The document must be a JSON object.");
 
             case WriteOperations.Patch:
@@ -66,7 +67,7 @@ public static class WriteRules
                 }
 
                 var patched = MergePatch.Apply(JsonNode.Parse(current!.Document!), patch);
-                return new WriteDecision.Apply(patched!.ToJsonString());
+                return new WriteDecision.Apply(patched!.ToReadableJson());
 
             default: // delete
                 return exists ? new WriteDecision.Apply(null) : NotFound(write);

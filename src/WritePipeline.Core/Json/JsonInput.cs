@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Unicode;
 
-namespace WritePipeline.Input;
+namespace WritePipeline.Json;
 
 /// <summary>
 /// The rules every JSON body obeys, whatever the endpoint: UTF-8 only (RFC 8259; an invalid byte is refused, never

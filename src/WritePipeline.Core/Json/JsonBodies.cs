@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using WritePipeline.Problems;
 
-namespace WritePipeline.Input;
+namespace WritePipeline.Json;
 
 /// <summary>
 /// Holds every JSON request body (<c>application/json</c>, <c>*+json</c>) to <see cref="JsonInput"/>'s rules and

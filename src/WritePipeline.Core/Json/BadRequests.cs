@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using WritePipeline.Problems;
 
-namespace WritePipeline.Input;
+namespace WritePipeline.Json;
 
 /// <summary>
 /// A request the framework could not bind (a body of the wrong shape, a parameter that does not parse) is the client's
