@@ -88,11 +88,14 @@ public static class Api
     public static async Task AppliedAsync(this HttpClient http, Task<HttpResponseMessage> submission) =>
         await http.UntilStatusAsync(await submission.AcceptedAsync(), "applied");
 
-    public static async Task AssertProblemAsync(HttpResponseMessage response, System.Net.HttpStatusCode status, string problem)
+    /// <summary>Asserts the answer is the problem <paramref name="problem"/> with <paramref name="status"/>, and returns it.</summary>
+    public static async Task<JsonObject> AssertProblemAsync(HttpResponseMessage response, System.Net.HttpStatusCode status, string problem)
     {
         Assert.Equal(status, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        Assert.Equal(Problems.ProblemCatalog.TypeOf(problem), (await response.JsonAsync()).ProblemType());
+        var body = await response.JsonAsync();
+        Assert.Equal(Problems.ProblemCatalog.TypeOf(problem), body.ProblemType());
+        return body;
     }
 
     public static Guid WriteId(this JsonObject receipt) => receipt["writeId"]!.GetValue<Guid>();

@@ -137,11 +137,14 @@ public sealed class PipelineApp : WebApplicationFactory<Program>
         }
     }
 
-    /// <summary>A new client of the API and an HTTP client that authenticates as it.</summary>
-    public async Task<(Guid ClientId, HttpClient Http)> CreateClientAsync(string name = "tests")
+    /// <summary>A new client of the API with every grant (<c>*:rw</c>) and an HTTP client that authenticates as it.</summary>
+    public Task<(Guid ClientId, HttpClient Http)> CreateClientAsync(string name = "tests") => CreateClientAsync(name, CollectionGrants.Everything);
+
+    /// <summary>A new client holding <paramref name="grants"/> and an HTTP client that authenticates as it.</summary>
+    public async Task<(Guid ClientId, HttpClient Http)> CreateClientAsync(string name, CollectionGrants grants)
     {
         await using var scope = Services.CreateAsyncScope();
-        var (client, apiKey) = await scope.ServiceProvider.GetRequiredService<ClientRegistry>().CreateAsync(name, null, CancellationToken.None);
+        var (client, apiKey) = await scope.ServiceProvider.GetRequiredService<ClientRegistry>().CreateAsync(name, grants, null, CancellationToken.None);
         var http = CreateHttpClient();
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
         return (client.Id, http);

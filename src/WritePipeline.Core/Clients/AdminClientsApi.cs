@@ -1,11 +1,8 @@
-using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
-using WritePipeline.Audit;
-using WritePipeline.Json;
 using WritePipeline.Operators;
 using WritePipeline.Problems;
 
@@ -15,19 +12,28 @@ namespace WritePipeline.Clients;
 public sealed record ClientRateView(int PerSecond, int Burst, bool Own);
 
 /// <summary>A client as operators see it (never its API key).</summary>
-public sealed record ClientView(Guid Id, string Name, DateTimeOffset CreatedAt, string? ConflictPolicy, ClientRateView RateLimit)
+public sealed record ClientView(Guid Id, string Name, DateTimeOffset CreatedAt, IReadOnlyList<string> Grants, string? ConflictPolicy, ClientRateView RateLimit)
 {
     public static ClientView For(Client client, ClientRateLimitOptions defaults)
     {
         var rate = ClientRate.Of(client, defaults);
-        return new(client.Id, client.Name, client.CreatedAt, client.ConflictPolicy, new ClientRateView(rate.PerSecond, rate.Burst, client.RatePerSecond is not null));
+        return new(
+            client.Id,
+            client.Name,
+            client.CreatedAt,
+            CollectionGrants.FromStored(client.Grants).List(),
+            client.ConflictPolicy,
+            new ClientRateView(rate.PerSecond, rate.Burst, client.RatePerSecond is not null));
     }
 }
+
+/// <summary>A client's grants, replacing those it held: <c>customers:rw</c>, <c>orders:r</c>, <c>*:r</c>; none leaves it unable to do anything.</summary>
+public sealed record ClientGrantsRequest(IReadOnlyList<string?>? Grants);
 
 /// <summary>A client's own rate limit: requests a second (0: none) and, optionally, the bucket's size (two seconds' worth when left out).</summary>
 public sealed record ClientRateRequest(int? PerSecond, int? Burst);
 
-/// <summary>Operators read the clients; admins give one a rate limit of its own (audited).</summary>
+/// <summary>Operators read the clients; admins change a client's grants and give it a rate limit of its own (audited).</summary>
 public static class AdminClientsApi
 {
     public static IEndpointRouteBuilder MapAdminClientsApi(this IEndpointRouteBuilder app)
@@ -40,6 +46,10 @@ public static class AdminClientsApi
         clients.MapGet("", List).WithName("AdminListClients").WithSummary("The clients, with the rate limit each gets");
         clients.MapGet("/{clientId:guid}", Get).WithName("AdminGetClient").WithSummary("One client, with the rate limit it gets")
             .ProducesProblem(StatusCodes.Status404NotFound);
+        clients.MapPut("/{clientId:guid}/grants", SetGrants).WithName("AdminSetClientGrants")
+            .WithSummary("Replace the collections a client may read and write (in force at its next request)")
+            .RequireAuthorization(OperatorPolicies.Administer)
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
         clients.MapPut("/{clientId:guid}/rate-limit", SetRate).WithName("AdminSetClientRateLimit")
             .WithSummary("Give a client a rate limit of its own (per API process), over Clients:RateLimit")
             .RequireAuthorization(OperatorPolicies.Administer)
@@ -59,8 +69,25 @@ public static class AdminClientsApi
             ? TypedResults.Ok(ClientView.For(client, options.Value.Clients.RateLimit))
             : ProblemCatalog.ClientNotFound(clientId);
 
+    static async Task<Results<Ok<ClientView>, ProblemHttpResult>> SetGrants(
+        Guid clientId, ClientGrantsRequest request, ClientAdministration administration, HttpContext http)
+    {
+        if (request.Grants is null)
+        {
+            return ProblemCatalog.InvalidGrants("Send 'grants': a list such as [\"customers:rw\", \"orders:r\"] (an empty list takes every grant away).");
+        }
+
+        var (grants, refusal) = CollectionGrants.Parse(request.Grants);
+        if (grants is null)
+        {
+            return ProblemCatalog.InvalidGrants(refusal!);
+        }
+
+        return Changed(clientId, await administration.SetGrantsAsync(clientId, grants, http.User.Actor(), http.RequestAborted));
+    }
+
     static async Task<Results<Ok<ClientView>, ProblemHttpResult>> SetRate(
-        Guid clientId, ClientRateRequest request, ClientRegistry registry, AuditLog audit, IOptions<WritePipelineOptions> options, HttpContext http)
+        Guid clientId, ClientRateRequest request, ClientAdministration administration, HttpContext http)
     {
         if (ClientRate.Refusal(request.PerSecond, request.Burst) is { } refusal)
         {
@@ -68,37 +95,12 @@ public static class AdminClientsApi
         }
 
         var rate = new ClientRate(request.PerSecond!.Value, request.Burst ?? ClientRate.DefaultBurstFor(request.PerSecond.Value));
-        return await ChangeRateAsync(clientId, rate, registry, audit, options, http);
+        return Changed(clientId, await administration.SetRateAsync(clientId, rate, http.User.Actor(), http.RequestAborted));
     }
 
-    static Task<Results<Ok<ClientView>, ProblemHttpResult>> ResetRate(
-        Guid clientId, ClientRegistry registry, AuditLog audit, IOptions<WritePipelineOptions> options, HttpContext http) =>
-        ChangeRateAsync(clientId, null, registry, audit, options, http);
+    static async Task<Results<Ok<ClientView>, ProblemHttpResult>> ResetRate(Guid clientId, ClientAdministration administration, HttpContext http) =>
+        Changed(clientId, await administration.SetRateAsync(clientId, null, http.User.Actor(), http.RequestAborted));
 
-    static async Task<Results<Ok<ClientView>, ProblemHttpResult>> ChangeRateAsync(
-        Guid clientId, ClientRate? rate, ClientRegistry registry, AuditLog audit, IOptions<WritePipelineOptions> options, HttpContext http)
-    {
-        var defaults = options.Value.Clients.RateLimit;
-        if (await registry.FindAsync(clientId, http.RequestAborted) is not { } before || !await registry.SetRateAsync(clientId, rate, http.RequestAborted))
-        {
-            return ProblemCatalog.ClientNotFound(clientId);
-        }
-
-        var after = await registry.FindAsync(clientId, http.RequestAborted) ?? before;
-        await audit.RecordAsync(
-            new AuditEntry
-            {
-                Actor = http.User.Actor(),
-                Action = "client.rate-limit",
-                Subject = $"client {before.Name} ({before.Id})",
-                Outcome = AuditOutcomes.Taken,
-                Before = Json(ClientView.For(before, defaults).RateLimit),
-                After = Json(ClientView.For(after, defaults).RateLimit),
-            },
-            CancellationToken.None);
-        return TypedResults.Ok(ClientView.For(after, defaults));
-    }
-
-    static string Json(ClientRateView rate) =>
-        new JsonObject { ["perSecond"] = rate.PerSecond, ["burst"] = rate.Burst, ["own"] = rate.Own }.ToReadableJson();
+    static Results<Ok<ClientView>, ProblemHttpResult> Changed(Guid clientId, ClientView? changed) =>
+        changed is not null ? TypedResults.Ok(changed) : ProblemCatalog.ClientNotFound(clientId);
 }

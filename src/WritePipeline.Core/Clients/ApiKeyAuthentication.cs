@@ -25,6 +25,7 @@ public sealed class ApiKeyAuthenticationHandler(
     public const string ClientIdClaim = "client_id";
     const string RatePerSecondClaim = "rate_per_second";
     const string RateBurstClaim = "rate_burst";
+    const string GrantsClaim = "grants";
 
     // Short enough that a removed key stops working soon, long enough to keep the key lookup off the hot path.
     static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(30);
@@ -68,10 +69,14 @@ public sealed class ApiKeyAuthenticationHandler(
                 new Claim(ClaimTypes.Name, client.Name),
                 new Claim(RatePerSecondClaim, rate.PerSecond.ToString(CultureInfo.InvariantCulture)),
                 new Claim(RateBurstClaim, rate.Burst.ToString(CultureInfo.InvariantCulture)),
+                new Claim(GrantsClaim, client.Grants),
             ],
             SchemeName);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
     }
+
+    /// <summary>The collections the client a principal of this scheme stands for may read and write.</summary>
+    public static CollectionGrants GrantsOf(ClaimsPrincipal user) => CollectionGrants.FromStored(user.FindFirstValue(GrantsClaim));
 
     /// <summary>The rate of the client a principal of this scheme stands for.</summary>
     public static ClientRate RateOf(ClaimsPrincipal user) => new(

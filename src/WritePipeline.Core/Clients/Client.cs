@@ -15,6 +15,9 @@ public sealed class Client
     /// <summary>How this client's conflicts are handled (<c>auto</c>, <c>notify</c>, <c>park</c>), over its collections' policy; null keeps theirs.</summary>
     public string? ConflictPolicy { get; set; }
 
+    /// <summary>The collections the client may read and write (<see cref="CollectionGrants"/>, as stored).</summary>
+    public required string Grants { get; set; }
+
     /// <summary>This client's own rate limit (requests a second, per API process; 0 for none); null keeps <c>Clients:RateLimit</c>.</summary>
     public int? RatePerSecond { get; set; }
 

@@ -7,20 +7,21 @@ namespace WritePipeline.Clients;
 public sealed class ClientRegistry(WritePipelineDbContext db, ClientChanges changes, TimeProvider clock)
 {
     /// <summary>Creates a client and returns its API key; this is the only time the key exists in clear.</summary>
-    public async Task<(Client Client, string ApiKey)> CreateAsync(string name, ClientRate? rate, CancellationToken cancellationToken)
+    public async Task<(Client Client, string ApiKey)> CreateAsync(string name, CollectionGrants grants, ClientRate? rate, CancellationToken cancellationToken)
     {
         var apiKey = ApiKeys.Generate();
-        var client = await CreateAsync(name, apiKey, rate, cancellationToken);
+        var client = await CreateAsync(name, apiKey, grants, rate, cancellationToken);
         return (client, apiKey);
     }
 
-    internal async Task<Client> CreateAsync(string name, string apiKey, ClientRate? rate, CancellationToken cancellationToken)
+    internal async Task<Client> CreateAsync(string name, string apiKey, CollectionGrants grants, ClientRate? rate, CancellationToken cancellationToken)
     {
         var client = new Client
         {
             Id = Guid.CreateVersion7(),
             Name = name,
             ApiKeyHash = ApiKeys.Hash(apiKey),
+            Grants = grants.ToString(),
             CreatedAt = clock.GetUtcNow(),
             RatePerSecond = rate?.PerSecond,
             RateBurst = rate?.Burst,
@@ -50,6 +51,11 @@ public sealed class ClientRegistry(WritePipelineDbContext db, ClientChanges chan
                     .SetProperty(c => c.RateBurst, rate.HasValue ? rate.Value.Burst : null),
                 cancellationToken));
 
+    /// <summary>Replaces the client's grants. False when there is no such client.</summary>
+    public async Task<bool> SetGrantsAsync(Guid clientId, CollectionGrants grants, CancellationToken cancellationToken) =>
+        Changed(clientId, await db.Clients.Where(c => c.Id == clientId)
+            .ExecuteUpdateAsync(set => set.SetProperty(c => c.Grants, grants.ToString()), cancellationToken));
+
     public async Task<IReadOnlyList<Client>> ListAsync(CancellationToken cancellationToken) =>
         await db.Clients.AsNoTracking().OrderBy(c => c.Name).ThenBy(c => c.Id).ToListAsync(cancellationToken);
 
@@ -62,12 +68,12 @@ public sealed class ClientRegistry(WritePipelineDbContext db, ClientChanges chan
         return db.Clients.AsNoTracking().SingleOrDefaultAsync(c => c.ApiKeyHash == hash, cancellationToken);
     }
 
-    /// <summary>Makes sure a client with this key exists (the Development bootstrap client).</summary>
+    /// <summary>Makes sure a client with this key exists (the Development bootstrap client, with every grant).</summary>
     public async Task EnsureAsync(string name, string apiKey, CancellationToken cancellationToken)
     {
         if (await FindByApiKeyAsync(apiKey, cancellationToken) is null)
         {
-            await CreateAsync(name, apiKey, null, cancellationToken);
+            await CreateAsync(name, apiKey, CollectionGrants.Everything, null, cancellationToken);
         }
     }
 

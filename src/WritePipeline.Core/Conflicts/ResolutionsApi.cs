@@ -29,6 +29,7 @@ public static class ResolutionsApi
             .WithSummary("Decide about a conflicted write: retry, rebase, overwrite, resubmit or discard (answers 202 once the decision is taken)")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
@@ -45,6 +46,12 @@ public static class ResolutionsApi
         if (write is null || write.Status == WriteStatus.Rejected)
         {
             return ProblemCatalog.WriteNotFound(id);
+        }
+
+        // A decision writes the record: it needs the grant a submission to the collection needs.
+        if (GrantChecks.Refusal(http, write.Collection, CollectionAccess.Write) is { } refused)
+        {
+            return refused;
         }
 
         return Answer(write.Id, await decisions.TakeAsync(write, request, "client:" + clientId, http.RequestAborted));

@@ -232,6 +232,7 @@ public sealed class WritePipelineDbContext(DbContextOptions<WritePipelineDbConte
             client.Property(c => c.Name).HasMaxLength(200);
             client.Property(c => c.ApiKeyHash).HasMaxLength(64);
             client.Property(c => c.ConflictPolicy).HasMaxLength(16);
+            client.Property(c => c.Grants).HasMaxLength(CollectionGrants.MaxStoredLength);
             client.HasIndex(c => c.ApiKeyHash).IsUnique();
         });
     }

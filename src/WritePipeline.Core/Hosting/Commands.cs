@@ -7,14 +7,15 @@ namespace WritePipeline.Hosting;
 
 /// <summary>
 /// Administrative commands a host runs instead of serving: <c>migrate</c>, <c>migrate script [FILE]</c>,
-/// <c>clients create NAME [--rate N]</c>, <c>clients conflict-policy CLIENT-ID auto|notify|park|collection</c>,
+/// <c>clients create NAME [--grant COLLECTION:rw]... [--rate N]</c>, <c>clients conflict-policy CLIENT-ID auto|notify|park|collection</c>,
 /// <c>operators create NAME viewer|operator|admin</c>. With no command the host runs.
 /// </summary>
 public static class Commands
 {
     public static async Task<int> RunWritePipelineAsync(this WebApplication app, string[] args)
     {
-        var (rate, others) = TakeOption(args, "--rate");
+        var (rates, afterRates) = TakeOptions(args, "--rate");
+        var (grants, others) = TakeOptions(afterRates, "--grant");
         var words = others.Where(a => !a.StartsWith('-') && !a.Contains('=')).ToArray();
         if (words.Length == 0)
         {
@@ -43,29 +44,7 @@ public static class Commands
 
                 return 0;
             case ["clients", "create", var name]:
-                var registry = services.GetService<ClientRegistry>()
-                    ?? throw new InvalidOperationException("Clients are managed from the API host.");
-                ClientRate? ownRate = null;
-                if (rate is not null)
-                {
-                    if (!int.TryParse(rate, System.Globalization.CultureInfo.InvariantCulture, out var perSecond) || ClientRate.Refusal(perSecond, null) is not null)
-                    {
-                        await Console.Error.WriteLineAsync($"--rate is a whole number of requests a second from 0 (no limit) to {ClientRate.MaxPerSecond}.");
-                        return 2;
-                    }
-
-                    ownRate = new ClientRate(perSecond, ClientRate.DefaultBurstFor(perSecond));
-                }
-
-                var (client, apiKey) = await registry.CreateAsync(name, ownRate, CancellationToken.None);
-                Console.WriteLine($"Created client '{client.Name}' ({client.Id}).");
-                if (ownRate is { } own)
-                {
-                    Console.WriteLine($"Rate limit: {own.PerSecond} requests a second, bursts of {own.Burst} (per API process).");
-                }
-
-                Console.WriteLine($"API key (shown once, store it now): {apiKey}");
-                return 0;
+                return await CreateClientAsync(services, name, rates.Count > 0 ? rates[^1] : null, grants);
             case ["clients", "conflict-policy", var id, var policy] when Guid.TryParse(id, out var clientId)
                 && (policy == "collection" || Conflicts.ConflictPolicies.IsKnown(policy)):
                 var clients = services.GetService<ClientRegistry>()
@@ -97,27 +76,69 @@ public static class Commands
 
             default:
                 await Console.Error.WriteLineAsync(
-                    "Unknown command. Commands: migrate | migrate script [FILE] | clients create NAME [--rate N] | clients conflict-policy CLIENT-ID auto|notify|park|collection | operators create NAME viewer|operator|admin");
+                    "Unknown command. Commands: migrate | migrate script [FILE] | clients create NAME [--grant COLLECTION:r|w|rw]... [--rate N] | clients conflict-policy CLIENT-ID auto|notify|park|collection | operators create NAME viewer|operator|admin");
                 return 2;
         }
     }
 
-    /// <summary>The value of <c>--name VALUE</c> (or <c>--name=VALUE</c>), and the arguments without it.</summary>
-    static (string? Value, string[] Others) TakeOption(string[] args, string name)
+    static async Task<int> CreateClientAsync(IServiceProvider services, string name, string? rate, IReadOnlyList<string> grantList)
     {
+        var registry = services.GetService<ClientRegistry>()
+            ?? throw new InvalidOperationException("Clients are managed from the API host.");
+        ClientRate? ownRate = null;
+        if (rate is not null)
+        {
+            if (!int.TryParse(rate, System.Globalization.CultureInfo.InvariantCulture, out var perSecond) || ClientRate.Refusal(perSecond, null) is not null)
+            {
+                await Console.Error.WriteLineAsync($"--rate is a whole number of requests a second from 0 (no limit) to {ClientRate.MaxPerSecond}.");
+                return 2;
+            }
+
+            ownRate = new ClientRate(perSecond, ClientRate.DefaultBurstFor(perSecond));
+        }
+
+        var (grants, refusal) = CollectionGrants.Parse(grantList);
+        if (grants is null)
+        {
+            await Console.Error.WriteLineAsync(refusal);
+            return 2;
+        }
+
+        var (client, apiKey) = await registry.CreateAsync(name, grants, ownRate, CancellationToken.None);
+        Console.WriteLine($"Created client '{client.Name}' ({client.Id}).");
+        Console.WriteLine(grantList.Count == 0
+            ? "Grants: none; the client can do nothing until it is given some (--grant COLLECTION:rw, or the admin API)."
+            : $"Grants: {grants}.");
+        if (ownRate is { } own)
+        {
+            Console.WriteLine($"Rate limit: {own.PerSecond} requests a second, bursts of {own.Burst} (per API process).");
+        }
+
+        Console.WriteLine($"API key (shown once, store it now): {apiKey}");
+        return 0;
+    }
+
+    /// <summary>The values of every <c>--name VALUE</c> (or <c>--name=VALUE</c>), and the arguments without them.</summary>
+    static (IReadOnlyList<string> Values, string[] Others) TakeOptions(string[] args, string name)
+    {
+        var values = new List<string>();
+        var others = new List<string>();
         for (var i = 0; i < args.Length; i++)
         {
             if (args[i] == name && i + 1 < args.Length)
             {
-                return (args[i + 1], [.. args[..i], .. args[(i + 2)..]]);
+                values.Add(args[++i]);
             }
-
-            if (args[i].StartsWith(name + "=", StringComparison.Ordinal))
+            else if (args[i].StartsWith(name + "=", StringComparison.Ordinal))
             {
-                return (args[i][(name.Length + 1)..], [.. args[..i], .. args[(i + 1)..]]);
+                values.Add(args[i][(name.Length + 1)..]);
+            }
+            else
+            {
+                others.Add(args[i]);
             }
         }
 
-        return (null, args);
+        return (values, [.. others]);
     }
 }

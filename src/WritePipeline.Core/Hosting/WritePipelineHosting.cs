@@ -92,6 +92,7 @@ public static class WritePipelineHosting
         services.AddScoped<PartitionOwners>();
         services.AddScoped<Decisions>();
         services.AddScoped<ClientRegistry>();
+        services.AddScoped<ClientAdministration>();
         services.AddSingleton<ClientRateLimits>();
         services.AddSingleton<ClientChanges>();
         services.AddScoped<SubmissionReader>();

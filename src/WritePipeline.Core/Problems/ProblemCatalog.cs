@@ -98,6 +98,9 @@ public static class ProblemCatalog
     public static ProblemHttpResult ClientNotFound(Guid id) =>
         Create(StatusCodes.Status404NotFound, "client-not-found", "The client does not exist.", $"No client {id}.");
 
+    public static ProblemHttpResult InvalidGrants(string detail) =>
+        Create(StatusCodes.Status400BadRequest, "invalid-grants", "The grants are not valid.", detail);
+
     public static ProblemHttpResult InvalidClientRate(string detail) =>
         Create(StatusCodes.Status400BadRequest, "invalid-client-rate", "The rate limit is not valid.", detail);
 
@@ -145,7 +148,7 @@ public static class ProblemCatalog
 
         if (problem.Status is StatusCodes.Status429TooManyRequests or StatusCodes.Status503ServiceUnavailable)
         {
-            context.HttpContext.RequestServices.GetService<Telemetry.PipelineMeter>()?.Refused(problem.Status.Value, problem.Type![TypeBase.Length..]);
+            context.HttpContext.RequestServices?.GetService<Telemetry.PipelineMeter>()?.Refused(problem.Status.Value, problem.Type![TypeBase.Length..]);
         }
     }
 

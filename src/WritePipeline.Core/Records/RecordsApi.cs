@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
+using WritePipeline.Clients;
 using WritePipeline.Collections;
 using WritePipeline.Data;
 using WritePipeline.Problems;
@@ -26,6 +27,7 @@ public static class RecordsApi
     {
         var record = app.MapGroup("/v1/collections/{collection}/records/{key}")
             .RequireAuthorization()
+            .RequireGrant(CollectionAccess.Read)
             .WithTags("Records")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status401Unauthorized);

@@ -20,6 +20,7 @@ public static class WritesApi
     {
         var record = app.MapGroup("/v1/collections/{collection}/records/{key}")
             .RequireAuthorization()
+            .RequireGrant(CollectionAccess.Write)
             .WithTags("Writes")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status401Unauthorized)

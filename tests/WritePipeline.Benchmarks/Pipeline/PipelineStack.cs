@@ -65,7 +65,7 @@ public sealed class PipelineStack : IAsyncDisposable
 
     static async Task<string> CreateClientAsync(IReadOnlyDictionary<string, string> environment, BenchmarkSettings settings)
     {
-        var output = await HostProcess.RunCommandAsync(ApiProject, ["clients", "create", "benchmark"], environment, CommandTimeout(settings));
+        var output = await HostProcess.RunCommandAsync(ApiProject, ["clients", "create", "benchmark", "--grant", "*:rw"], environment, CommandTimeout(settings));
 
         // "API key (shown once, store it now): wp_..."; the key is the last word of that line.
         var line = output.Split('\n').LastOrDefault(l => l.Contains("API key", StringComparison.OrdinalIgnoreCase))

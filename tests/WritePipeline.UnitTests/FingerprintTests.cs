@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using WritePipeline.Json;
 using WritePipeline.Writes;
 
-namespace WritePipeline.ComponentTests;
+namespace WritePipeline.UnitTests;
 
 /// <summary>
 /// An Idempotency-Key's fingerprint does not depend on how the body's text escapes characters: a retry sent after
