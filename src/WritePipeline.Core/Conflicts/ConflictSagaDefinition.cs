@@ -46,6 +46,7 @@ public sealed class ConflictSagaDefinition : SagaDefinition<ConflictState>
         // Replies and sends leave only after the saga's transaction committed, so nobody hears of a decision that
         // was rolled back.
         endpointConfigurator.UseInMemoryOutbox(context);
+        endpointConfigurator.UseConsumeFilter(typeof(WriteLogScopeFilter<>), context);
     }
 
     /// <summary>Says that a message is failing, and why, while it is retried: at Error once it has failed a few times in a row.</summary>
