@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -38,6 +39,9 @@ public sealed record PipelineSetup(TransportKind Transport, DatabaseProvider Dat
 
     /// <summary>The hosting environment the API runs in.</summary>
     public string Environment { get; init; } = "Development";
+
+    /// <summary>Services added after the app's own, e.g. an exporter that keeps what the app records.</summary>
+    public Action<IServiceCollection>? TestServices { get; init; }
 
     public static readonly PipelineSetup RabbitMqPostgres = new(TransportKind.RabbitMq, DatabaseProvider.PostgreSql);
 }
@@ -134,6 +138,11 @@ public sealed class PipelineApp : WebApplicationFactory<Program>
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);
+        }
+
+        if (Setup.TestServices is { } services)
+        {
+            builder.ConfigureTestServices(services);
         }
     }
 

@@ -66,7 +66,8 @@ public sealed class WebhookReceiver : IAsyncDisposable
             http.Request.Headers["webhook-timestamp"].ToString(),
             http.Request.Headers["webhook-signature"].ToString(),
             body,
-            verifiedBy));
+            verifiedBy,
+            http.Request.Headers["traceparent"].ToString()));
 
         var answer = _scripts.TryGetValue(name, out var script) && script.TryDequeue(out var next) ? next : new Answer(200);
         if (answer.Delay is { } delay)
@@ -110,8 +111,8 @@ public sealed class WebhookReceiver : IAsyncDisposable
     public async ValueTask DisposeAsync() => await _app.DisposeAsync();
 }
 
-/// <summary>One delivery as the receiver got it, and which of its trusted secrets verified it.</summary>
-public sealed record ReceivedWebhook(string Endpoint, DateTimeOffset At, string Id, string Timestamp, string Signature, string Body, bool[] VerifiedBy)
+/// <summary>One delivery as the receiver got it, which of its trusted secrets verified it, and the trace context it came with.</summary>
+public sealed record ReceivedWebhook(string Endpoint, DateTimeOffset At, string Id, string Timestamp, string Signature, string Body, bool[] VerifiedBy, string TraceParent)
 {
     public JsonObject Json => JsonNode.Parse(Body)!.AsObject();
 

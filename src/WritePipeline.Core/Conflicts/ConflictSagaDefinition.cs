@@ -1,6 +1,7 @@
 using MassTransit;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using WritePipeline.Contracts;
 using WritePipeline.Messaging;
 using WritePipeline.Writes;
 
@@ -46,6 +47,7 @@ public sealed class ConflictSagaDefinition : SagaDefinition<ConflictState>
         // Replies and sends leave only after the saga's transaction committed, so nobody hears of a decision that
         // was rolled back.
         endpointConfigurator.UseInMemoryOutbox(context);
+        endpointConfigurator.UseConsumeFilter(typeof(WriteLogScopeFilter<>), context);
     }
 
     /// <summary>Says that a message is failing, and why, while it is retried: at Error once it has failed a few times in a row.</summary>
@@ -59,7 +61,12 @@ public sealed class ConflictSagaDefinition : SagaDefinition<ConflictState>
         {
             var race = TransientFailures.Classify(context.Exception) == FailureKind.Race || context.Exception is WriteMovedException;
             var level = race ? LogLevel.Information : context.RetryCount >= 2 ? LogLevel.Error : LogLevel.Warning;
-            var message = context.Context is ConsumeContext consume ? consume.SupportedMessageTypes.FirstOrDefault() : null;
+            var consume = context.Context as ConsumeContext;
+            var message = consume?.SupportedMessageTypes.FirstOrDefault();
+            // The retry runs outside the message's own log scope (WriteLogScopeFilter): this line opens it itself.
+            using var scope = consume is not null && WriteIdOf(consume) is { } writeId
+                ? logger.BeginScope(new Dictionary<string, object>(1, StringComparer.Ordinal) { ["WriteId"] = writeId })
+                : null;
             logger.Log(
                 level,
                 context.Exception,
@@ -69,6 +76,15 @@ public sealed class ConflictSagaDefinition : SagaDefinition<ConflictState>
                 context.Delay);
             return Task.CompletedTask;
         }
+
+        static Guid? WriteIdOf(ConsumeContext consume) =>
+            consume.TryGetMessage<WriteConflicted>(out var conflicted) ? conflicted.Message.WriteId
+            : consume.TryGetMessage<ResolveConflict>(out var resolve) ? resolve.Message.WriteId
+            : consume.TryGetMessage<WriteResolved>(out var resolved) ? resolved.Message.WriteId
+            : consume.TryGetMessage<ConflictDecisionDue>(out var due) ? due.Message.WriteId
+            : consume.TryGetMessage<ConflictNotificationFailed>(out var failed) ? failed.Message.WriteId
+            : consume.TryGetMessage<RestoreConflict>(out var restore) ? restore.Message.WriteId
+            : null;
 
         public Task PreRetry<T>(RetryContext<T> context)
             where T : class, PipeContext => Task.CompletedTask;

@@ -23,7 +23,7 @@ public sealed class ResolutionApplier(
 {
     public async Task CarryOutAsync(ApplyResolution message, int partition, CancellationToken cancellationToken)
     {
-        using var scope = logger.BeginScope(new Dictionary<string, object> { ["WriteId"] = message.WriteId, ["Partition"] = partition });
+        using var scope = logger.BeginWriteScope(message.WriteId, message.Collection, message.Key, partition);
         ApplyResult result;
         try
         {
@@ -73,6 +73,8 @@ public sealed class ResolutionApplier(
                 return;
             }
 
+            // Lines about the released write carry its own id (the decision's is the scope's outside).
+            using var heldScope = logger.BeginWriteScope(next.Id, next.Collection, next.Key, partition);
             ApplyResult result;
             try
             {

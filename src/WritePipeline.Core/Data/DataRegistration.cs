@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -31,7 +32,13 @@ public static class DataRegistration
                 EnsureSqliteFolder(sqlite);
                 return builder.UseSqlite(sqlite, o => o.MigrationsAssembly(MigrationsAssembly(provider)));
             case DatabaseProvider.PostgreSql:
-                return builder.UseNpgsql(Required(connectionString, provider), o => o.MigrationsAssembly(MigrationsAssembly(provider)));
+                return builder.UseNpgsql(Required(connectionString, provider), o => o
+                    .MigrationsAssembly(MigrationsAssembly(provider))
+                    // When tracing, only queries made within a trace (a request, a batch, a saga step) get spans: the
+                    // leases' heartbeats and other background polling would otherwise start a trace of their own each.
+                    .ConfigureDataSource(source => source.ConfigureTracing(tracing => tracing
+                        .ConfigureCommandFilter(_ => Activity.Current is not null)
+                        .ConfigureBatchFilter(_ => Activity.Current is not null))));
             case DatabaseProvider.SqlServer:
                 return builder.UseSqlServer(Required(connectionString, provider), o => o.MigrationsAssembly(MigrationsAssembly(provider)));
             default:

@@ -29,9 +29,9 @@ public sealed class InMemoryPartitionConsumers(
             while (await reader.WaitToReadAsync(stoppingToken))
             {
                 batch.Clear();
-                while (batch.Count < options.Value.Worker.MaxBatchSize && reader.TryRead(out var message))
+                while (batch.Count < options.Value.Worker.MaxBatchSize && reader.TryRead(out var queued))
                 {
-                    batch.Add(new PartitionDelivery(message, message.WriteId.ToString()));
+                    batch.Add(new PartitionDelivery(queued.Message, queued.Message.WriteId.ToString(), Parent: queued.Parent));
                 }
 
                 for (var attempt = 1; ; attempt++)

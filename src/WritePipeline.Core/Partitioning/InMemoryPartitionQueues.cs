@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 
@@ -5,15 +6,16 @@ namespace WritePipeline.Partitioning;
 
 /// <summary>
 /// The embedded mode's partition queues: one in-process channel per partition, read by
-/// <see cref="InMemoryPartitionConsumers"/>. Nothing survives the process (the start-up warning says so).
+/// <see cref="InMemoryPartitionConsumers"/>. Nothing survives the process (the start-up warning says so). A message
+/// takes the sender's trace context along, as the RabbitMQ queues' headers do.
 /// </summary>
 public sealed class InMemoryPartitionQueues(IOptions<WritePipelineOptions> options) : IPartitionQueues
 {
-    readonly Channel<PartitionMessage>[] _queues = [.. Enumerable.Range(0, options.Value.Partitions)
-        .Select(_ => Channel.CreateUnbounded<PartitionMessage>(new UnboundedChannelOptions { SingleReader = true }))];
+    readonly Channel<(PartitionMessage Message, ActivityContext Parent)>[] _queues = [.. Enumerable.Range(0, options.Value.Partitions)
+        .Select(_ => Channel.CreateUnbounded<(PartitionMessage, ActivityContext)>(new UnboundedChannelOptions { SingleReader = true }))];
 
     public Task SendAsync(int partition, PartitionMessage message, CancellationToken cancellationToken) =>
-        _queues[partition].Writer.WriteAsync(message, cancellationToken).AsTask();
+        _queues[partition].Writer.WriteAsync((message, Activity.Current?.Context ?? default), cancellationToken).AsTask();
 
-    public ChannelReader<PartitionMessage> Reader(int partition) => _queues[partition].Reader;
+    public ChannelReader<(PartitionMessage Message, ActivityContext Parent)> Reader(int partition) => _queues[partition].Reader;
 }

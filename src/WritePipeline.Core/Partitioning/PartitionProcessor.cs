@@ -1,23 +1,29 @@
+using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using WritePipeline.Conflicts;
 using WritePipeline.Contracts;
+using WritePipeline.Telemetry;
 using WritePipeline.Writes;
 
 namespace WritePipeline.Partitioning;
 
-/// <summary>One delivery from a partition queue: its message, or why it could not be read.</summary>
-public sealed record PartitionDelivery(PartitionMessage? Message, string? MessageId, string? Unreadable = null)
+/// <summary>
+/// One delivery from a partition queue: its message, or why it could not be read; and the trace context it came with
+/// (<see cref="PipelineTracing"/>; none while this process does not trace).
+/// </summary>
+public sealed record PartitionDelivery(PartitionMessage? Message, string? MessageId, string? Unreadable = null, ActivityContext Parent = default)
 {
-    public static PartitionDelivery Read(string? type, string? messageId, ReadOnlyMemory<byte> body)
+    public static PartitionDelivery Read(string? type, string? messageId, ReadOnlyMemory<byte> body, ActivityContext parent = default)
     {
         try
         {
-            return new PartitionDelivery(PartitionMessageFormat.Decode(type, body), messageId);
+            return new PartitionDelivery(PartitionMessageFormat.Decode(type, body), messageId, Parent: parent);
         }
         catch (Exception ex) when (ex is System.Text.Json.JsonException or NotSupportedException or ArgumentException)
         {
-            return new PartitionDelivery(null, messageId, $"The message could not be read: {ex.Message}");
+            return new PartitionDelivery(null, messageId, $"The message could not be read: {ex.Message}", parent);
         }
     }
 }
@@ -28,19 +34,28 @@ public sealed record PartitionDelivery(PartitionMessage? Message, string? Messag
 /// in its place (<see cref="ResolutionApplier"/>), an unreadable message recorded on its write. The caller
 /// acknowledges the batch only after this returns.
 /// </summary>
+/// <remarks>
+/// When tracing, each message's apply span is in the trace the message came with, and the batch's span links to them
+/// all (<see cref="PipelineTracing"/>); a write's span is current, and its log scope open, wherever that write alone
+/// is at work: applied one at a time, handed over, its outcome logged.
+/// </remarks>
 public sealed class PartitionProcessor(
     WriteBatchApplier writes,
     ResolutionApplier resolutions,
     ConflictHandover handover,
     IServiceScopeFactory scopes,
     InPlaceRetry retry,
-    Telemetry.PipelineMeter meter,
+    PipelineMeter meter,
     TimeProvider clock,
+    IOptions<WritePipelineOptions> options,
     ILogger<PartitionProcessor> logger)
 {
+    readonly string? _messagingSystem = options.Value.Transport.Kind == TransportKind.RabbitMq ? PipelineTracing.RabbitMq : null;
+
     public async Task ProcessAsync(int partition, IReadOnlyList<PartitionDelivery> deliveries, CancellationToken cancellationToken)
     {
         meter.Batch(deliveries.Count);
+        using var batchSpan = PipelineTracing.StartApplyBatch(_messagingSystem, partition, deliveries);
         var next = 0;
         while (next < deliveries.Count)
         {
@@ -61,26 +76,60 @@ public sealed class PartitionProcessor(
 
             if (delivery.Message.Resolution is { } resolution)
             {
-                await retry.RunAsync(() => resolutions.CarryOutAsync(resolution, partition, cancellationToken), InPlaceRetry.Passing, cancellationToken);
+                using (PipelineTracing.StartApply(_messagingSystem, delivery.Parent, resolution, partition))
+                {
+                    await retry.RunAsync(() => resolutions.CarryOutAsync(resolution, partition, cancellationToken), InPlaceRetry.Passing, cancellationToken);
+                }
+
                 next++;
                 continue;
             }
 
             var run = new List<ApplyWrite>();
-            for (; next < deliveries.Count && deliveries[next].Message?.Write is { } write; next++)
+            var spans = PipelineTracing.IsTracing ? new List<Activity?>() : null;
+            try
             {
-                run.Add(write);
-            }
-
-            foreach (var result in await writes.ApplyAsync(run, partition, cancellationToken))
-            {
-                meter.Outcome(result, clock.GetUtcNow());
-                await retry.RunAsync(() => handover.SendAsync(result, cancellationToken), InPlaceRetry.UntilSent, cancellationToken);
-                if (result.Outcome is not ApplyOutcome.Applied and not ApplyOutcome.Skipped)
+                for (; next < deliveries.Count && deliveries[next].Message?.Write is { } write; next++)
                 {
-                    logger.LogInformation("Write {WriteId} to {Collection}/{Key} on partition {Partition}: {Outcome}", result.Write?.Id, result.Write?.Collection, result.Write?.Key, partition, result.Outcome);
+                    run.Add(write);
+                    spans?.Add(PipelineTracing.StartApplyAside(_messagingSystem, deliveries[next].Parent, write, partition));
+                }
+
+                var results = await writes.ApplyAsync(run, partition, cancellationToken, spans);
+                for (var i = 0; i < results.Count; i++)
+                {
+                    await HandOverAsync(results[i], spans?[i], partition, cancellationToken);
                 }
             }
+            finally
+            {
+                spans?.ForEach(span => span?.Dispose());
+            }
+        }
+    }
+
+    /// <summary>Counts and hands over what became of one write; logs it unless it was applied in its turn (or skipped, at Debug).</summary>
+    async Task HandOverAsync(ApplyResult result, Activity? span, int partition, CancellationToken cancellationToken)
+    {
+        meter.Outcome(result, clock.GetUtcNow());
+        span.SetOutcome(result.Outcome);
+        if (result.Write is not { } write || (result is { Outcome: ApplyOutcome.Applied, Deliveries: null or [] }))
+        {
+            // Nothing of this write is left to do or to say: no span to make current, no scope to open.
+            return;
+        }
+
+        // Only this write's: the change of the current activity ends with this method.
+        Activity.Current = span ?? Activity.Current;
+        using var scope = logger.BeginWriteScope(write.Id, write.Collection, write.Key, partition);
+        await retry.RunAsync(() => handover.SendAsync(result, cancellationToken), InPlaceRetry.UntilSent, cancellationToken);
+        if (result.Outcome == ApplyOutcome.Skipped)
+        {
+            logger.LogDebug("Write {WriteId} is already {Status}; this delivery is skipped", write.Id, write.Status);
+        }
+        else if (result.Outcome != ApplyOutcome.Applied)
+        {
+            logger.LogInformation("Write {WriteId} to {Collection}/{Key} on partition {Partition}: {Outcome}", write.Id, write.Collection, write.Key, partition, result.Outcome);
         }
     }
 

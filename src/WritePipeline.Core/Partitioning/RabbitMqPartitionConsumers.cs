@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
+using WritePipeline.Telemetry;
 
 namespace WritePipeline.Partitioning;
 
@@ -200,7 +201,8 @@ public sealed class RabbitMqPartitionConsumers(
         consumer.ReceivedAsync += (_, delivery) =>
         {
             // Called one delivery at a time, in delivery order (dispatch concurrency 1): the inbox keeps that order.
-            inbox.Writer.TryWrite((delivery.DeliveryTag, PartitionDelivery.Read(delivery.BasicProperties.Type, delivery.BasicProperties.MessageId, delivery.Body.ToArray())));
+            var properties = delivery.BasicProperties;
+            inbox.Writer.TryWrite((delivery.DeliveryTag, PartitionDelivery.Read(properties.Type, properties.MessageId, delivery.Body.ToArray(), PipelineTracing.FromAmqpHeaders(properties.Headers))));
             return Task.CompletedTask;
         };
         consumer.ShutdownAsync += (_, shutdown) =>

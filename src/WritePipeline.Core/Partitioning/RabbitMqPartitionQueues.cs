@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
+using WritePipeline.Telemetry;
 
 namespace WritePipeline.Partitioning;
 
@@ -23,12 +25,16 @@ public sealed class RabbitMqPartitionQueues(IOptions<WritePipelineOptions> optio
     {
         await topology.WaitUntilDeclaredAsync(cancellationToken);
         var (type, body) = PartitionMessageFormat.Encode(message);
+        using var span = PipelineTracing.StartSend(partition, message);
         var properties = new BasicProperties
         {
             MessageId = message.WriteId.ToString(),
             Type = type,
             ContentType = PartitionMessageFormat.ContentType,
             Persistent = true,
+            // The write's trace goes on where it is applied. Without a span of ours (tracing off here), the request's
+            // own context still travels, so that a worker that traces continues the caller's trace.
+            Headers = PipelineTracing.AmqpHeaders(span ?? Activity.Current),
         };
 
         var slot = (int)((uint)Interlocked.Increment(ref _next) % Channels);
@@ -41,6 +47,7 @@ public sealed class RabbitMqPartitionQueues(IOptions<WritePipelineOptions> optio
         }
         catch (Exception ex)
         {
+            span?.SetStatus(ActivityStatusCode.Error, ex.Message);
             // A closed channel is replaced at the next send. So is one the broker nacked a publish on: on RabbitMQ 3.10,
             // a channel that published to a quorum queue while it was electing a new leader went on being refused for
             // that queue for about 20 s, while new channels were confirmed (docs/architecture.md, "RabbitMQ behaviours").

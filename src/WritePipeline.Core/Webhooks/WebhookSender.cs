@@ -10,13 +10,15 @@ using WritePipeline.Conflicts;
 using WritePipeline.Contracts;
 using WritePipeline.Data;
 using WritePipeline.Messaging;
+using WritePipeline.Telemetry;
 
 namespace WritePipeline.Webhooks;
 
 /// <summary>
 /// Makes one attempt at a webhook delivery and decides what follows: done, another attempt later (the retry
 /// schedule, or the receiver's Retry-After), or failed for good. Every attempt is logged. Runs on a Quartz
-/// thread, never in a partition: a slow or dead receiver holds up only its own deliveries.
+/// thread, never in a partition: a slow or dead receiver holds up only its own deliveries. When tracing, an attempt
+/// runs under its timer's span (<see cref="WebhookAttemptJob"/>), and the request carries its trace context.
 /// </summary>
 public sealed class WebhookSender(
     WritePipelineDbContext db,
@@ -44,6 +46,7 @@ public sealed class WebhookSender(
         }
 
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["DeliveryId"] = deliveryId, ["WriteId"] = delivery.WriteId, ["EventType"] = delivery.EventType });
+        PipelineTracing.TagWebhookDelivery(delivery.WriteId, delivery.EventType, delivery.Attempts + 1);
         var settings = options.Value.Webhooks;
         var endpoint = await db.WebhookEndpoints.SingleOrDefaultAsync(e => e.Id == delivery.EndpointId, cancellationToken);
         if (endpoint is not { Enabled: true })

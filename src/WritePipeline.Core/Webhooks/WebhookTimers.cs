@@ -1,10 +1,16 @@
+using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Quartz;
 using WritePipeline.Scheduling;
+using WritePipeline.Telemetry;
 
 namespace WritePipeline.Webhooks;
 
-/// <summary>The Quartz timers of webhook deliveries: one per attempt, named after the delivery and the attempt's number.</summary>
+/// <summary>
+/// The Quartz timers of webhook deliveries: one per attempt, named after the delivery and the attempt's number. A timer
+/// carries the trace context of the step that set it (the apply or saga step that recorded the delivery, or the attempt
+/// before), so that its attempt is in the write's trace.
+/// </summary>
 public sealed class WebhookTimers(IServiceProvider services)
 {
     public static string NameOf(Guid deliveryId, int attempt) => $"webhook-{deliveryId:N}-{attempt}";
@@ -19,11 +25,9 @@ public sealed class WebhookTimers(IServiceProvider services)
 
         foreach (var delivery in deliveries.Where(d => d is { Status: WebhookDeliveryStatus.Pending, NextAttemptAt: not null }))
         {
-            await timers.SetAsync<WebhookAttemptJob>(
-                NameOf(delivery.Id, delivery.Attempts + 1),
-                delivery.NextAttemptAt!.Value,
-                new Dictionary<string, string> { [WebhookAttemptJob.DeliveryIdKey] = delivery.Id.ToString() },
-                cancellationToken);
+            var data = new Dictionary<string, string> { [WebhookAttemptJob.DeliveryIdKey] = delivery.Id.ToString() };
+            PipelineTracing.AddTo(Activity.Current, data);
+            await timers.SetAsync<WebhookAttemptJob>(NameOf(delivery.Id, delivery.Attempts + 1), delivery.NextAttemptAt!.Value, data, cancellationToken);
         }
     }
 }
@@ -41,6 +45,7 @@ public sealed class WebhookAttemptJob(IServiceScopeFactory scopes, Timers timers
     {
         var data = context.MergedJobDataMap;
         var deliveryId = Guid.Parse(data.GetString(DeliveryIdKey)!);
+        using var span = PipelineTracing.StartWebhookDelivery(PipelineTracing.FromTimerData(data.GetString), deliveryId);
         await using var scope = scopes.CreateAsyncScope();
         if (await scope.ServiceProvider.GetRequiredService<WebhookSender>().AttemptAsync(deliveryId, cancellationToken))
         {
@@ -51,11 +56,9 @@ public sealed class WebhookAttemptJob(IServiceScopeFactory scopes, Timers timers
         var firstTry = data.GetString(FirstTryKey) is { } first ? DateTimeOffset.Parse(first, System.Globalization.CultureInfo.InvariantCulture) : now;
         if (now - firstTry < WaitForCommit)
         {
-            await timers.SetAsync<WebhookAttemptJob>(
-                context.Trigger.Key.Name + "+",
-                now.AddSeconds(1),
-                new Dictionary<string, string> { [DeliveryIdKey] = deliveryId.ToString(), [FirstTryKey] = firstTry.ToString("O", System.Globalization.CultureInfo.InvariantCulture) },
-                cancellationToken);
+            var again = new Dictionary<string, string> { [DeliveryIdKey] = deliveryId.ToString(), [FirstTryKey] = firstTry.ToString("O", System.Globalization.CultureInfo.InvariantCulture) };
+            PipelineTracing.AddTo(span, again);
+            await timers.SetAsync<WebhookAttemptJob>(context.Trigger.Key.Name + "+", now.AddSeconds(1), again, cancellationToken);
         }
     }
 }

@@ -183,8 +183,7 @@ public sealed class WriteApplier(
     {
         // Exactly once: this delivery is a redelivery of a step that already committed (the worker died before the
         // ack), or the API told its client the write was rejected. A conflict is handed over again, in case the
-        // worker died before it could hand it to the saga; the saga recognises a repeat.
-        logger.LogDebug("Write is already {Status}; this delivery is skipped", write.Status);
+        // worker died before it could hand it to the saga; the saga recognises a repeat. The caller logs the skip.
         var conflict = write.Status == WriteStatus.Conflicted
             ? await db.WriteConflicts.AsNoTracking().SingleOrDefaultAsync(c => c.WriteId == write.Id, cancellationToken)
             : null;

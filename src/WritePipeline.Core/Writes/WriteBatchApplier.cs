@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -37,7 +38,11 @@ public sealed class WriteBatchApplier(
     /// <summary>A race settled by re-reading wins within a few attempts; one that does not is not a race.</summary>
     const int MaxRaceAttempts = 10;
 
-    public async Task<IReadOnlyList<ApplyResult>> ApplyAsync(IReadOnlyList<ApplyWrite> writes, int partition, CancellationToken cancellationToken)
+    /// <param name="writes">The writes, in the partition's order; each gets one result, in the same order.</param>
+    /// <param name="partition">Their partition.</param>
+    /// <param name="cancellationToken">Ends the wait; what committed stays committed.</param>
+    /// <param name="spans">Each write's apply span, when tracing: current while that write is applied alone.</param>
+    public async Task<IReadOnlyList<ApplyResult>> ApplyAsync(IReadOnlyList<ApplyWrite> writes, int partition, CancellationToken cancellationToken, IReadOnlyList<Activity?>? spans = null)
     {
         var results = new List<ApplyResult>(writes.Count);
         var maxBatch = options.Value.Worker.MaxBatchSize;
@@ -50,7 +55,7 @@ public sealed class WriteBatchApplier(
             {
                 for (; next < end; next++)
                 {
-                    results.Add(await ApplyOneAsync(writes[next], partition, cancellationToken));
+                    results.Add(await ApplyOneAsync(writes[next], partition, spans?[next], cancellationToken));
                 }
 
                 continue;
@@ -60,7 +65,7 @@ public sealed class WriteBatchApplier(
             if (next < end)
             {
                 // This write needs the one-at-a-time path (a conflict, a constraint, a delete): the batch ended before it.
-                results.Add(await ApplyOneAsync(writes[next], partition, cancellationToken));
+                results.Add(await ApplyOneAsync(writes[next], partition, spans?[next], cancellationToken));
                 next++;
             }
         }
@@ -200,16 +205,17 @@ public sealed class WriteBatchApplier(
                 }
             }
         }
-
-        foreach (var skipped in outcomes.Where(o => o.Outcome == ApplyOutcome.Skipped))
-        {
-            logger.LogDebug("Write {WriteId} is already {Status}; this delivery is skipped", skipped.Write!.Id, skipped.Write.Status);
-        }
     }
 
-    /// <summary>One write alone, through <see cref="WriteApplier"/>; a write the database refuses ends failed instead of blocking its key.</summary>
-    async Task<ApplyResult> ApplyOneAsync(ApplyWrite write, int partition, CancellationToken cancellationToken)
+    /// <summary>
+    /// One write alone, through <see cref="WriteApplier"/>, under its own span and log scope; a write the database
+    /// refuses ends failed instead of blocking its key.
+    /// </summary>
+    async Task<ApplyResult> ApplyOneAsync(ApplyWrite write, int partition, Activity? span, CancellationToken cancellationToken)
     {
+        // Only this write's: the change of the current activity ends with this method.
+        Activity.Current = span ?? Activity.Current;
+        using var scope = logger.BeginWriteScope(write.WriteId, write.Collection, write.Key, partition);
         try
         {
             return await retry.RunAsync(
