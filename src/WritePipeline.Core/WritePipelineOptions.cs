@@ -332,6 +332,10 @@ public sealed class WebhookOptions
     /// <summary>How much of a receiver's response body each attempt keeps, for operators.</summary>
     [Range(0, 64 * 1024)]
     public int ResponseExcerptLength { get; set; } = 1024;
+
+    /// <summary>Endpoints one client may have, disabled ones included: each owes a delivery per event.</summary>
+    [Range(1, 1000)]
+    public int MaxEndpointsPerClient { get; set; } = 10;
 }
 
 public sealed class SchedulingOptions

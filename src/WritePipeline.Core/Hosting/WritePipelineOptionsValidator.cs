@@ -59,6 +59,11 @@ public sealed class WritePipelineOptionsValidator : IValidateOptions<WritePipeli
             }
         }
 
+        if (options.Webhooks.MaxEndpointsPerClient < 1)
+        {
+            failures.Add("WritePipeline:Webhooks:MaxEndpointsPerClient must be at least 1.");
+        }
+
         if (options.Transport.SendTimeout <= TimeSpan.Zero)
         {
             failures.Add("WritePipeline:Transport:SendTimeout must be positive.");
