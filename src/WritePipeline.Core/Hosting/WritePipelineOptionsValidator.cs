@@ -59,9 +59,10 @@ public sealed class WritePipelineOptionsValidator : IValidateOptions<WritePipeli
             }
         }
 
-        if (options.Webhooks.MaxEndpointsPerClient < 1)
+        var webhooks = options.Webhooks;
+        if (webhooks.MaxEndpointsPerClient < 1 || webhooks.DeliverySlots < 1 || webhooks.SlotsPerClient < 1 || webhooks.SlotsPerClient > webhooks.DeliverySlots)
         {
-            failures.Add("WritePipeline:Webhooks:MaxEndpointsPerClient must be at least 1.");
+            failures.Add("WritePipeline:Webhooks:MaxEndpointsPerClient, DeliverySlots and SlotsPerClient must be at least 1, and SlotsPerClient no more than DeliverySlots.");
         }
 
         if (options.Transport.SendTimeout <= TimeSpan.Zero)

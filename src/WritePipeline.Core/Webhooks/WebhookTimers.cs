@@ -28,8 +28,11 @@ public sealed class WebhookTimers(IServiceProvider services)
     }
 }
 
-/// <summary>Fires one attempt of a webhook delivery.</summary>
-public sealed class WebhookAttemptJob(IServiceScopeFactory scopes, Timers timers, TimeProvider clock) : IJob
+/// <summary>
+/// Hands one attempt of a webhook delivery to this worker's delivery slots (<see cref="WebhookDispatcher"/>) and returns:
+/// the attempt itself never holds a timer thread.
+/// </summary>
+public sealed class WebhookAttemptJob(WebhookDispatcher dispatcher, Timers timers, TimeProvider clock) : IJob
 {
     public const string DeliveryIdKey = "deliveryId";
     const string FirstTryKey = "firstTry";
@@ -41,8 +44,7 @@ public sealed class WebhookAttemptJob(IServiceScopeFactory scopes, Timers timers
     {
         var data = context.MergedJobDataMap;
         var deliveryId = Guid.Parse(data.GetString(DeliveryIdKey)!);
-        await using var scope = scopes.CreateAsyncScope();
-        if (await scope.ServiceProvider.GetRequiredService<WebhookSender>().AttemptAsync(deliveryId, cancellationToken))
+        if (await dispatcher.HandOverAsync(deliveryId, cancellationToken))
         {
             return;
         }
