@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using WritePipeline.Contracts;
 using WritePipeline.Partitioning;
+using WritePipeline.Webhooks;
 using WritePipeline.Writes;
 
 namespace WritePipeline.Telemetry;
@@ -15,6 +16,9 @@ public sealed class PipelineMeter : IDisposable
 {
     public const string Name = "WritePipeline";
 
+    /// <summary>Outcomes of a webhook attempt: the delivery is done, another attempt follows, or it failed for good.</summary>
+    public const string WebhookSucceeded = "succeeded", WebhookRetrying = "retrying", WebhookFailed = "failed";
+
     readonly Meter _meter;
     readonly Counter<long> _accepted;
     readonly Counter<long> _refused;
@@ -23,12 +27,18 @@ public sealed class PipelineMeter : IDisposable
     readonly Counter<long> _failed;
     readonly Histogram<double> _duration;
     readonly Histogram<long> _batchSize;
+    readonly Counter<long> _webhookAttempts;
+    readonly Histogram<double> _webhookDuration;
 
     /// <param name="meters">The host's meter factory.</param>
-    /// <param name="services">Where the partitions' backlog is read from, in hosts that talk to a broker.</param>
+    /// <param name="services">
+    /// Where the partitions' backlog is read from, in hosts that talk to a broker; and the delivery slots, in hosts that
+    /// run workers.
+    /// </param>
     public PipelineMeter(IMeterFactory meters, IServiceProvider services)
     {
         var backlog = services.GetService(typeof(PartitionBacklog)) as PartitionBacklog;
+        var deliveries = services.GetService(typeof(WebhookDispatcher)) as WebhookDispatcher;
         _meter = meters.Create(Name);
         _accepted = _meter.CreateCounter<long>("writepipeline.writes.accepted", "{write}", "Writes answered 202 for the first time (replays not counted).");
         _refused = _meter.CreateCounter<long>("writepipeline.submissions.refused", "{submission}", "Submissions answered 429 or 503, by reason; nothing was accepted.");
@@ -42,6 +52,15 @@ public sealed class PipelineMeter : IDisposable
             () => backlog?.LastReady() is { } ready ? ready.Select((r, p) => new Measurement<long>(r, new KeyValuePair<string, object?>("partition", p))) : [],
             "{message}",
             "Messages ready on each partition's queue, as the broker last said (read about once a second).");
+        _webhookAttempts = _meter.CreateCounter<long>("writepipeline.webhook.attempts", "{attempt}", "Webhook delivery attempts this worker made, by outcome and by which attempt of its delivery it was.");
+        _webhookDuration = _meter.CreateHistogram<double>("writepipeline.webhook.attempt.duration", "s", "How long a webhook attempt waited for its receiver, by outcome.");
+        _meter.CreateObservableGauge<long>(
+            "writepipeline.webhook.deliveries",
+            () => deliveries?.Load() is { } load
+                ? [new(load.Waiting, new KeyValuePair<string, object?>("state", "waiting")), new(load.Attempting, new KeyValuePair<string, object?>("state", "attempting"))]
+                : [],
+            "{delivery}",
+            "Webhook deliveries this worker holds: waiting for a delivery slot, or being attempted.");
     }
 
     public void Accepted(string collection, string operation) => _accepted.Add(1, Tags(collection, operation));
@@ -49,6 +68,14 @@ public sealed class PipelineMeter : IDisposable
     public void Refused(string reason) => _refused.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
     public void Batch(int size) => _batchSize.Record(size);
+
+    /// <summary>Counts a webhook attempt: its <paramref name="outcome"/> (<see cref="WebhookSucceeded"/>, ...) and its number, the fourth and later together.</summary>
+    public void WebhookAttempt(int number, string outcome, int milliseconds)
+    {
+        var tags = new TagList { { "outcome", outcome }, { "attempt", number >= 4 ? "4+" : number.ToString(System.Globalization.CultureInfo.InvariantCulture) } };
+        _webhookAttempts.Add(1, tags);
+        _webhookDuration.Record(milliseconds / 1000.0, new KeyValuePair<string, object?>("outcome", outcome));
+    }
 
     /// <summary>
     /// Counts what a partition step did to a write; the time since its submission only for a write applied in its

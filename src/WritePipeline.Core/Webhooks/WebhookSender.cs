@@ -10,12 +10,13 @@ using WritePipeline.Conflicts;
 using WritePipeline.Contracts;
 using WritePipeline.Data;
 using WritePipeline.Messaging;
+using WritePipeline.Telemetry;
 
 namespace WritePipeline.Webhooks;
 
 /// <summary>
 /// Makes one attempt at a webhook delivery and decides what follows: done, another attempt later (the retry
-/// schedule, or the receiver's Retry-After), or failed for good. Every attempt is logged. Runs in a
+/// schedule, or the receiver's Retry-After), or failed for good. Every attempt is logged and counted. Runs in a
 /// delivery slot (<see cref="WebhookDispatcher"/>), never in a partition nor on a timer thread: a slow or dead receiver
 /// holds up only its own client's deliveries.
 /// </summary>
@@ -25,6 +26,7 @@ public sealed class WebhookSender(
     WebhookTimers timers,
     IBus bus,
     TimeProvider clock,
+    PipelineMeter meter,
     IOptions<WritePipelineOptions> options,
     ILogger<WebhookSender> logger)
 {
@@ -62,6 +64,7 @@ public sealed class WebhookSender(
             endpoint.FailureStreak = 0;
             endpoint.FailingSince = null;
             await db.SaveChangesAsync(cancellationToken);
+            meter.WebhookAttempt(attempt.Number, PipelineMeter.WebhookSucceeded, attempt.LatencyMilliseconds);
             return;
         }
 
@@ -86,12 +89,14 @@ public sealed class WebhookSender(
         if (failure is not null)
         {
             await FailAsync(delivery, failure, cancellationToken);
+            meter.WebhookAttempt(attempt.Number, PipelineMeter.WebhookFailed, attempt.LatencyMilliseconds);
             return;
         }
 
         delivery.NextAttemptAt = now + attempt.RetryAfter(settings) ?? now + Jittered(settings.Retries[attempt.Number - 1], settings.Jitter);
         await db.SaveChangesAsync(cancellationToken);
         await timers.SetAsync([delivery], cancellationToken);
+        meter.WebhookAttempt(attempt.Number, PipelineMeter.WebhookRetrying, attempt.LatencyMilliseconds);
         logger.LogInformation("Webhook attempt {Attempt} failed ({StatusCode}); next attempt at {NextAttemptAt}", attempt.Number, attempt.StatusCode, delivery.NextAttemptAt);
     }
 
