@@ -334,11 +334,26 @@ public sealed class WebhookOptions
     /// <summary>How much of a receiver's response body each attempt keeps, for operators.</summary>
     [Range(0, 64 * 1024)]
     public int ResponseExcerptLength { get; set; } = 1024;
+
+    /// <summary>Endpoints one client may have, disabled ones included: each owes a delivery per event, and their attempts share the slots.</summary>
+    [Range(1, 1000)]
+    public int MaxEndpointsPerClient { get; set; } = 10;
+
+    /// <summary>Webhook attempts one worker runs at once (each may wait <see cref="Timeout"/> for its receiver).</summary>
+    [Range(1, 1024)]
+    public int DeliverySlots { get; set; } = 32;
+
+    /// <summary>
+    /// Of <see cref="DeliverySlots"/>, how many one client's attempts may hold at once: a client whose receivers do not
+    /// answer keeps its own deliveries waiting, and leaves the other slots to everyone else.
+    /// </summary>
+    [Range(1, 1024)]
+    public int SlotsPerClient { get; set; } = 4;
 }
 
 public sealed class SchedulingOptions
 {
-    /// <summary>How many timers (webhook attempts among them) one worker runs at once.</summary>
+    /// <summary>How many timers one worker runs at once. Webhook attempts do not count: their timers only hand them to the delivery slots.</summary>
     [Range(1, 256)]
     public int MaxConcurrency { get; set; } = 16;
 

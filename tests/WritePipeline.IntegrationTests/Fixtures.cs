@@ -60,3 +60,18 @@ public sealed class FailingEndpointFixture() : PipelineAppFixture(PipelineSetup.
         ["WritePipeline:Webhooks:RetrySchedule:5"] = "00:00:01",
     },
 });
+
+/// <summary>
+/// Like <see cref="WebhooksFixture"/>, with production's 15 s per attempt, a short decision deadline, and the delivery
+/// slots set as <see cref="WebhookFairnessTests"/> counts on.
+/// </summary>
+public sealed class WebhookFairnessFixture() : PipelineAppFixture(PipelineSetup.RabbitMqPostgres with
+{
+    Overrides = new Dictionary<string, string?>(WebhooksFixture.Settings(WebhookFairnessTests.DecisionTimeout))
+    {
+        ["WritePipeline:Webhooks:Timeout"] = "00:00:15",
+        ["WritePipeline:Webhooks:MaxEndpointsPerClient"] = WebhookFairnessTests.MaxEndpoints.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["WritePipeline:Webhooks:DeliverySlots"] = "32",
+        ["WritePipeline:Webhooks:SlotsPerClient"] = WebhookFairnessTests.SlotsPerClient.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    },
+});

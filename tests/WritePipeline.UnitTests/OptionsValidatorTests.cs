@@ -96,4 +96,14 @@ public class OptionsValidatorTests
         Assert.True(catalog.TryGet("orders", out var orders));
         Assert.Equal("customers", orders.References["/customerId"]);
     }
+
+    [Fact]
+    public void A_client_cannot_be_given_more_delivery_slots_than_there_are()
+    {
+        var options = new WritePipelineOptions { Webhooks = { DeliverySlots = 4, SlotsPerClient = 8 } };
+
+        Assert.Contains("SlotsPerClient no more than DeliverySlots", _validator.Validate(null, options).FailureMessage, StringComparison.Ordinal);
+        Assert.True(_validator.Validate(null, new WritePipelineOptions { Webhooks = { DeliverySlots = 8, SlotsPerClient = 8 } }).Succeeded);
+        Assert.True(_validator.Validate(null, new WritePipelineOptions { Webhooks = { MaxEndpointsPerClient = 0 } }).Failed);
+    }
 }

@@ -64,6 +64,12 @@ public sealed class WritePipelineOptionsValidator : IValidateOptions<WritePipeli
             }
         }
 
+        var webhooks = options.Webhooks;
+        if (webhooks.MaxEndpointsPerClient < 1 || webhooks.DeliverySlots < 1 || webhooks.SlotsPerClient < 1 || webhooks.SlotsPerClient > webhooks.DeliverySlots)
+        {
+            failures.Add("WritePipeline:Webhooks:MaxEndpointsPerClient, DeliverySlots and SlotsPerClient must be at least 1, and SlotsPerClient no more than DeliverySlots.");
+        }
+
         if (options.Transport.SendTimeout <= TimeSpan.Zero)
         {
             failures.Add("WritePipeline:Transport:SendTimeout must be positive.");

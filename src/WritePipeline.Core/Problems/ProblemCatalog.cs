@@ -114,6 +114,9 @@ public static class ProblemCatalog
     public static ProblemHttpResult WebhookNotFoundForOperator(string id) =>
         Create(StatusCodes.Status404NotFound, "webhook-not-found", "The webhook endpoint or delivery does not exist.", $"No webhook endpoint or delivery '{id}'.");
 
+    public static ProblemHttpResult TooManyEndpoints(int limit) =>
+        Create(StatusCodes.Status409Conflict, "too-many-endpoints", "The client has as many webhook endpoints as it may have.", $"A client may have at most {limit} webhook endpoints, disabled ones included; remove one to add another.", new() { ["limit"] = limit });
+
     public static ProblemHttpResult InvalidWebhookAction(string detail) =>
         Create(StatusCodes.Status400BadRequest, "invalid-webhook-action", "The action on the webhook endpoint is not valid.", detail);
 

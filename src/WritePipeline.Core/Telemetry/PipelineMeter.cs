@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using WritePipeline.Contracts;
 using WritePipeline.Partitioning;
+using WritePipeline.Webhooks;
 using WritePipeline.Writes;
 
 namespace WritePipeline.Telemetry;
@@ -15,6 +16,9 @@ public sealed class PipelineMeter : IDisposable
 {
     public const string Name = "WritePipeline";
 
+    /// <summary>Outcomes of a webhook attempt: the delivery is done, another attempt follows, or it failed for good.</summary>
+    public const string WebhookSucceeded = "succeeded", WebhookRetrying = "retrying", WebhookFailed = "failed";
+
     readonly Meter _meter;
     readonly Counter<long> _accepted;
     readonly Counter<long> _refused;
@@ -23,11 +27,13 @@ public sealed class PipelineMeter : IDisposable
     readonly Counter<long> _failed;
     readonly Histogram<double> _duration;
     readonly Histogram<long> _batchSize;
+    readonly Counter<long> _webhookAttempts;
+    readonly Histogram<double> _webhookDuration;
 
     /// <param name="meters">The host's meter factory.</param>
     /// <param name="services">
     /// Where the gauges are read from: the partitions' backlog in hosts that talk to a broker, the partitions this
-    /// process consumes in workers, the waiting writes and sagas wherever there is a database.
+    /// process consumes and its delivery slots in workers, the waiting writes and sagas wherever there is a database.
     /// </param>
     public PipelineMeter(IMeterFactory meters, IServiceProvider services)
     {
@@ -36,6 +42,7 @@ public sealed class PipelineMeter : IDisposable
         var worker = services.GetService(typeof(WorkerIdentity)) as WorkerIdentity;
         var gauges = services.GetService(typeof(PipelineGauges)) as PipelineGauges;
         var clock = services.GetService(typeof(TimeProvider)) as TimeProvider ?? TimeProvider.System;
+        var deliveries = services.GetService(typeof(WebhookDispatcher)) as WebhookDispatcher;
         _meter = meters.Create(Name);
         _accepted = _meter.CreateCounter<long>("writepipeline.writes.accepted", "{write}", "Writes answered 202 for the first time (replays not counted).");
         _refused = _meter.CreateCounter<long>("writepipeline.requests.refused", "{request}", "Requests answered 429 or 503, by status and problem type; nothing was accepted or changed.");
@@ -49,6 +56,16 @@ public sealed class PipelineMeter : IDisposable
             () => backlog?.LastReady() is { } ready ? ready.Select((r, p) => new Measurement<long>(r, new KeyValuePair<string, object?>("partition", p))) : [],
             "{message}",
             "Messages ready on each partition's queue, as the broker last said (read about once a second).");
+        _webhookAttempts = _meter.CreateCounter<long>("writepipeline.webhook.attempts", "{attempt}", "Webhook delivery attempts this worker made, by outcome and by which attempt of its delivery it was.");
+        _webhookDuration = _meter.CreateHistogram<double>("writepipeline.webhook.attempt.duration", "s", "How long a webhook attempt waited for its receiver, by outcome.");
+        _meter.CreateObservableGauge<long>(
+            "writepipeline.webhook.deliveries",
+            () => deliveries?.Load() is { } load
+                ? [new(load.Waiting, new KeyValuePair<string, object?>("state", "waiting")), new(load.Attempting, new KeyValuePair<string, object?>("state", "attempting"))]
+                : [],
+            "{delivery}",
+            "Webhook deliveries this worker holds: waiting for a delivery slot, or being attempted.");
+
         if (consumers is not null && worker is not null)
         {
             _meter.CreateObservableGauge(
@@ -86,6 +103,14 @@ public sealed class PipelineMeter : IDisposable
         _refused.Add(1, new KeyValuePair<string, object?>("http.response.status_code", status), new KeyValuePair<string, object?>("problem", problemType));
 
     public void Batch(int size) => _batchSize.Record(size);
+
+    /// <summary>Counts a webhook attempt: its <paramref name="outcome"/> (<see cref="WebhookSucceeded"/>, ...) and its number, the fourth and later together.</summary>
+    public void WebhookAttempt(int number, string outcome, int milliseconds)
+    {
+        var tags = new TagList { { "outcome", outcome }, { "attempt", number >= 4 ? "4+" : number.ToString(System.Globalization.CultureInfo.InvariantCulture) } };
+        _webhookAttempts.Add(1, tags);
+        _webhookDuration.Record(milliseconds / 1000.0, new KeyValuePair<string, object?>("outcome", outcome));
+    }
 
     /// <summary>
     /// Counts what a partition step did to a write; the time since its submission only for a write applied in its

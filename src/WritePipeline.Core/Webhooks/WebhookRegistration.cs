@@ -5,7 +5,7 @@ namespace WritePipeline.Webhooks;
 
 public static class WebhookRegistration
 {
-    /// <summary>Endpoints, the outbox of deliveries, and, where timers run (workers), the sender and its HTTP client.</summary>
+    /// <summary>Endpoints, the outbox of deliveries, and, where timers run (workers), the delivery slots, the sender and its HTTP client.</summary>
     public static IServiceCollection AddWritePipelineWebhooks(this IServiceCollection services, WritePipelineOptions options)
     {
         var guard = new AddressGuard(options.Webhooks.AllowPrivateAddresses);
@@ -17,6 +17,8 @@ public static class WebhookRegistration
         }
 
         services.AddScoped<WebhookSender>();
+        services.AddSingleton<WebhookDispatcher>();
+        services.AddHostedService(provider => provider.GetRequiredService<WebhookDispatcher>());
         services.AddRecurringJob<WebhookSweepJob>(WebhookSweepJob.Name, _ => WebhookSweepJob.Interval);
         services.AddHttpClient(WebhookSender.HttpClientName, client =>
             {

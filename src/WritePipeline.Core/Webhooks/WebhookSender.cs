@@ -16,9 +16,10 @@ namespace WritePipeline.Webhooks;
 
 /// <summary>
 /// Makes one attempt at a webhook delivery and decides what follows: done, another attempt later (the retry
-/// schedule, or the receiver's Retry-After), or failed for good. Every attempt is logged. Runs on a Quartz
-/// thread, never in a partition: a slow or dead receiver holds up only its own deliveries. When tracing, an attempt
-/// runs under its timer's span (<see cref="WebhookAttemptJob"/>), and the request carries its trace context.
+/// schedule, or the receiver's Retry-After), or failed for good. Every attempt is logged and counted. Runs in a
+/// delivery slot (<see cref="WebhookDispatcher"/>), never in a partition nor on a timer thread: a slow or dead receiver
+/// holds up only its own client's deliveries. When tracing, an attempt runs under its delivery span (started by the
+/// dispatcher, in the trace its timer carried), and the request carries its trace context.
 /// </summary>
 public sealed class WebhookSender(
     WritePipelineDbContext db,
@@ -26,23 +27,19 @@ public sealed class WebhookSender(
     WebhookTimers timers,
     IBus bus,
     TimeProvider clock,
+    PipelineMeter meter,
     IOptions<WritePipelineOptions> options,
     ILogger<WebhookSender> logger)
 {
     public const string HttpClientName = "webhooks";
 
-    /// <summary>False when the delivery does not exist (yet): its transaction may not have committed.</summary>
-    public async Task<bool> AttemptAsync(Guid deliveryId, CancellationToken cancellationToken)
+    /// <summary>Attempts the delivery if it is still pending.</summary>
+    public async Task AttemptAsync(Guid deliveryId, CancellationToken cancellationToken)
     {
         var delivery = await db.WebhookDeliveries.SingleOrDefaultAsync(d => d.Id == deliveryId, cancellationToken);
-        if (delivery is null)
+        if (delivery is not { Status: WebhookDeliveryStatus.Pending })
         {
-            return false;
-        }
-
-        if (delivery.Status != WebhookDeliveryStatus.Pending)
-        {
-            return true;
+            return;
         }
 
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["DeliveryId"] = deliveryId, ["WriteId"] = delivery.WriteId, ["EventType"] = delivery.EventType });
@@ -52,7 +49,7 @@ public sealed class WebhookSender(
         if (endpoint is not { Enabled: true })
         {
             await FailAsync(delivery, endpoint is null ? "The endpoint was deleted." : "The endpoint is disabled.", cancellationToken);
-            return true;
+            return;
         }
 
         var attempt = await SendAsync(delivery, endpoint, cancellationToken);
@@ -69,7 +66,8 @@ public sealed class WebhookSender(
             endpoint.FailureStreak = 0;
             endpoint.FailingSince = null;
             await db.SaveChangesAsync(cancellationToken);
-            return true;
+            meter.WebhookAttempt(attempt.Number, PipelineMeter.WebhookSucceeded, attempt.LatencyMilliseconds);
+            return;
         }
 
         endpoint.FailureStreak++;
@@ -93,14 +91,15 @@ public sealed class WebhookSender(
         if (failure is not null)
         {
             await FailAsync(delivery, failure, cancellationToken);
-            return true;
+            meter.WebhookAttempt(attempt.Number, PipelineMeter.WebhookFailed, attempt.LatencyMilliseconds);
+            return;
         }
 
         delivery.NextAttemptAt = now + attempt.RetryAfter(settings) ?? now + Jittered(settings.Retries[attempt.Number - 1], settings.Jitter);
         await db.SaveChangesAsync(cancellationToken);
         await timers.SetAsync([delivery], cancellationToken);
+        meter.WebhookAttempt(attempt.Number, PipelineMeter.WebhookRetrying, attempt.LatencyMilliseconds);
         logger.LogInformation("Webhook attempt {Attempt} failed ({StatusCode}); next attempt at {NextAttemptAt}", attempt.Number, attempt.StatusCode, delivery.NextAttemptAt);
-        return true;
     }
 
     async Task<WebhookAttempt> SendAsync(WebhookDelivery delivery, WebhookEndpoint endpoint, CancellationToken cancellationToken)

@@ -9,9 +9,11 @@ using WritePipeline.Scheduling;
 namespace WritePipeline.Webhooks;
 
 /// <summary>
-/// The safety net of webhook timers: a pending delivery whose attempt is overdue and has no timer (its process
-/// died between committing the delivery and setting the timer, or it was recorded where no scheduler runs) gets
-/// one. Runs on one worker at a time.
+/// The safety net of webhook timers: a pending delivery whose attempt is overdue and has no timer gets one. Its
+/// process died between committing the delivery and setting the timer; or it was recorded where no scheduler runs; or
+/// its timer had handed it to a worker's delivery slots and that worker died, stopped, or failed the attempt before
+/// recording it. A delivery waiting in a live worker's slots is not overdue: the worker keeps its claim moving on
+/// (<see cref="WebhookDispatcher"/>). Runs on one worker at a time.
 /// </summary>
 [DisallowConcurrentExecution]
 public sealed class WebhookSweepJob(IServiceScopeFactory scopes, Timers timers, TimeProvider clock, ILogger<WebhookSweepJob> logger) : IJob

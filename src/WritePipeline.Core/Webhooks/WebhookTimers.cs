@@ -32,8 +32,11 @@ public sealed class WebhookTimers(IServiceProvider services)
     }
 }
 
-/// <summary>Fires one attempt of a webhook delivery.</summary>
-public sealed class WebhookAttemptJob(IServiceScopeFactory scopes, Timers timers, TimeProvider clock) : IJob
+/// <summary>
+/// Hands one attempt of a webhook delivery, with the trace context its timer carries, to this worker's delivery slots
+/// (<see cref="WebhookDispatcher"/>) and returns: the attempt itself never holds a timer thread.
+/// </summary>
+public sealed class WebhookAttemptJob(WebhookDispatcher dispatcher, Timers timers, TimeProvider clock) : IJob
 {
     public const string DeliveryIdKey = "deliveryId";
     const string FirstTryKey = "firstTry";
@@ -45,9 +48,7 @@ public sealed class WebhookAttemptJob(IServiceScopeFactory scopes, Timers timers
     {
         var data = context.MergedJobDataMap;
         var deliveryId = Guid.Parse(data.GetString(DeliveryIdKey)!);
-        using var span = PipelineTracing.StartWebhookDelivery(PipelineTracing.FromTimerData(data.GetString), deliveryId);
-        await using var scope = scopes.CreateAsyncScope();
-        if (await scope.ServiceProvider.GetRequiredService<WebhookSender>().AttemptAsync(deliveryId, cancellationToken))
+        if (await dispatcher.HandOverAsync(deliveryId, PipelineTracing.FromTimerData(data.GetString), cancellationToken))
         {
             return;
         }
@@ -56,8 +57,9 @@ public sealed class WebhookAttemptJob(IServiceScopeFactory scopes, Timers timers
         var firstTry = data.GetString(FirstTryKey) is { } first ? DateTimeOffset.Parse(first, System.Globalization.CultureInfo.InvariantCulture) : now;
         if (now - firstTry < WaitForCommit)
         {
-            var again = new Dictionary<string, string> { [DeliveryIdKey] = deliveryId.ToString(), [FirstTryKey] = firstTry.ToString("O", System.Globalization.CultureInfo.InvariantCulture) };
-            PipelineTracing.AddTo(span, again);
+            // The same data (the delivery, its trace context) and when it was first tried.
+            var again = data.Keys.ToDictionary(key => key, key => data.GetString(key)!);
+            again[FirstTryKey] = firstTry.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
             await timers.SetAsync<WebhookAttemptJob>(context.Trigger.Key.Name + "+", now.AddSeconds(1), again, cancellationToken);
         }
     }

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using WritePipeline.Clients;
 using WritePipeline.Data;
@@ -26,7 +27,7 @@ public static class WebhooksApi
             .ProducesProblem(StatusCodes.Status401Unauthorized);
 
         webhooks.MapPost("", Create).WithName("CreateWebhook").WithSummary("Add an endpoint; the answer carries its signing secret, once")
-            .ProducesProblem(StatusCodes.Status400BadRequest);
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status409Conflict);
         webhooks.MapGet("", List).WithName("ListWebhooks").WithSummary("The client's endpoints");
         webhooks.MapGet("/{id}", Get).WithName("GetWebhook").WithSummary("One endpoint and how its deliveries are going")
             .ProducesProblem(StatusCodes.Status404NotFound);
@@ -45,7 +46,8 @@ public static class WebhooksApi
     }
 
     static async Task<Results<Created<WebhookSecretView>, ProblemHttpResult>> Create(
-        WebhookEndpointRequest request, HttpContext http, WritePipelineDbContext db, AddressGuard guard, WebhookOutbox outbox, TimeProvider clock)
+        WebhookEndpointRequest request, HttpContext http, WritePipelineDbContext db, AddressGuard guard, WebhookOutbox outbox, TimeProvider clock,
+        IOptions<WritePipelineOptions> options)
     {
         var refusal = guard.Refusal(request.Url) ?? EventsRefusal(request.Events, required: true) ?? DescriptionRefusal(request.Description);
         if (refusal is not null)
@@ -53,10 +55,17 @@ public static class WebhooksApi
             return ProblemCatalog.InvalidWebhook(refusal);
         }
 
+        var clientId = http.User.ClientId();
+        var limit = options.Value.Webhooks.MaxEndpointsPerClient;
+        if (await db.WebhookEndpoints.CountAsync(e => e.ClientId == clientId, http.RequestAborted) >= limit)
+        {
+            return ProblemCatalog.TooManyEndpoints(limit);
+        }
+
         var endpoint = new WebhookEndpoint
         {
             Id = NewId.NextGuid(),
-            ClientId = http.User.ClientId(),
+            ClientId = clientId,
             Url = request.Url!,
             Events = string.Join(' ', request.Events!.Distinct(StringComparer.Ordinal)),
             Description = request.Description,
@@ -65,6 +74,16 @@ public static class WebhooksApi
         };
         db.WebhookEndpoints.Add(endpoint);
         await db.SaveChangesAsync(http.RequestAborted);
+
+        // Two registrations at the same moment can both pass the count above: the one made later gives way, so a client
+        // never keeps more endpoints than the limit.
+        if (await db.WebhookEndpoints.CountAsync(e => e.ClientId == clientId && e.CreatedAt <= endpoint.CreatedAt, http.RequestAborted) > limit)
+        {
+            db.WebhookEndpoints.Remove(endpoint);
+            await db.SaveChangesAsync(CancellationToken.None);
+            return ProblemCatalog.TooManyEndpoints(limit);
+        }
+
         outbox.Forget(endpoint.ClientId);
         return TypedResults.Created(PathOf(endpoint.Id), new WebhookSecretView(WebhookEndpointView.For(endpoint), endpoint.Secret, null));
     }
