@@ -104,8 +104,9 @@ public sealed class MetricsTests
         }
 
         Assert.True(Value(scraped, "writepipeline_apply_batch_size_sum", "") >= Applied + Conflicted, "the batches hold every message");
-        // The runtime's and ASP.NET Core's own instruments are exported too.
+        // The runtime's, Npgsql's and ASP.NET Core's own instruments are exported too.
         Assert.Matches("(?m)^dotnet_gc_collections_total", scraped);
+        Assert.Matches("(?m)^db_client_", scraped);
         Assert.Matches("(?m)^http_server_request_duration_seconds_count", api);
     }
 }

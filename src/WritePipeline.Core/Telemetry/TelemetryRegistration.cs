@@ -34,6 +34,7 @@ public static class TelemetryRegistration
                     .AddAspNetCoreInstrumentation()
                     .AddHttpClientInstrumentation()
                     .AddRuntimeInstrumentation()
+                    .AddNpgsqlInstrumentation()
                     .AddPrometheusExporter();
                 if (otlp)
                 {
