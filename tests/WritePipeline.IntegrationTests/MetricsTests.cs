@@ -86,6 +86,9 @@ public sealed class MetricsTests
             "the worker's counters show the traffic");
         Assert.Equal(Applied, Value(scraped, "writepipeline_write_duration_seconds_count", labels));
         Assert.Equal(Enumerable.Repeat(1.0, 8), Enumerable.Range(0, 8).Select(p => Value(scraped, "writepipeline_partition_owned", $"partition=\"{p}\"")));
+        // Everything applied is acknowledged: nothing of any partition is left in the worker's hands.
+        Assert.All(Enumerable.Range(0, 8), p => Assert.True(Has(scraped, "writepipeline_partition_unacknowledged", $"partition=\"{p}\""), $"partition {p}"));
+        Assert.Equal(0, Value(scraped, "writepipeline_partition_unacknowledged", ""));
 
         // The database's figures, the same on both hosts: two parked (one of the three was overwritten), one held.
         foreach (var host in new[] { app.CreateHttpClient(), toWorker })

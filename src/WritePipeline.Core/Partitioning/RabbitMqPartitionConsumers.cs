@@ -99,6 +99,15 @@ public sealed class RabbitMqPartitionConsumers(
         states.Left(partition);
     }
 
+    /// <summary>Per partition consumed here: messages the broker delivered to this worker that it has not acknowledged yet.</summary>
+    public IReadOnlyList<(int Partition, long Count)> Unacknowledged()
+    {
+        lock (_lock)
+        {
+            return [.. _sessions.Values.Select(s => (s.Claim.Partition, s.Unacknowledged))];
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         List<Session> sessions;
@@ -197,11 +206,13 @@ public sealed class RabbitMqPartitionConsumers(
             }
         }
 
+        session.NewChannel();
         var consumer = new AsyncEventingBasicConsumer(channel);
         consumer.ReceivedAsync += (_, delivery) =>
         {
             // Called one delivery at a time, in delivery order (dispatch concurrency 1): the inbox keeps that order.
             var properties = delivery.BasicProperties;
+            session.Delivered(delivery.DeliveryTag);
             inbox.Writer.TryWrite((delivery.DeliveryTag, PartitionDelivery.Read(properties.Type, properties.MessageId, delivery.Body.ToArray(), PipelineTracing.FromAmqpHeaders(properties.Headers))));
             return Task.CompletedTask;
         };
@@ -238,6 +249,7 @@ public sealed class RabbitMqPartitionConsumers(
                 await processor.ProcessAsync(partition, batch, ended.Token);
                 // Only after the batch committed: a crash before this line gives the batch back, and it is skipped as done.
                 await channel.BasicAckAsync(last, multiple: true, ended.Token);
+                session.Acknowledged(last);
             }
         }
         catch (Exception ex) when (ex is not PartitionLeaseLostException && done.IsCancellationRequested)
@@ -257,6 +269,22 @@ public sealed class RabbitMqPartitionConsumers(
         public CancellationTokenSource Abort { get; } = new();
 
         public Task Task { get; set; } = Task.CompletedTask;
+
+        // Delivery tags count up from 1 on each channel: what was delivered and not yet acknowledged is their difference.
+        long _delivered;
+        long _acknowledged;
+
+        public long Unacknowledged => Math.Max(0, Volatile.Read(ref _delivered) - Volatile.Read(ref _acknowledged));
+
+        public void NewChannel()
+        {
+            Volatile.Write(ref _acknowledged, 0);
+            Volatile.Write(ref _delivered, 0);
+        }
+
+        public void Delivered(ulong tag) => Volatile.Write(ref _delivered, (long)tag);
+
+        public void Acknowledged(ulong tag) => Volatile.Write(ref _acknowledged, (long)tag);
 
         public void Dispose()
         {

@@ -75,6 +75,18 @@ public sealed class PipelineMeter : IDisposable
                 "1 for each partition this worker holds the lease of (and consumes, or is subscribing to).");
         }
 
+        if (consumers is not null)
+        {
+            // Looked up when observed: the consumers apply writes, and what applies writes counts them here.
+            _meter.CreateObservableGauge(
+                "writepipeline.partition.unacknowledged",
+                () => services.GetService(typeof(RabbitMqPartitionConsumers)) is RabbitMqPartitionConsumers rabbit
+                    ? rabbit.Unacknowledged().Select(u => new Measurement<long>(u.Count, new KeyValuePair<string, object?>("partition", u.Partition)))
+                    : [],
+                "{message}",
+                "Messages of each partition this worker consumes that the broker delivered and the worker has not acknowledged yet (at most Worker:PrefetchCount); with the broker's ready count, the partition's backlog.");
+        }
+
         if (gauges is not null)
         {
             _meter.CreateObservableGauge(
