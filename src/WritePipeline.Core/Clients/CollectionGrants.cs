@@ -51,9 +51,33 @@ public sealed class CollectionGrants
             : (result, null);
     }
 
-    /// <summary>The grants as stored; text that does not parse grants nothing.</summary>
-    public static CollectionGrants FromStored(string? stored) =>
-        string.IsNullOrEmpty(stored) ? None : Parse(stored.Split(',')).Grants ?? None;
+    /// <summary>
+    /// The grants as stored; text that does not parse grants nothing. Every request asks, and clients hold few distinct
+    /// grant texts: each is parsed once (the cache starts over should it ever hold more than a few thousand).
+    /// </summary>
+    public static CollectionGrants FromStored(string? stored)
+    {
+        if (string.IsNullOrEmpty(stored))
+        {
+            return None;
+        }
+
+        if (Parsed.TryGetValue(stored, out var grants))
+        {
+            return grants;
+        }
+
+        if (Parsed.Count > MaxCached)
+        {
+            Parsed.Clear();
+        }
+
+        return Parsed[stored] = Parse(stored.Split(',')).Grants ?? None;
+    }
+
+    const int MaxCached = 4096;
+
+    static readonly System.Collections.Concurrent.ConcurrentDictionary<string, CollectionGrants> Parsed = new(StringComparer.Ordinal);
 
     public bool Allows(string collection, CollectionAccess access) =>
         ((_grants.GetValueOrDefault(collection) | _grants.GetValueOrDefault(Every)) & access) == access;
