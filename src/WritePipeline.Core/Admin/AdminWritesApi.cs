@@ -26,26 +26,32 @@ public static class AdminWritesApi
 
         admin.MapGet("/writes", List).RequireAuthorization(OperatorPolicies.View)
             .WithName("AdminListWaitingWrites")
+            .WithDescription("Writes of every client waiting for a person (parked, notified) or failed, oldest first, filtered by collection, key, conflict kind, client, age and a search of key and document, paged. Viewer role or above.")
             .WithSummary("Parked, notified and failed writes, filtered, oldest first, paged")
             .ProducesProblem(StatusCodes.Status400BadRequest);
         admin.MapGet("/writes/export", Export).RequireAuthorization(OperatorPolicies.View)
             .WithName("AdminExportWaitingWrites")
+            .WithDescription("The waiting writes filtered as the list is, every page, as CSV (one row a write, oldest first; cells that a spreadsheet would run as formulas are made harmless). Viewer role or above.")
             .WithSummary("The same list, filtered the same way, as CSV (every page)")
             .Produces(StatusCodes.Status200OK, contentType: "text/csv")
             .ProducesProblem(StatusCodes.Status400BadRequest);
         admin.MapGet("/writes/groups", Groups).RequireAuthorization(OperatorPolicies.View)
             .WithName("AdminWaitingWriteGroups")
+            .WithDescription("Waiting writes grouped by collection and conflict kind, with how many and the oldest submission: where to start. Viewer role or above.")
             .WithSummary("Waiting writes by collection and conflict kind: how many, since when");
         admin.MapGet("/writes/{writeId}", Get).RequireAuthorization(OperatorPolicies.View)
             .WithName("AdminGetWrite")
+            .WithDescription("Any client's write with its status and conflict, as the submitter's status resource shows it, with every detail operators may see. Viewer role or above.")
             .WithSummary("Any client's write, with its conflict")
             .ProducesProblem(StatusCodes.Status404NotFound);
         admin.MapGet("/writes/{writeId}/details", Details).RequireAuthorization(OperatorPolicies.View)
             .WithName("AdminGetWriteDetails")
+            .WithDescription("Everything an operator needs to decide: the write, the record now, a side-by-side difference of the two, the writes held behind it, its timeline, and the actions allowed in its state. Viewer role or above.")
             .WithSummary("A write with the record now, the side-by-side difference, held writes, its timeline and the actions an operator can take")
             .ProducesProblem(StatusCodes.Status404NotFound);
         admin.MapPost("/writes/{writeId}/resolution", Resolve).RequireAuthorization(OperatorPolicies.Act)
             .WithName("AdminResolveWrite")
+            .WithDescription("Takes a decision about a conflicted write by the submitter's rules (retry, rebase, overwrite, resubmit with a document, discard with a reason), or retries or discards a failed write. Answers 202 once the worker took it (409 when the write's state does not allow the action). Operator role or above; audited as write.<action>.")
             .WithSummary("Decide about a conflicted write (same rules as the submitter's), or retry or discard a failed one; audited")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
@@ -53,27 +59,33 @@ public static class AdminWritesApi
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         admin.MapPost("/writes/{writeId}/restore", Restore).RequireAuthorization(OperatorPolicies.Act)
             .WithName("AdminRestoreWrite")
+            .WithDescription("Brings a discarded write back from the archive: parked again with its conflict, or failed again. Operator role or above; audited as write.restore.")
             .WithSummary("Bring a discarded write back from the archive (parked again, or failed again); audited")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         admin.MapPost("/bulk-actions", StartBulk).RequireAuthorization(OperatorPolicies.Act)
             .WithName("AdminStartBulkAction")
+            .WithDescription("Starts one action (retry, rebase, overwrite, discard) on the writes named or on a whole group (collection and conflict kind), applied in the background in submission order; answers 202 with the bulk action to follow. Operator role or above; each write's action is audited.")
             .WithSummary("One action on a selection of writes or a whole group, in the background, in submission order")
             .ProducesProblem(StatusCodes.Status400BadRequest);
         admin.MapGet("/bulk-actions", RecentBulk).RequireAuthorization(OperatorPolicies.View)
             .WithName("AdminListBulkActions")
+            .WithDescription("The recent bulk actions, newest first, with their progress. Viewer role or above.")
             .WithSummary("Recent bulk actions, newest first");
         admin.MapGet("/bulk-actions/{bulkId:guid}", GetBulk).RequireAuthorization(OperatorPolicies.View)
             .WithName("AdminGetBulkAction")
+            .WithDescription("A bulk action's progress: how many writes taken, refused and left, and why each refused write was not taken. Viewer role or above.")
             .WithSummary("A bulk action's progress and summary")
             .ProducesProblem(StatusCodes.Status404NotFound);
         admin.MapGet("/archive", ListArchive).RequireAuthorization(OperatorPolicies.View)
             .WithName("AdminListArchive")
+            .WithDescription("Discarded writes, newest first, with who discarded them, why, and when they will be purged (Archive:Retention). Viewer role or above.")
             .WithSummary("Discarded writes, newest first, with who discarded them, why, and when they will be purged")
             .ProducesProblem(StatusCodes.Status400BadRequest);
         admin.MapGet("/blocked-keys", ListBlockedKeys).RequireAuthorization(OperatorPolicies.View)
             .WithName("AdminListBlockedKeys")
+            .WithDescription("Records whose later writes wait behind a conflicted write: how many wait, since when, and the write blocking them. Viewer role or above.")
             .WithSummary("Keys whose writes wait behind a conflicted write, longest blocked first");
         return app;
     }

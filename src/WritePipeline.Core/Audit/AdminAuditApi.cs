@@ -16,8 +16,10 @@ public static class AdminAuditApi
             .RequireAuthorization(OperatorPolicies.View)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden);
-        audit.MapGet("", List).WithName("AdminListAudit").WithSummary("Operator actions, newest first, filtered by actor, action (or prefix such as 'write.'), write and time");
-        audit.MapGet("/export", Export).WithName("AdminExportAudit").WithSummary("The filtered audit log as CSV")
+        audit.MapGet("", List).WithName("AdminListAudit")
+            .WithDescription("The operators' audit log, newest first: who did what to which write or account, the outcome, the reason, and the state before and after; filtered by actor, action (or a prefix such as write.), write and time, paged. Viewer role or above.").WithSummary("Operator actions, newest first, filtered by actor, action (or prefix such as 'write.'), write and time");
+        audit.MapGet("/export", Export).WithName("AdminExportAudit")
+            .WithDescription("The filtered audit log as CSV, capped at 100,000 rows (cells that a spreadsheet would run as formulas are made harmless). Viewer role or above.").WithSummary("The filtered audit log as CSV")
             .Produces(StatusCodes.Status200OK, contentType: "text/csv");
         return app;
     }

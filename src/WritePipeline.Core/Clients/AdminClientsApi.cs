@@ -43,18 +43,23 @@ public static class AdminClientsApi
             .RequireAuthorization(OperatorPolicies.View)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden);
-        clients.MapGet("", List).WithName("AdminListClients").WithSummary("The clients, with the rate limit each gets");
-        clients.MapGet("/{clientId:guid}", Get).WithName("AdminGetClient").WithSummary("One client, with the rate limit it gets")
+        clients.MapGet("", List).WithName("AdminListClients")
+            .WithDescription("Every client (never its API key) with the collections it may read and write and the rate limit it gets, its own or Clients:RateLimit. Viewer role or above.").WithSummary("The clients, with the rate limit each gets");
+        clients.MapGet("/{clientId:guid}", Get).WithName("AdminGetClient")
+            .WithDescription("One client (never its API key) with its grants and the rate limit it gets. Viewer role or above; 404 client-not-found for an unknown id.").WithSummary("One client, with the rate limit it gets")
             .ProducesProblem(StatusCodes.Status404NotFound);
         clients.MapPut("/{clientId:guid}/grants", SetGrants).WithName("AdminSetClientGrants")
+            .WithDescription("Replaces the client's grants with the list sent (COLLECTION:r, :w or :rw, * for every collection; an empty list takes every grant away). In force at the client's next request to this API process, within 30 s on others. Admin role; audited as client.grants with the grants before and after.")
             .WithSummary("Replace the collections a client may read and write (in force at its next request)")
             .RequireAuthorization(OperatorPolicies.Administer)
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
         clients.MapPut("/{clientId:guid}/rate-limit", SetRate).WithName("AdminSetClientRateLimit")
+            .WithDescription("Gives the client a token bucket of its own: perSecond requests a second on average (0 for no limit) and bursts of burst (two seconds' worth when left out), counted per API process. Admin role; audited as client.rate-limit.")
             .WithSummary("Give a client a rate limit of its own (per API process), over Clients:RateLimit")
             .RequireAuthorization(OperatorPolicies.Administer)
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
         clients.MapDelete("/{clientId:guid}/rate-limit", ResetRate).WithName("AdminResetClientRateLimit")
+            .WithDescription("Takes the client's own rate away: it gets Clients:RateLimit again. Admin role; audited as client.rate-limit.")
             .WithSummary("Return a client to the configured rate limit")
             .RequireAuthorization(OperatorPolicies.Administer)
             .ProducesProblem(StatusCodes.Status404NotFound);

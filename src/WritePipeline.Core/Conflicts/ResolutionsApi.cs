@@ -26,6 +26,7 @@ public static class ResolutionsApi
             .RequireAuthorization()
             .WithTags("Conflicts")
             .WithName("ResolveWrite")
+            .WithDescription("Decides about one of this client's conflicted writes: retry, rebase, overwrite, resubmit (with the corrected document) or discard (with a reason). Answers 202 once the worker took the decision; 409 when the write's state does not allow the action. Needs the w grant on the write's collection.")
             .WithSummary("Decide about a conflicted write: retry, rebase, overwrite, resubmit or discard (answers 202 once the decision is taken)")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status401Unauthorized)

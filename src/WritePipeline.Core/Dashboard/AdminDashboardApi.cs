@@ -15,6 +15,7 @@ public static class AdminDashboardApi
         app.MapGet("/v1/admin/dashboard", Read).RequireAuthorization(OperatorPolicies.View)
             .WithTags("Admin")
             .WithName("AdminDashboard")
+            .WithDescription("The operators' dashboard over the last minutes (5 to 1440): writes accepted, applied and conflicted per minute, the conflict rate, writes waiting for a person and the oldest's age, held and failed writes, and each queue's depth as the broker says. Viewer role or above.")
             .WithSummary("Writes accepted, applied and conflicted per minute, writes waiting for a person, queue depths")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status401Unauthorized)

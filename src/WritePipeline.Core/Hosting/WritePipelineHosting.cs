@@ -80,7 +80,7 @@ public static class WritePipelineHosting
         services.AddExceptionHandler<DatabaseUnavailableHandler>();
         // Binding failures throw in every environment, so that they all answer the same problem (Json.BadRequests).
         services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = true);
-        services.AddOpenApi();
+        services.AddOpenApi(openApi => openApi.DescribeWritePipeline());
         services.AddMemoryCache();
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)

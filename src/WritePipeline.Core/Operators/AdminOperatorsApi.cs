@@ -19,15 +19,20 @@ public static class AdminOperatorsApi
             .RequireAuthorization(OperatorPolicies.Administer)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden);
-        operators.MapGet("", List).WithName("AdminListOperators").WithSummary("Operator accounts and their roles (never passwords or tokens)");
-        operators.MapPost("", Create).WithName("AdminCreateOperator").WithSummary("A new operator; the answer carries its password and admin API token, once")
+        operators.MapGet("", List).WithName("AdminListOperators")
+            .WithDescription("Every operator account with its role and when it was made; passwords and tokens are never shown. Admin role.").WithSummary("Operator accounts and their roles (never passwords or tokens)");
+        operators.MapPost("", Create).WithName("AdminCreateOperator")
+            .WithDescription("Creates an operator with a generated password (for the console) and admin API token, both in this answer only. Admin role; audited as operator.create.").WithSummary("A new operator; the answer carries its password and admin API token, once")
             .ProducesProblem(StatusCodes.Status400BadRequest);
-        operators.MapPatch("/{operatorId:guid}", ChangeRole).WithName("AdminChangeOperatorRole").WithSummary("Change an operator's role (the last admin stays admin)")
+        operators.MapPatch("/{operatorId:guid}", ChangeRole).WithName("AdminChangeOperatorRole")
+            .WithDescription("Changes an operator's role (viewer, operator, admin); the last admin cannot stop being one (409). The operator's open console sessions end. Admin role; audited as operator.role.").WithSummary("Change an operator's role (the last admin stays admin)")
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         operators.MapPost("/{operatorId:guid}/credentials", Reset).WithName("AdminResetOperatorCredentials")
+            .WithDescription("Issues a new password and admin API token, shown in this answer only; the old ones and open console sessions stop working at once. Admin role; audited as operator.credentials.")
             .WithSummary("A new password and admin API token, shown once; the old ones stop working")
             .ProducesProblem(StatusCodes.Status404NotFound);
-        operators.MapDelete("/{operatorId:guid}", Remove).WithName("AdminRemoveOperator").WithSummary("Remove an operator (not the last admin)")
+        operators.MapDelete("/{operatorId:guid}", Remove).WithName("AdminRemoveOperator")
+            .WithDescription("Removes an operator account (not the last admin: 409). Admin role; audited as operator.remove.").WithSummary("Remove an operator (not the last admin)")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         return app;
     }

@@ -14,6 +14,7 @@ public static class AdminPartitionsApi
         app.MapGet("/v1/admin/partitions", Read).RequireAuthorization(OperatorPolicies.View)
             .WithTags("Admin")
             .WithName("AdminPartitions")
+            .WithDescription("Each partition's lease (owner worker, epoch, expiry), its queue's consumers and ready messages as the broker says, and the workers sharing the partitions. Viewer role or above.")
             .WithSummary("Each partition's owner, its queue's consumers and ready messages, and the workers sharing the partitions")
             .WithDescription("owner is null while no worker holds the partition's lease; consumers and ready are null when the broker could not be asked (brokerUnavailableReason says why).")
             .ProducesProblem(StatusCodes.Status401Unauthorized)

@@ -34,10 +34,12 @@ public static class RecordsApi
 
         record.MapGet("", GetRecord)
             .WithName("GetRecord")
+            .WithDescription("The record's current document as stored, with its version as a strong ETag for If-Match. 404 when the record does not exist or was deleted. Needs the r grant on the collection.")
             .WithSummary("The current document of a record, with its ETag")
             .Produces<JsonObject>(StatusCodes.Status200OK, "application/json");
         record.MapGet("/history", GetHistory)
             .WithName("GetRecordHistory")
+            .WithDescription("The applied versions of the record, oldest first, each with the write that made it and the document after it; paged with after and limit (next links to the following page). Needs the r grant on the collection.")
             .WithSummary("The applied versions of a record, oldest first, paged");
         return app;
     }

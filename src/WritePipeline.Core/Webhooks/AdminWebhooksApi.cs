@@ -25,24 +25,29 @@ public static class AdminWebhooksApi
 
         webhooks.MapGet("", List).RequireAuthorization(OperatorPolicies.View)
             .WithName("AdminListWebhooks")
+            .WithDescription("Webhook endpoints of every client, or of the client given, with their status, failure streak and recent delivery outcomes; secrets are never shown. Viewer role or above.")
             .WithSummary("Every client's webhook endpoints, or one client's, with how their deliveries are going (never their secrets)")
             .ProducesProblem(StatusCodes.Status400BadRequest);
         webhooks.MapGet("/{id}/deliveries", Deliveries).RequireAuthorization(OperatorPolicies.View)
             .WithName("AdminListWebhookDeliveries")
+            .WithDescription("An endpoint's recent deliveries, newest first, with every attempt's status code, latency and response excerpt. Viewer role or above.")
             .WithSummary("An endpoint's recent deliveries, newest first, with every attempt")
             .ProducesProblem(StatusCodes.Status404NotFound);
         webhooks.MapPost("/{id}/enable", Enable).RequireAuthorization(OperatorPolicies.Act)
             .WithName("AdminEnableWebhook")
+            .WithDescription("Enables an endpoint again with a fresh start (failure streak cleared); its pending deliveries are attempted again. Operator role or above; audited.")
             .WithSummary("Enable an endpoint again, with a fresh start (no failure streak); audited")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
         webhooks.MapPost("/{id}/disable", Disable).RequireAuthorization(OperatorPolicies.Act)
             .WithName("AdminDisableWebhook")
+            .WithDescription("Disables an endpoint, with an optional reason; its deliveries stop until it is enabled again, and a client cannot re-enable what an operator disabled. Operator role or above; audited.")
             .WithSummary("Disable an endpoint, optionally saying why (body {\"reason\": \"...\"}); audited")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
         webhooks.MapPost("/{id}/deliveries/{deliveryId}/resend", Resend).RequireAuthorization(OperatorPolicies.Act)
             .WithName("AdminResendWebhookDelivery")
+            .WithDescription("Attempts a delivery once more, now, whatever its state. Operator role or above; audited.")
             .WithSummary("Attempt a delivery once more, now; audited")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);

@@ -26,21 +26,29 @@ public static class WebhooksApi
             .WithTags("Webhooks")
             .ProducesProblem(StatusCodes.Status401Unauthorized);
 
-        webhooks.MapPost("", Create).WithName("CreateWebhook").WithSummary("Add an endpoint; the answer carries its signing secret, once")
+        webhooks.MapPost("", Create).WithName("CreateWebhook")
+            .WithDescription("Registers an endpoint (an HTTPS URL and the events it wants: write.conflicted, write.resolved, ...) for this client; the answer carries the endpoint's signing secret, this once. Deliveries are signed after the Standard Webhooks specification.").WithSummary("Add an endpoint; the answer carries its signing secret, once")
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status409Conflict);
-        webhooks.MapGet("", List).WithName("ListWebhooks").WithSummary("The client's endpoints");
-        webhooks.MapGet("/{id}", Get).WithName("GetWebhook").WithSummary("One endpoint and how its deliveries are going")
+        webhooks.MapGet("", List).WithName("ListWebhooks")
+            .WithDescription("This client's endpoints with their status and failure streak; never their secrets.").WithSummary("The client's endpoints");
+        webhooks.MapGet("/{id}", Get).WithName("GetWebhook")
+            .WithDescription("One of this client's endpoints with its status, failure streak and how its deliveries are going.").WithSummary("One endpoint and how its deliveries are going")
             .ProducesProblem(StatusCodes.Status404NotFound);
-        webhooks.MapPatch("/{id}", Update).WithName("UpdateWebhook").WithSummary("Change the URL, events or description; enable or disable")
+        webhooks.MapPatch("/{id}", Update).WithName("UpdateWebhook")
+            .WithDescription("Changes an endpoint's URL, events or description, or enables or disables it (an endpoint an operator disabled stays disabled).").WithSummary("Change the URL, events or description; enable or disable")
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
-        webhooks.MapDelete("/{id}", Delete).WithName("DeleteWebhook").WithSummary("Remove an endpoint")
+        webhooks.MapDelete("/{id}", Delete).WithName("DeleteWebhook")
+            .WithDescription("Removes one of this client's endpoints; its pending deliveries fail.").WithSummary("Remove an endpoint")
             .ProducesProblem(StatusCodes.Status404NotFound);
         webhooks.MapPost("/{id}/secret", RotateSecret).WithName("RotateWebhookSecret")
+            .WithDescription("Issues a new signing secret, shown in this answer only; deliveries are signed with both the new and the previous secret for Webhooks:SecretRotationOverlap (24 h), so receivers can switch without missing one.")
             .WithSummary("Rotate the signing secret; the previous one keeps signing for the configured overlap")
             .ProducesProblem(StatusCodes.Status404NotFound);
-        webhooks.MapGet("/{id}/deliveries", Deliveries).WithName("ListWebhookDeliveries").WithSummary("Recent deliveries, newest first, with every attempt")
+        webhooks.MapGet("/{id}/deliveries", Deliveries).WithName("ListWebhookDeliveries")
+            .WithDescription("An endpoint's recent deliveries, newest first, each with its attempts: status code, latency, and what the receiver answered.").WithSummary("Recent deliveries, newest first, with every attempt")
             .ProducesProblem(StatusCodes.Status404NotFound);
-        webhooks.MapPost("/{id}/deliveries/{deliveryId}/resend", Resend).WithName("ResendWebhookDelivery").WithSummary("Attempt a delivery once more, now")
+        webhooks.MapPost("/{id}/deliveries/{deliveryId}/resend", Resend).WithName("ResendWebhookDelivery")
+            .WithDescription("Attempts one of this client's deliveries once more, now (for a receiver that lost it or was down).").WithSummary("Attempt a delivery once more, now")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         return app;
     }

@@ -33,6 +33,7 @@ public static class WritesApi
 
         record.MapPut("", PutRecord)
             .WithName("PutRecord")
+            .WithDescription("Queues a create-or-replace of the record with the JSON object sent and answers 202 with a receipt once the broker holds the write; the write is applied in order with the other writes to its key. If-Match makes it conditional on the record's version, If-None-Match: * on its absence; an Idempotency-Key makes a retry answer the first receipt. Prefer: wait=N waits up to N seconds for the outcome. Needs the w grant on the collection.")
             .WithSummary("Create or replace a record (queued; answers 202 once the broker has the write)")
             .Accepts<JsonObject>(SubmissionReader.JsonMediaType)
             .Produces<JsonObject>(StatusCodes.Status200OK, "application/json")
@@ -41,6 +42,7 @@ public static class WritesApi
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
         record.MapPatch("", PatchRecord)
             .WithName("PatchRecord")
+            .WithDescription("Queues a JSON merge patch (RFC 7396, application/merge-patch+json) of the record and answers 202 once the broker holds it; the patch is applied to the record as it is when the write's turn comes. Same preconditions, Idempotency-Key and Prefer: wait as PUT. Needs the w grant on the collection.")
             .WithSummary("Merge-patch a record (RFC 7396)")
             .Accepts<JsonObject>(SubmissionReader.MergePatchMediaType)
             .Produces<JsonObject>(StatusCodes.Status200OK, "application/json")
@@ -49,12 +51,14 @@ public static class WritesApi
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
         record.MapDelete("", DeleteRecord)
             .WithName("DeleteRecord")
+            .WithDescription("Queues the deletion of the record and answers 202 once the broker holds it. Same preconditions, Idempotency-Key and Prefer: wait as PUT. Needs the w grant on the collection.")
             .WithSummary("Delete a record");
 
         app.MapGet("/v1/writes/{writeId}", GetWrite)
             .RequireAuthorization()
             .WithTags("Writes")
             .WithName("GetWrite")
+            .WithDescription("The status resource of one of this client's writes: queued, applied, conflicted, notified, parked, held, discarded, failed or rejected, with its conflict and the actions the client may take. Another client's write is 404.")
             .WithSummary("The status of a write")
             .ProducesProblem(StatusCodes.Status401Unauthorized);
         return app;
