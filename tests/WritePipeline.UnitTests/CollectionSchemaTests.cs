@@ -52,6 +52,14 @@ public sealed class CollectionSchemaTests
         Assert.Empty(Load(Schema).Validate(JsonNode.Parse("""{"sku":"p-1","lines":[{"qty":2}],"code":7}""")!));
 
     [Fact]
+    public void A_schema_may_refer_to_its_own_parts_and_to_itself()
+    {
+        var tree = Load("""{"$defs":{"name":{"type":"string"}},"properties":{"name":{"$ref":"#/$defs/name"},"kids":{"items":{"$ref":"#"}}}}""");
+
+        Assert.Equal(["/kids/0/kids/1/name"], tree.Validate(JsonNode.Parse("""{"kids":[{"kids":[{},{"name":1}]}]}""")!).Select(v => v.Path));
+    }
+
+    [Fact]
     public void A_schema_may_be_given_as_a_file_relative_to_the_content_root()
     {
         var directory = Directory.CreateTempSubdirectory("schema-");
@@ -67,6 +75,8 @@ public sealed class CollectionSchemaTests
     [InlineData("""{"type": "object",""", "is not a valid JSON Schema")]
     [InlineData("""{"properties": {"a": {"minimum": "x"}}}""", "is not a valid JSON Schema")]
     [InlineData("schemas/no-such-file.json", "cannot be read")]
+    [InlineData("""{"properties": {"a": {"$ref": "#/$defs/missing"}}}""", "the reference '#/$defs/missing' cannot be resolved")]
+    [InlineData("""{"$ref": "https://example.com/customer.json"}""", "cannot be resolved")]
     public void A_schema_that_cannot_be_used_stops_start_up_naming_its_collection(string setting, string why)
     {
         var options = new WritePipelineOptions();

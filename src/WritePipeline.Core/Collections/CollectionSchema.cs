@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Json.Schema;
+using Json.Schema.Keywords;
 
 namespace WritePipeline.Collections;
 
@@ -46,12 +47,47 @@ public sealed class CollectionSchema
         {
             // A registry of its own: schemas of different collections (or of two hosts in one process) may share an $id.
             var options = new BuildOptions { SchemaRegistry = new SchemaRegistry(), Dialect = Dialect.Draft202012 };
-            return (new CollectionSchema(JsonSchema.FromText(text, options)), null);
+            var schema = JsonSchema.FromText(text, options);
+            return UnresolvedReference(schema.Root) is { } reference
+                ? (null, $"{key}: the reference '{reference}' cannot be resolved; a schema may refer only to itself and its parts ($defs), nothing is fetched.")
+                : (new CollectionSchema(schema), null);
         }
         catch (Exception ex) when (ex is JsonException or JsonSchemaException or ArgumentException or InvalidOperationException)
         {
             return (null, $"{key} is not a valid JSON Schema: {ex.Message}");
         }
+    }
+
+    /// <summary>
+    /// The first <c>$ref</c> the build could not resolve. JsonSchema.Net leaves it for the evaluation, which would throw
+    /// on every write of the collection that reaches it: on a worker, a partition retrying the same write for ever.
+    /// </summary>
+    static string? UnresolvedReference(JsonSchemaNode root)
+    {
+        var seen = new HashSet<JsonSchemaNode>(ReferenceEqualityComparer.Instance);
+        var pending = new Stack<JsonSchemaNode>([root]);
+        while (pending.TryPop(out var node))
+        {
+            if (!seen.Add(node))
+            {
+                continue;
+            }
+
+            foreach (var keyword in node.Keywords ?? [])
+            {
+                if (keyword.Handler is RefKeyword && keyword.Subschemas is null or { Length: 0 })
+                {
+                    return keyword.RawValue.ToString();
+                }
+
+                foreach (var subschema in keyword.Subschemas ?? [])
+                {
+                    pending.Push(subschema);
+                }
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Every place where <paramref name="document"/> breaks the schema, in the order the schema evaluates them; empty when it satisfies it.</summary>
