@@ -12,7 +12,8 @@ namespace WritePipeline.ComponentTests;
 /// <see cref="WriteBatchApplier"/> takes up to Worker:MaxBatchSize consecutive writes of a partition in one transaction.
 /// Whatever the writes, what it commits and answers must be exactly what applying them one at a time gives
 /// (MaxBatchSize 1, every write through <see cref="WriteApplier"/>): the same records, history, statuses, conflicts,
-/// holds, unique-value claims and webhook deliveries, and the same outcome for every delivery.
+/// holds, unique-value claims and webhook deliveries, and the same outcome for every delivery (a document that breaks
+/// its collection's schema fails the same way on both paths).
 /// </summary>
 /// <remarks>
 /// The cases come from one fixed seed, so a run is the same every time and a failure names the case that failed (its
@@ -197,7 +198,7 @@ public abstract class BatchEquivalenceTests(DatabaseProvider provider, int cases
             [
                 "Applied", "Held", "Skipped (applied)", "Skipped (conflicted)", "Skipped (held)", "Skipped (failed)", "Skipped (rejected)",
                 "(write without a row)", "(redelivery)",
-                $"Failed ({WriteErrors.InvalidBody})", $"Failed ({WriteErrors.UnknownOperation})",
+                $"Failed ({WriteErrors.InvalidBody})", $"Failed ({WriteErrors.UnknownOperation})", $"Failed ({WriteErrors.SchemaViolation})",
                 $"Conflicted ({WriteErrors.VersionMismatch})", $"Conflicted ({WriteErrors.AlreadyExists})", $"Conflicted ({WriteErrors.NotFound})",
                 $"Conflicted ({WriteErrors.UniqueViolation})", $"Conflicted ({WriteErrors.MissingReference})", $"Conflicted ({WriteErrors.StillReferenced})",
             ];
@@ -228,7 +229,7 @@ public sealed class BatchEquivalenceCollection;
 
 public sealed class SqliteBatchEquivalenceTests(ITestOutputHelper output) : BatchEquivalenceTests(DatabaseProvider.Sqlite, cases: 120, output);
 
-public sealed class PostgresBatchEquivalenceTests(ITestOutputHelper output) : BatchEquivalenceTests(DatabaseProvider.PostgreSql, cases: 30, output);
+public sealed class PostgresBatchEquivalenceTests(ITestOutputHelper output) : BatchEquivalenceTests(DatabaseProvider.PostgreSql, cases: 40, output);
 
 /// <summary>The batched outcome differs from the one-at-a-time outcome.</summary>
 public sealed class EquivalenceException(string message) : Exception(message);

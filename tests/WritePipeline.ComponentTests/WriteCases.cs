@@ -24,7 +24,7 @@ public sealed record WriteCase(IReadOnlyList<ApplyWrite> Deliveries, IReadOnlyLi
 
 /// <summary>
 /// Random sequences of writes over a few keys, so that keys collide: replaces, merge patches and deletes, with right or
-/// stale If-Match versions and If-None-Match: *, of records with a unique field, with a reference, in a collection that
+/// stale If-Match versions and If-None-Match: *, of records with a unique field, with a reference, with a schema, in a collection that
 /// goes on after a conflict and in one nobody declared; invalid bodies, unknown operations, redeliveries of a write
 /// already delivered, and now and then a write that has no row or that the API marked rejected.
 /// </summary>
@@ -37,14 +37,15 @@ public static class WriteCases
     public static readonly DateTimeOffset SubmittedFrom = new(2026, 12, 1, 0, 0, 0, TimeSpan.Zero);
 
     /// <summary>
-    /// customers: a unique email; orders: a reference to a customer; notes: both, and a conflict does not hold the key;
+    /// customers: a unique email; orders: a reference to a customer, and a schema that a quantity of 5 breaks (a replace,
+    /// or a merge patch once merged); notes: a unique tag and a reference, and a conflict does not hold the key;
     /// misc is not declared at all (no constraints, and a conflict holds its key). misc/c1 and customers/c1 are different
     /// records with the same key.
     /// </summary>
     public static IReadOnlyDictionary<string, CollectionOptions> Collections => new Dictionary<string, CollectionOptions>(StringComparer.Ordinal)
     {
         ["customers"] = new() { UniqueFields = ["/email"] },
-        ["orders"] = new() { References = { ["/customerId"] = "customers" } },
+        ["orders"] = new() { References = { ["/customerId"] = "customers" }, Schema = """{"properties":{"qty":{"maximum":4}}}""" },
         ["notes"] = new() { UniqueFields = ["/tag"], References = { ["/customerId"] = "customers" }, OnConflict = CollectionOptions.Continue },
     };
 

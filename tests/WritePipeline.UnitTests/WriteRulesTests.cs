@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using WritePipeline.Collections;
 using WritePipeline.Contracts;
 using WritePipeline.Records;
 using WritePipeline.Writes;
@@ -88,6 +89,30 @@ public class WriteRulesTests
     {
         var failure = Assert.IsType<WriteDecision.Failure>(WriteRules.Decide(Write(WriteOperations.Replace, body), null));
         Assert.Equal(WriteErrors.InvalidBody, failure.Type);
+    }
+
+    static readonly CollectionSchema Schema = CollectionSchema.Load(
+        "customers", """{"type":"object","required":["name"],"properties":{"age":{"type":"integer","minimum":0}}}""", ".").Schema!;
+
+    [Fact]
+    public void A_merge_patch_is_held_to_the_schema_once_merged()
+    {
+        var broken = WriteRules.Decide(Write(WriteOperations.Patch, """{"name":null,"age":-1}"""), Existing(3), Schema);
+        var kept = WriteRules.Decide(Write(WriteOperations.Patch, """{"age":36}"""), Existing(3), Schema);
+
+        var failure = Assert.IsType<WriteDecision.Failure>(broken);
+        Assert.Equal(WriteErrors.SchemaViolation, failure.Type);
+        Assert.StartsWith("The document does not satisfy the collection's schema: \"\": ", failure.Detail, StringComparison.Ordinal);
+        Assert.Contains("; \"/age\": ", failure.Detail, StringComparison.Ordinal);
+        Assert.Equal("""{"name":"Ada","tags":["a"],"age":36}""", Assert.IsType<WriteDecision.Apply>(kept).Document);
+    }
+
+    [Fact]
+    public void A_replace_is_held_to_the_schema_on_the_worker_too()
+    {
+        var failure = Assert.IsType<WriteDecision.Failure>(WriteRules.Decide(Write(WriteOperations.Replace, """{"age":1}"""), null, Schema));
+
+        Assert.Equal(WriteErrors.SchemaViolation, failure.Type);
     }
 
     static string ConflictType(WriteDecision decision) => Assert.IsType<WriteDecision.Conflict>(decision).Type;

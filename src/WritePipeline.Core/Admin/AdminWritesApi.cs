@@ -56,6 +56,7 @@ public static class AdminWritesApi
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         admin.MapPost("/writes/{writeId}/restore", Restore).RequireAuthorization(OperatorPolicies.Act)
             .WithName("AdminRestoreWrite")

@@ -17,4 +17,13 @@ public sealed class CollectionOptions
 
     /// <summary><c>hold</c> (later writes to a conflicted key wait behind it) or <c>continue</c>.</summary>
     public string OnConflict { get; set; } = Hold;
+
+    /// <summary>
+    /// The JSON Schema (2020-12) every document must satisfy: the schema itself, a string starting with <c>{</c>, or the
+    /// path of a file holding it (relative to the host's content root). None: any JSON object.
+    /// </summary>
+    public string? Schema { get; set; }
+
+    /// <summary>Whether <see cref="Schema"/> is set (an empty value, e.g. from an environment variable, declares none).</summary>
+    public bool DeclaresSchema => !string.IsNullOrWhiteSpace(Schema);
 }

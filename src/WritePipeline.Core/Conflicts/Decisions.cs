@@ -1,4 +1,5 @@
 using MassTransit;
+using WritePipeline.Collections;
 using WritePipeline.Contracts;
 using WritePipeline.Data;
 using WritePipeline.Json;
@@ -16,8 +17,11 @@ public abstract record DecisionOutcome
     /// <summary>The saga took it; the write is on its way back through its partition.</summary>
     public sealed record Taken(WriteStatusView Status) : DecisionOutcome;
 
-    /// <summary>The decision is malformed (unknown action, missing document or reason).</summary>
-    public sealed record Invalid(string Detail) : DecisionOutcome;
+    /// <summary>
+    /// The decision is malformed (unknown action, missing document or reason), or its document breaks the collection's
+    /// schema (<paramref name="Violations"/>: every failing path).
+    /// </summary>
+    public sealed record Invalid(string Detail, IReadOnlyList<SchemaViolation>? Violations = null) : DecisionOutcome;
 
     /// <summary>The decision makes no sense for the write's state or conflict.</summary>
     public sealed record Refused(string Status, string Reason) : DecisionOutcome;
@@ -33,7 +37,7 @@ public abstract record DecisionOutcome
 /// Takes decisions about conflicted writes for whoever may take them (the submitter, an operator): one path, the
 /// conflict saga, which alone decides, so two concurrent decisions cannot both be taken.
 /// </summary>
-public sealed class Decisions(WritePipelineDbContext db, IRequestClient<ResolveConflict> saga)
+public sealed class Decisions(WritePipelineDbContext db, IRequestClient<ResolveConflict> saga, CollectionCatalog collections)
 {
     public const int MaxReasonLength = 2000;
 
@@ -48,6 +52,13 @@ public sealed class Decisions(WritePipelineDbContext db, IRequestClient<ResolveC
         if (ResolutionRules.Refusal(write.Status, write.Operation, write.ErrorType, request.Action!) is { } refusal)
         {
             return new DecisionOutcome.Refused(write.Status, refusal);
+        }
+
+        // A resubmitted document is held to the schema as a PUT is; a resubmitted patch is checked merged, on the worker.
+        if (request.Action == ResolutionActions.Resubmit && write.Operation == WriteOperations.Replace
+            && collections.SchemaOf(write.Collection)?.Validate(request.Document!) is { Count: > 0 } violations)
+        {
+            return new DecisionOutcome.Invalid(CollectionSchema.Describe(violations), violations);
         }
 
         try

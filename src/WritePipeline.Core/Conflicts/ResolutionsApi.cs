@@ -33,6 +33,7 @@ public static class ResolutionsApi
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         return app;
     }
@@ -62,6 +63,7 @@ public static class ResolutionsApi
     public static Results<Accepted<WriteStatusView>, ProblemHttpResult> Answer(Guid writeId, DecisionOutcome outcome) => outcome switch
     {
         DecisionOutcome.Taken taken => TypedResults.Accepted(WritesApi.StatusPath(taken.Status.WriteId), taken.Status),
+        DecisionOutcome.Invalid { Violations: { } violations } => ProblemCatalog.SchemaViolation(violations),
         DecisionOutcome.Invalid invalid => ProblemCatalog.InvalidResolution(invalid.Detail),
         DecisionOutcome.Refused refused => ProblemCatalog.ResolutionNotAllowed(refused.Status, refused.Reason),
         DecisionOutcome.NotFound => ProblemCatalog.WriteNotFound(writeId),

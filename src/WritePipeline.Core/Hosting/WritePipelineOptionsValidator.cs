@@ -1,10 +1,14 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using WritePipeline.Collections;
 
 namespace WritePipeline.Hosting;
 
 /// <summary>Checks the options as a whole at start-up, so a bad configuration stops the host instead of a write.</summary>
-public sealed class WritePipelineOptionsValidator : IValidateOptions<WritePipelineOptions>
+/// <param name="environment">Where relative schema file paths start (its content root); the current directory without it.</param>
+/// <param name="configuration">The configuration the options were bound from, for what binding loses.</param>
+public sealed class WritePipelineOptionsValidator(IHostEnvironment? environment = null, IConfiguration? configuration = null) : IValidateOptions<WritePipelineOptions>
 {
     public ValidateOptionsResult Validate(string? name, WritePipelineOptions options)
     {
@@ -105,8 +109,28 @@ public sealed class WritePipelineOptionsValidator : IValidateOptions<WritePipeli
             {
                 failures.Add($"WritePipeline:Collections:{collection}:OnConflict must be hold or continue.");
             }
+
+            if (declaration.DeclaresSchema
+                && CollectionSchema.Load(collection, declaration.Schema!, environment?.ContentRootPath ?? Directory.GetCurrentDirectory()).Problem is { } schemaProblem)
+            {
+                failures.Add(schemaProblem);
+            }
         }
+
+        failures.AddRange(SchemasGivenAsObjects());
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
+
+    /// <summary>
+    /// A schema written as a JSON object inside the configuration (appsettings.json) cannot be bound: configuration
+    /// keeps strings only (numbers, booleans and arrays lose their type), and the binder silently drops the whole
+    /// collection. Say so instead of running without the collection or its schema.
+    /// </summary>
+    IEnumerable<string> SchemasGivenAsObjects() =>
+        configuration is null
+            ? []
+            : configuration.GetSection(WritePipelineOptions.SectionName).GetSection("Collections").GetChildren()
+                .Where(collection => collection.GetSection("Schema").GetChildren().Any())
+                .Select(collection => $"WritePipeline:Collections:{collection.Key}:Schema is a JSON object inside the configuration, which cannot keep its types: give the schema as a string holding the JSON, or as the path of a file holding it.");
 }

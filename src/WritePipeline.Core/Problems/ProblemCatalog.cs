@@ -18,6 +18,15 @@ public static class ProblemCatalog
     public static ProblemHttpResult InvalidDocument(string detail) =>
         Create(Kinds.InvalidDocument, detail);
 
+    /// <summary>A document that breaks its collection's schema; <c>errors</c> lists every failing instance path (a JSON Pointer) with its message.</summary>
+    public static ProblemHttpResult SchemaViolation(IReadOnlyList<Collections.SchemaViolation> violations) =>
+        Create(
+            StatusCodes.Status422UnprocessableEntity,
+            "schema-violation",
+            "The document does not satisfy the collection's schema.",
+            $"{violations.Count} {(violations.Count == 1 ? "place breaks" : "places break")} the schema; 'errors' lists them.",
+            new() { ["errors"] = violations.Select(v => new { path = v.Path, message = v.Message }).ToList() });
+
     public static ProblemHttpResult InvalidName(string detail) =>
         Create(Kinds.InvalidName, detail);
 

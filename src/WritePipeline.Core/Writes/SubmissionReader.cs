@@ -55,7 +55,13 @@ public sealed class SubmissionReader(CollectionCatalog collections)
                 return Fail(bodyProblem);
             }
 
-            body = read;
+            // A patch can only be held to the schema once it is merged into the record, on the worker (WriteRules).
+            if (operation == WriteOperations.Replace && collections.SchemaOf(collection)?.Validate(read!) is { Count: > 0 } violations)
+            {
+                return Fail(ProblemCatalog.SchemaViolation(violations));
+            }
+
+            body = read!.ToReadableJson();
         }
 
         return (new WriteRequest
@@ -118,7 +124,7 @@ public sealed class SubmissionReader(CollectionCatalog collections)
     }
 
     /// <summary>The body, held to the JSON input rules by <see cref="JsonBodies"/> before the endpoint ran.</summary>
-    static (string? Body, ProblemHttpResult? Problem) ReadBody(HttpRequest http, string expectedMediaType)
+    static (JsonObject? Body, ProblemHttpResult? Problem) ReadBody(HttpRequest http, string expectedMediaType)
     {
         if (!MediaTypeHeaderValue.TryParse(http.ContentType, out var contentType)
             || !string.Equals(contentType.MediaType.Value, expectedMediaType, StringComparison.OrdinalIgnoreCase))
@@ -131,13 +137,13 @@ public sealed class SubmissionReader(CollectionCatalog collections)
             return (null, ProblemCatalog.MalformedJson("The body is empty; send a JSON object."));
         }
 
-        if (node is not JsonObject)
+        if (node is not JsonObject document)
         {
             return (null, ProblemCatalog.InvalidDocument(expectedMediaType == MergePatchMediaType
                 ? "A merge patch must be a JSON object (a record's document is always an object)."
                 : "A document must be a JSON object."));
         }
 
-        return (node.ToReadableJson(), null);
+        return (document, null);
     }
 }

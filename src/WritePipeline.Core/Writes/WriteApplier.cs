@@ -82,7 +82,7 @@ public sealed class WriteApplier(
 
             var record = await LoadRecordAsync(message, cancellationToken);
             var now = clock.GetUtcNow();
-            switch (WriteRules.Decide(message, record))
+            switch (WriteRules.Decide(message, record, collections.SchemaOf(message.Collection)))
             {
                 case WriteDecision.Apply apply:
                     var previousDocument = record?.Document;

@@ -156,7 +156,8 @@ public sealed class WriteBatchApplier(
             }
 
             records.TryGetValue(key, out var current);
-            var decision = WriteRules.Decide(message, current);
+            // A merged document that breaks the schema is a Failure below: the write ends failed and the record is left as it is.
+            var decision = WriteRules.Decide(message, current, collections.SchemaOf(message.Collection));
             if (decision is WriteDecision.Conflict
                 || (decision is WriteDecision.Apply apply && !ConstraintEnforcer.HasNothingToEnforce(collections, message.Collection, current?.Document, apply.Document)))
             {

@@ -33,6 +33,12 @@ public static class WriteErrors
     /// <summary>The document or patch in the message is not valid JSON of the right shape.</summary>
     public const string InvalidBody = "invalid_body";
 
+    /// <summary>
+    /// What the write would store breaks the collection's schema (a merge patch checked on the merged document); the
+    /// detail lists every failing path with its message.
+    /// </summary>
+    public const string SchemaViolation = "schema_violation";
+
     /// <summary>The database refused what applying the write would store (e.g. a value longer than its column).</summary>
     public const string StorageRejected = "storage_rejected";
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using WritePipeline.Collections;
 using WritePipeline.Contracts;
 using WritePipeline.Json;
 using WritePipeline.Records;
@@ -29,7 +30,14 @@ public abstract record WriteDecision
 /// <summary>The pure rules of applying one write to the current state of its record.</summary>
 public static class WriteRules
 {
-    public static WriteDecision Decide(ApplyWrite write, Record? current)
+    /// <param name="write">The write.</param>
+    /// <param name="current">Its record as it is now (null when it never existed).</param>
+    /// <param name="schema">
+    /// The collection's schema: what the write would store must satisfy it, whichever path applies the write (a merge
+    /// patch is checked on the merged document; a replace again, since the schema in force may have changed since the
+    /// API checked it). Null when the collection declares none.
+    /// </param>
+    public static WriteDecision Decide(ApplyWrite write, Record? current, CollectionSchema? schema = null)
     {
         if (!WriteOperations.IsKnown(write.Operation))
         {
@@ -52,7 +60,7 @@ public static class WriteRules
         {
             case WriteOperations.Replace:
                 return ParseObject(write.Body) is { } document
-                    ? new WriteDecision.Apply(document.ToReadableJson())
+                    ? Checked(document, schema)
                     : InvalidBody("The document must be a JSON object.");
 
             case WriteOperations.Patch:
@@ -66,8 +74,7 @@ public static class WriteRules
                     return InvalidBody("The merge patch must be a JSON object.");
                 }
 
-                var patched = MergePatch.Apply(JsonNode.Parse(current!.Document!), patch);
-                return new WriteDecision.Apply(patched!.ToReadableJson());
+                return Checked(MergePatch.Apply(JsonNode.Parse(current!.Document!), patch)!, schema);
 
             default: // delete
                 return exists ? new WriteDecision.Apply(null) : NotFound(write);
@@ -76,6 +83,12 @@ public static class WriteRules
 
     static WriteDecision NotFound(ApplyWrite write) =>
         new WriteDecision.Conflict(WriteErrors.NotFound, $"Cannot {write.Operation} '{write.Collection}/{write.Key}': the record does not exist.");
+
+    /// <summary>Apply <paramref name="document"/>, or fail the write with every place where it breaks the schema; the record stays as it is.</summary>
+    static WriteDecision Checked(JsonNode document, CollectionSchema? schema) =>
+        schema?.Validate(document) is { Count: > 0 } violations
+            ? new WriteDecision.Failure(WriteErrors.SchemaViolation, CollectionSchema.Describe(violations))
+            : new WriteDecision.Apply(document.ToReadableJson());
 
     static WriteDecision InvalidBody(string detail) => new WriteDecision.Failure(WriteErrors.InvalidBody, detail);
 
