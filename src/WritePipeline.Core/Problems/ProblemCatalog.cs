@@ -21,9 +21,7 @@ public static class ProblemCatalog
     /// <summary>A document that breaks its collection's schema; <c>errors</c> lists every failing instance path (a JSON Pointer) with its message.</summary>
     public static ProblemHttpResult SchemaViolation(IReadOnlyList<Collections.SchemaViolation> violations) =>
         Create(
-            StatusCodes.Status422UnprocessableEntity,
-            "schema-violation",
-            "The document does not satisfy the collection's schema.",
+            Kinds.SchemaViolation,
             $"{violations.Count} {(violations.Count == 1 ? "place breaks" : "places break")} the schema; 'errors' lists them.",
             new() { ["errors"] = violations.Select(v => new { path = v.Path, message = v.Message }).ToList() });
 
@@ -216,6 +214,8 @@ public static class ProblemCatalog
         public static readonly ProblemKind PayloadTooLarge = new(StatusCodes.Status413PayloadTooLarge, "payload-too-large", "The body is too large.");
 
         public static readonly ProblemKind UnsupportedMediaType = new(StatusCodes.Status415UnsupportedMediaType, "unsupported-media-type", "The content type is not supported here.");
+
+        public static readonly ProblemKind SchemaViolation = new(StatusCodes.Status422UnprocessableEntity, "schema-violation", "The document does not satisfy the collection's schema.");
 
         public static readonly ProblemKind IdempotencyKeyMismatch = new(StatusCodes.Status422UnprocessableEntity, "idempotency-key-mismatch", "The Idempotency-Key was used with a different request.");
 
