@@ -130,6 +130,26 @@ public sealed class SchemaTests
         Assert.Equal(2L, applied["version"]!.GetValue<long>());
     }
 
+    [Fact]
+    public async Task A_decision_whose_patch_breaks_the_schema_ends_the_write_failed_and_its_saga_too()
+    {
+        await using var app = await StartAsync();
+        var (_, http) = await app.CreateClientAsync();
+        await http.AppliedAsync(http.PutAsync("products", "p1", Valid));
+        var stale = await http.PatchAsync("products", "p1", new JsonObject { ["name"] = "Ada C." }, Api.IfMatch(9)).AcceptedAsync();
+        await http.UntilStatusAsync(stale, "parked");
+
+        // The resubmitted patch removes a required member: it fails once merged, on the worker.
+        Assert.Equal(HttpStatusCode.Accepted, (await http.ResolveAsync(stale, "resubmit", new JsonObject { ["name"] = null })).StatusCode);
+        var failed = await http.UntilStatusAsync(stale, "failed");
+
+        Assert.Equal("schema_violation", failed["error"]!["type"]!.GetValue<string>());
+        // The saga does not wait for ever in Resolving: the decision's outcome is final.
+        await Eventually.UntilAsync(
+            async () => await app.QueryAsync(db => Task.FromResult(db.ConflictSagas.Single(s => s.CorrelationId == stale).CurrentState)) == "Failed",
+            "the saga ends failed");
+    }
+
     [Theory]
     [InlineData("WritePipeline:Collections:products:Schema", """{"type": 5}""", "is not a valid JSON Schema")]
     [InlineData("WritePipeline:Collections:products:Schema", "schemas/missing.json", "cannot be read")]

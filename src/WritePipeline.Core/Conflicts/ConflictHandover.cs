@@ -40,7 +40,7 @@ public sealed class ConflictHandover(IBus bus, WebhookTimers timers)
 
     public async Task SendResolvedAsync(ApplyResolution resolution, ApplyResult result, CancellationToken cancellationToken)
     {
-        if (result.Write is { Status: WriteStatus.Applied or WriteStatus.Discarded } write)
+        if (result.Write is { Status: WriteStatus.Applied or WriteStatus.Discarded or WriteStatus.Failed } write)
         {
             var resolved = new WriteResolved
             {

@@ -96,8 +96,18 @@ public sealed class ConflictStateMachine : MassTransitStateMachine<ConflictState
             When(Resolved, c => c.Message.Status == WriteStatus.Discarded)
                 .ThenAsync(ReportResolvedAsync)
                 .TransitionTo(Discarded),
-            // The decision conflicted in turn: a new conflict, handled like the first. Recognised by its identity, and
-            // only while it is the write's conflict now: a late copy of an earlier conflict's event changes nothing.
+            // The decision's write could not be applied at all (it breaks the collection's schema, the database refused
+            // it): the write is final, failed, and an operator may retry or discard it outside the saga.
+            When(Resolved, c => c.Message.Status == WriteStatus.Failed)
+                .ThenAsync(ReportResolvedAsync)
+                .TransitionTo(Failed));
+
+        // The decision conflicted in turn (or a failed write an operator retried did): a new conflict, handled like the
+        // first. Recognised by its identity, and only while it is the write's conflict now: a late copy of an earlier
+        // conflict's event changes nothing.
+        During(
+            Resolving,
+            Failed,
             When(Conflicted, c => c.Message.ConflictId != c.Saga.ConflictId)
                 .IfAsync(
                     IsTheWritesConflictNowAsync,
@@ -123,6 +133,12 @@ public sealed class ConflictStateMachine : MassTransitStateMachine<ConflictState
             When(RestoreRequested).ThenAsync(RefuseRestoreAsync));
 
         During(
+            Failed,
+            When(RestoreRequested).ThenAsync(RefuseRestoreAsync),
+            When(ResolutionRequested).ThenAsync(RefuseAsync),
+            Ignore(Resolved));
+
+        During(
             Applied,
             Discarded,
             When(ResolutionRequested).ThenAsync(RefuseAsync),
@@ -142,6 +158,9 @@ public sealed class ConflictStateMachine : MassTransitStateMachine<ConflictState
     public State Applied { get; private set; } = null!;
 
     public State Discarded { get; private set; } = null!;
+
+    /// <summary>The decision's write failed outright; an operator retries or discards it as any failed write.</summary>
+    public State Failed { get; private set; } = null!;
 
     // Events.
     public Event<WriteConflicted> Conflicted { get; private set; } = null!;

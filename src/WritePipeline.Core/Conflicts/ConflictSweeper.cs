@@ -22,7 +22,7 @@ public sealed record SweepResult(int HandedOver, int Finished, int DeadlinesDue)
 /// <list type="bullet">
 /// <item>a <c>conflicted</c> write whose conflict no saga took (no saga, or a saga that holds an earlier conflict):
 /// <c>WriteConflicted</c> again, with the conflict's identity;</item>
-/// <item>a saga still <c>Resolving</c> whose write is already applied or discarded: <c>WriteResolved</c> again;</item>
+/// <item>a saga still <c>Resolving</c> whose write is already applied, discarded or failed: <c>WriteResolved</c> again;</item>
 /// <item>a saga still <c>Notified</c> past its decision deadline (the timer's message was lost): the deadline again.</item>
 /// </list>
 /// Every message it sends is one the saga recognises when it is a repeat, so a sweep is idempotent, and two sweeps at
@@ -84,7 +84,7 @@ public sealed class ConflictSweeper(WritePipelineDbContext db, IBus bus, IOption
                 from saga in db.ConflictSagas.AsNoTracking()
                 join write in db.Writes.AsNoTracking() on saga.CorrelationId equals write.Id
                 where saga.CurrentState == resolving && saga.ResolutionId != null
-                    && (write.Status == WriteStatus.Applied || write.Status == WriteStatus.Discarded) && write.CompletedAt < cutoff
+                    && (write.Status == WriteStatus.Applied || write.Status == WriteStatus.Discarded || write.Status == WriteStatus.Failed) && write.CompletedAt < cutoff
                 orderby write.CompletedAt
                 select new { write.Id, write.Collection, write.Key, write.Status, write.Version, saga.ResolutionId })
             .Take(Batch)
