@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -86,6 +87,8 @@ public static class WritePipelineHosting
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
             .AddScheme<AuthenticationSchemeOptions, OperatorTokenAuthenticationHandler>(OperatorTokenAuthenticationHandler.SchemeName, null);
         services.AddAuthorizationBuilder().AddOperatorPolicies();
+        services.TryAddSingleton<Microsoft.AspNetCore.Identity.IPasswordHasher<Operator>, Microsoft.AspNetCore.Identity.PasswordHasher<Operator>>();
+        services.AddSingleton<OperatorPasswords>();
         services.AddScoped<OperatorRegistry>();
         services.AddWritePipelineOperatorServices();
         services.AddScoped<PipelineMetrics>();

@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using WritePipeline.Clients;
@@ -7,10 +6,9 @@ using WritePipeline.Data;
 namespace WritePipeline.Operators;
 
 /// <summary>Creates operators, checks their passwords, issues and finds their admin API tokens.</summary>
-public sealed class OperatorRegistry(WritePipelineDbContext db, TimeProvider clock, IOptions<WritePipelineOptions> options)
+public sealed class OperatorRegistry(WritePipelineDbContext db, OperatorPasswords passwords, TimeProvider clock, IOptions<WritePipelineOptions> options)
 {
     const string TokenPrefix = "wpo_";
-    static readonly PasswordHasher<Operator> Passwords = new();
 
     public async Task<Operator> CreateAsync(string name, string role, string password, CancellationToken cancellationToken)
     {
@@ -26,28 +24,32 @@ public sealed class OperatorRegistry(WritePipelineDbContext db, TimeProvider clo
         return account;
     }
 
-    public void SetPassword(Operator account, string password) => account.PasswordHash = Passwords.HashPassword(account, password);
+    public void SetPassword(Operator account, string password) => account.PasswordHash = passwords.Hash(account, password);
 
     /// <summary>
     /// The operator whose name and password these are, or null. After <see cref="OperatorsOptions.LockoutAttempts"/>
     /// wrong passwords in a row the account is locked for <see cref="OperatorsOptions.LockoutDuration"/>: even the right
-    /// password is refused then, and the answer is the same as for a wrong one (no hint which names exist).
+    /// password is refused then, and the answer is the same as for a wrong one (no hint which names exist). Every
+    /// attempt checks one password, whether the name exists, is locked or not, so the time of the answer tells nothing
+    /// either.
     /// </summary>
     public async Task<Operator?> SignInAsync(string name, string password, CancellationToken cancellationToken)
     {
         var account = await db.Operators.SingleOrDefaultAsync(o => o.Name == name, cancellationToken);
         if (account is null)
         {
+            passwords.VerifyWithoutAccount(password);
             return null;
         }
 
         var now = clock.GetUtcNow();
+        var right = passwords.Verify(account, password);
         if (account.LockedUntil > now)
         {
             return null;
         }
 
-        if (Passwords.VerifyHashedPassword(account, account.PasswordHash, password) == PasswordVerificationResult.Failed)
+        if (!right)
         {
             var lockout = options.Value.Operators;
             account.FailedSignIns++;
