@@ -35,7 +35,7 @@ public sealed class OperatorRegistry(WritePipelineDbContext db, OperatorPassword
     /// </summary>
     public async Task<Operator?> SignInAsync(string name, string password, CancellationToken cancellationToken)
     {
-        var account = await db.Operators.SingleOrDefaultAsync(o => o.Name == name, cancellationToken);
+        var account = await db.Operators.AsNoTracking().SingleOrDefaultAsync(o => o.Name == name, cancellationToken);
         if (account is null)
         {
             passwords.VerifyWithoutAccount(password);
@@ -51,26 +51,38 @@ public sealed class OperatorRegistry(WritePipelineDbContext db, OperatorPassword
 
         if (!right)
         {
-            var lockout = options.Value.Operators;
-            account.FailedSignIns++;
-            if (account.FailedSignIns >= lockout.LockoutAttempts)
-            {
-                account.FailedSignIns = 0;
-                account.LockedUntil = now + lockout.LockoutDuration;
-            }
-
-            await db.SaveChangesAsync(cancellationToken);
+            await CountWrongPasswordAsync(account.Id, now, cancellationToken);
             return null;
         }
 
         if (account.FailedSignIns != 0 || account.LockedUntil is not null)
         {
-            account.FailedSignIns = 0;
-            account.LockedUntil = null;
-            await db.SaveChangesAsync(cancellationToken);
+            await db.Operators.Where(o => o.Id == account.Id)
+                .ExecuteUpdateAsync(set => set.SetProperty(o => o.FailedSignIns, 0).SetProperty(o => o.LockedUntil, (DateTimeOffset?)null), cancellationToken);
         }
 
         return account;
+    }
+
+    /// <summary>
+    /// Counts a wrong password, and locks the account at the limit. One conditional UPDATE, not a read and a write:
+    /// concurrent wrong passwords each count (none overwrites another's count), and none counts once the account is
+    /// locked, since the database checks the condition on the row as the statement before it left it. So at most
+    /// <see cref="OperatorsOptions.LockoutAttempts"/> wrong passwords are taken before the lock, however many arrive
+    /// at once. The count stays at the limit while the account is locked and starts again after.
+    /// </summary>
+    async Task CountWrongPasswordAsync(Guid operatorId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var lockout = options.Value.Operators;
+        var limit = lockout.LockoutAttempts;
+        DateTimeOffset? lockedUntil = now + lockout.LockoutDuration;
+        await db.Operators
+            .Where(o => o.Id == operatorId && (o.LockedUntil == null || o.LockedUntil <= now))
+            .ExecuteUpdateAsync(
+                set => set
+                    .SetProperty(o => o.FailedSignIns, o => o.LockedUntil == null ? o.FailedSignIns + 1 : 1)
+                    .SetProperty(o => o.LockedUntil, o => (o.LockedUntil == null ? o.FailedSignIns + 1 : 1) >= limit ? lockedUntil : null),
+                CancellationToken.None); // a wrong password counts even when the caller has gone
     }
 
     /// <summary>Issues a new admin API token (replacing the previous one); this is the only time it exists in clear.</summary>

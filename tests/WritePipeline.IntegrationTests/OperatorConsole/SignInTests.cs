@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using WritePipeline.Operators;
 using WritePipeline.Testing;
@@ -8,7 +9,7 @@ using WritePipeline.Testing;
 namespace WritePipeline.IntegrationTests.OperatorConsole;
 
 /// <summary>
-/// The console's sign-in gives nothing away by its timing. Timing itself is too
+/// The console's sign-in gives nothing away by its timing, and cannot be raced past the lockout. Timing itself is too
 /// noisy on a shared machine to assert on: what is asserted is the work done, one password check per attempt whatever
 /// the name, counted by a hasher that wraps the real one.
 /// </summary>
@@ -44,6 +45,32 @@ public sealed partial class SignInTests
         Assert.Equal([1, 1, 1, 1], checks);
         // The stand-in hash for unknown names was made once, with the same hasher: not once per attempt.
         Assert.Equal(1, hasher.Hashed - hashed);
+    }
+
+    [Fact]
+    public async Task Concurrent_wrong_passwords_lock_the_account_after_exactly_the_limit()
+    {
+        const int limit = 5;
+        await using var app = await PipelineApp.StartAsync(new PipelineSetup(TransportKind.InMemory, DatabaseProvider.PostgreSql)
+        {
+            Overrides = new Dictionary<string, string?>
+            {
+                ["WritePipeline:Operators:LockoutAttempts"] = limit.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["WritePipeline:OperatorConsole:SignInAttemptsPerMinute"] = "1000",
+            },
+        });
+        var (name, password) = await app.CreateOperatorAccountAsync("viewer");
+        using var http = app.CreateClient();
+        var token = await FormTokenAsync(http);
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => SignInAsync(http, token, name, "wrong-" + i)));
+
+        Assert.DoesNotContain(true, answers);
+        var account = await app.QueryAsync(db => db.Operators.AsNoTracking().SingleAsync(o => o.Name == name));
+        // Each wrong password counted, none overwrote another's count, and none counted once the account was locked.
+        Assert.Equal(limit, account.FailedSignIns);
+        Assert.True(account.LockedUntil > DateTimeOffset.UtcNow, $"locked until {account.LockedUntil}");
+        Assert.False(await SignInAsync(http, token, name, password));
     }
 
     /// <summary>The sign-in form's anti-forgery token (the client keeps its cookie); one serves many posts.</summary>
