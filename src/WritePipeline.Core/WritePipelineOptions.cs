@@ -272,6 +272,13 @@ public sealed class ClientsOptions
 
     /// <summary>How fast each client may send requests, counted per API process.</summary>
     public ClientRateLimitOptions RateLimit { get; set; } = new();
+
+    /// <summary>
+    /// How often, at most, an API process reads every client's key hash again because it was sent a key it does not
+    /// know (a key made by another process, or a guess): a key new to the process waits at most this long at its first
+    /// use, and a flood of unknown keys costs one query per interval, not one per key.
+    /// </summary>
+    public TimeSpan KeyRefreshInterval { get; set; } = TimeSpan.FromSeconds(1);
 }
 
 /// <summary>A token bucket per client: <see cref="PerSecond"/> requests a second on average, bursts up to <see cref="Burst"/>.</summary>

@@ -98,6 +98,7 @@ public static class WritePipelineHosting
         services.AddScoped<ClientAdministration>();
         services.AddSingleton<ClientRateLimits>();
         services.AddSingleton<ClientChanges>();
+        services.AddSingleton<KnownApiKeys>();
         services.AddScoped<SubmissionReader>();
         services.AddScoped<WriteSubmitter>();
         services.AddSingleton<WriteRecorder>();

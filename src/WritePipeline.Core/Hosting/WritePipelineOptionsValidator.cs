@@ -44,6 +44,11 @@ public sealed class WritePipelineOptionsValidator : IValidateOptions<WritePipeli
             failures.Add("WritePipeline:Sweeper:UnconfirmedAfter must be at least three times WritePipeline:Transport:SendTimeout: a write is checked only once the API has long given up on sending it.");
         }
 
+        if (options.Clients.KeyRefreshInterval <= TimeSpan.Zero || options.Clients.KeyRefreshInterval > TimeSpan.FromMinutes(1))
+        {
+            failures.Add("WritePipeline:Clients:KeyRefreshInterval must be positive and at most a minute: a new client's key waits that long at its first use.");
+        }
+
         if (options.Telemetry.GaugeInterval <= TimeSpan.Zero)
         {
             failures.Add("WritePipeline:Telemetry:GaugeInterval must be positive.");
