@@ -117,6 +117,9 @@ public static class ProblemCatalog
     public static ProblemHttpResult TooManyEndpoints(int limit) =>
         Create(StatusCodes.Status409Conflict, "too-many-endpoints", "The client has as many webhook endpoints as it may have.", $"A client may have at most {limit} webhook endpoints, disabled ones included; remove one to add another.", new() { ["limit"] = limit });
 
+    public static ProblemHttpResult EndpointDisabledByOperator(Guid id) =>
+        Create(StatusCodes.Status409Conflict, "endpoint-disabled-by-operator", "An operator disabled this webhook endpoint.", $"Webhook endpoint '{id}' was disabled by an operator; only an operator can enable it again. Nothing was changed.");
+
     public static ProblemHttpResult InvalidWebhookAction(string detail) =>
         Create(StatusCodes.Status400BadRequest, "invalid-webhook-action", "The action on the webhook endpoint is not valid.", detail);
 

@@ -31,8 +31,9 @@ public static class WebhooksApi
         webhooks.MapGet("", List).WithName("ListWebhooks").WithSummary("The client's endpoints");
         webhooks.MapGet("/{id}", Get).WithName("GetWebhook").WithSummary("One endpoint and how its deliveries are going")
             .ProducesProblem(StatusCodes.Status404NotFound);
-        webhooks.MapPatch("/{id}", Update).WithName("UpdateWebhook").WithSummary("Change the URL, events or description; enable or disable")
-            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+        webhooks.MapPatch("/{id}", Update).WithName("UpdateWebhook")
+            .WithSummary("Change the URL, events or description; enable or disable (not enable one an operator disabled: 409)")
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         webhooks.MapDelete("/{id}", Delete).WithName("DeleteWebhook").WithSummary("Remove an endpoint")
             .ProducesProblem(StatusCodes.Status404NotFound);
         webhooks.MapPost("/{id}/secret", RotateSecret).WithName("RotateWebhookSecret")
@@ -108,6 +109,13 @@ public static class WebhooksApi
         if (refusal is not null)
         {
             return ProblemCatalog.InvalidWebhook(refusal);
+        }
+
+        // An operator stopped deliveries there (a receiver harming others, a compromised URL): that is theirs to undo.
+        // One the pipeline disabled for failing, the client may enable again once its receiver is fixed.
+        if (request.Enabled == true && endpoint.DisabledByOperator)
+        {
+            return ProblemCatalog.EndpointDisabledByOperator(endpoint.Id);
         }
 
         endpoint.Url = request.Url ?? endpoint.Url;
