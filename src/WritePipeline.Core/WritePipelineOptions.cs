@@ -260,6 +260,13 @@ public sealed class ApiOptions
     /// </summary>
     [Range(1, long.MaxValue)]
     public long MaxPartitionBacklog { get; set; } = 100_000;
+
+    /// <summary>
+    /// The reverse proxies (addresses like <c>10.0.0.5</c> or networks like <c>10.0.0.0/8</c>) whose
+    /// <c>X-Forwarded-For</c> and <c>X-Forwarded-Proto</c> are believed: from them a request's client address and scheme
+    /// are the forwarded ones. None by default: the headers are then ignored from everyone, since anyone can send them.
+    /// </summary>
+    public List<string> TrustedProxies { get; set; } = [];
 }
 
 public sealed class ClientsOptions
@@ -433,7 +440,7 @@ public sealed class OperatorConsoleOptions
 {
     /// <summary>
     /// Send the console's cookies (sign-in, anti-forgery) only over HTTPS, and refuse the console over plain HTTP. On by
-    /// default; behind a proxy that ends TLS, set ASPNETCORE_FORWARDEDHEADERS_ENABLED=true so requests are seen as
+    /// default; behind a proxy that ends TLS, list it in <see cref="ApiOptions.TrustedProxies"/> so requests are seen as
     /// HTTPS. Off in Development only, for the quick start on http://localhost.
     /// </summary>
     public bool SecureCookies { get; set; } = true;

@@ -75,6 +75,8 @@ public static class WritePipelineHosting
     public static WebApplicationBuilder AddWritePipelineApi(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
+        services.AddOptions<Microsoft.AspNetCore.Builder.ForwardedHeadersOptions>()
+            .Configure<IOptions<WritePipelineOptions>>((forwarded, options) => TrustedProxies.Configure(forwarded, options.Value.Api.TrustedProxies));
         services.AddProblemDetails(options => options.CustomizeProblemDetails = ProblemCatalog.Customize);
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Encoder = Json.ReadableJson.Encoder);
         services.AddExceptionHandler<Json.BadRequests>();
@@ -110,6 +112,8 @@ public static class WritePipelineHosting
 
     public static WebApplication MapWritePipelineApi(this WebApplication app)
     {
+        // First: everything after it (the sign-in limit, the logs, the console's HTTPS check) sees the client's address.
+        app.UseForwardedHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseAuthentication();
