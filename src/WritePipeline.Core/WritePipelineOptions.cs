@@ -260,6 +260,13 @@ public sealed class ApiOptions
     /// </summary>
     [Range(1, long.MaxValue)]
     public long MaxPartitionBacklog { get; set; } = 100_000;
+
+    /// <summary>
+    /// The reverse proxies (addresses like <c>10.0.0.5</c> or networks like <c>10.0.0.0/8</c>) whose
+    /// <c>X-Forwarded-For</c> and <c>X-Forwarded-Proto</c> are believed: from them a request's client address and scheme
+    /// are the forwarded ones. None by default: the headers are then ignored from everyone, since anyone can send them.
+    /// </summary>
+    public List<string> TrustedProxies { get; set; } = [];
 }
 
 public sealed class ClientsOptions
@@ -272,6 +279,13 @@ public sealed class ClientsOptions
 
     /// <summary>How fast each client may send requests, counted per API process.</summary>
     public ClientRateLimitOptions RateLimit { get; set; } = new();
+
+    /// <summary>
+    /// How often, at most, an API process reads every client's key hash again because it was sent a key it does not
+    /// know (a key made by another process, or a guess): a key new to the process waits at most this long at its first
+    /// use, and a flood of unknown keys costs one query per interval, not one per key.
+    /// </summary>
+    public TimeSpan KeyRefreshInterval { get; set; } = TimeSpan.FromSeconds(1);
 }
 
 /// <summary>A token bucket per client: <see cref="PerSecond"/> requests a second on average, bursts up to <see cref="Burst"/>.</summary>
@@ -426,7 +440,7 @@ public sealed class OperatorConsoleOptions
 {
     /// <summary>
     /// Send the console's cookies (sign-in, anti-forgery) only over HTTPS, and refuse the console over plain HTTP. On by
-    /// default; behind a proxy that ends TLS, set ASPNETCORE_FORWARDEDHEADERS_ENABLED=true so requests are seen as
+    /// default; behind a proxy that ends TLS, list it in <see cref="ApiOptions.TrustedProxies"/> so requests are seen as
     /// HTTPS. Off in Development only, for the quick start on http://localhost.
     /// </summary>
     public bool SecureCookies { get; set; } = true;

@@ -73,7 +73,7 @@ public static class ConsoleRegistration
             app.UseWhen(
                 http => http.Request.Path.StartsWithSegments(ConsoleAuthentication.Path) && !http.Request.IsHttps,
                 https => https.Run(http => ProblemCatalog.Forbidden(
-                    "The console is served over HTTPS only (WritePipeline:OperatorConsole:SecureCookies). Behind a proxy that ends TLS, set ASPNETCORE_FORWARDEDHEADERS_ENABLED=true.")
+                    "The console is served over HTTPS only (WritePipeline:OperatorConsole:SecureCookies). Behind a proxy that ends TLS, list it in WritePipeline:Api:TrustedProxies.")
                     .ExecuteAsync(http)));
         }
 

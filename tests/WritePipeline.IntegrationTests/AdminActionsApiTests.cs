@@ -548,7 +548,7 @@ public abstract class AdminActionsApiTests(PipelineAppFixture fixture)
         Assert.Equal(HttpStatusCode.Accepted, (await DecideAsync(@operator, first, "discard", reason: "still stale")).StatusCode);
         await http.UntilStatusAsync(first, "discarded");
         var heldStatus = await (await http.GetAsync($"/v1/writes/{held}")).JsonAsync();
-        Assert.Equal(("held", blocker), (Text(heldStatus, "status"), heldStatus["heldBehind"]!.GetValue<Guid>()));
+        Assert.Equal(("held", blocker), (Text(heldStatus, "status"), heldStatus["heldBehind"]!["writeId"]!.GetValue<Guid>()));
 
         Assert.Equal(HttpStatusCode.Accepted, (await DecideAsync(@operator, blocker, "overwrite")).StatusCode);
         await http.UntilStatusAsync(held, "applied");

@@ -83,7 +83,7 @@ public sealed class AdminWebhookTests(WebhooksFixture fixture) : IClassFixture<W
         await Api.AssertProblemAsync(await viewer.PostAsync($"/v1/admin/webhooks/{endpointId}/enable", null), HttpStatusCode.Forbidden, "forbidden");
         await Api.AssertProblemAsync(await viewer.PostAsync($"/v1/admin/webhooks/{endpointId}/deliveries/{failed["id"]}/resend", null), HttpStatusCode.Forbidden, "forbidden");
 
-        // An operator disables it, saying why; the client sees the reason too, and the audit log has the action.
+        // An operator disables it, saying why; the client sees the reason too (not the operator's name), and the audit log has the action.
         var disabled = await (await @operator.PostAsJsonAsync($"/v1/admin/webhooks/{endpointId}/disable", new { reason = "receiver is down" })).JsonAsync();
         Assert.False(disabled["enabled"]!.GetValue<bool>());
         var disabledReason = disabled["disabledReason"]!.GetValue<string>();
@@ -91,7 +91,13 @@ public sealed class AdminWebhookTests(WebhooksFixture fixture) : IClassFixture<W
         Assert.EndsWith(": receiver is down", disabledReason, StringComparison.Ordinal);
         var seenByClient = await (await http.GetAsync($"/v1/webhooks/{endpointId}")).JsonAsync();
         Assert.False(seenByClient["enabled"]!.GetValue<bool>());
-        Assert.Equal(disabledReason, seenByClient["disabledReason"]!.GetValue<string>());
+        Assert.Equal("disabled by an operator: receiver is down", seenByClient["disabledReason"]!.GetValue<string>());
+
+        // The client may change the endpoint, but not enable it again: that is the operator's to undo.
+        var reenable = await http.PatchAsJsonAsync($"/v1/webhooks/{endpointId}", new { enabled = true, description = "fixed" });
+        Assert.Contains("only an operator", (await Api.AssertProblemAsync(reenable, HttpStatusCode.Conflict, "endpoint-disabled-by-operator"))["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        var renamed = await (await http.PatchAsJsonAsync($"/v1/webhooks/{endpointId}", new { description = "fixed" })).JsonAsync();
+        Assert.Equal(("fixed", false), (renamed["description"]!.GetValue<string>(), renamed["enabled"]!.GetValue<bool>()));
         var disableEntry = await AuditEntryAsync(viewer, "webhook.disable", endpointId);
         Assert.StartsWith("operator:", disableEntry["actor"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Equal("taken", disableEntry["outcome"]!.GetValue<string>());

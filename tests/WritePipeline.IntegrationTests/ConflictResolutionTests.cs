@@ -206,7 +206,7 @@ public sealed class ConflictResolutionTests(ConflictsFixture fixture) : IClassFi
         foreach (var id in held)
         {
             var status = await http.UntilStatusAsync(id, "held");
-            Assert.Equal(blocker, status["heldBehind"]!.GetValue<Guid>());
+            Assert.Equal(blocker, status["heldBehind"]!["writeId"]!.GetValue<Guid>());
         }
 
         // The partition is not blocked: another key on it is applied meanwhile.
@@ -239,7 +239,7 @@ public sealed class ConflictResolutionTests(ConflictsFixture fixture) : IClassFi
 
         await http.UntilStatusAsync(alsoStale, "parked");
         var stillHeld = await http.UntilStatusAsync(last, "held");
-        Assert.Equal(alsoStale, stillHeld["heldBehind"]!.GetValue<Guid>());
+        Assert.Equal(alsoStale, stillHeld["heldBehind"]!["writeId"]!.GetValue<Guid>());
 
         Assert.Equal(HttpStatusCode.Accepted, (await http.ResolveAsync(alsoStale, "overwrite")).StatusCode);
         await http.UntilStatusAsync(last, "applied");

@@ -34,5 +34,10 @@ public sealed class FailingEndpointTests(FailingEndpointFixture fixture) : IClas
         Assert.Contains("failed for", endpoint["disabledReason"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.InRange(_receiver.For(name).Count, 3, 6);
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync($"/v1/webhooks/{endpointId}/deliveries")).StatusCode);
+
+        // Disabled by the pipeline, not by an operator: its client may enable it again once the receiver is fixed.
+        var enabled = await (await http.PatchAsJsonAsync($"/v1/webhooks/{endpointId}", new { enabled = true })).JsonAsync();
+        Assert.True(enabled["enabled"]!.GetValue<bool>());
+        Assert.Null(enabled["disabledReason"]);
     }
 }

@@ -84,7 +84,7 @@ public abstract class SubmissionFlowTests(PipelineAppFixture fixture)
 
         Assert.Equal("version_mismatch", (await http.UntilStatusAsync(stale.WriteId(), "parked"))["error"]!["type"]!.GetValue<string>());
         var held = await http.UntilStatusAsync(create.WriteId(), "held");
-        Assert.Equal(stale.WriteId(), held["heldBehind"]!.GetValue<Guid>());
+        Assert.Equal(stale.WriteId(), held["heldBehind"]!["writeId"]!.GetValue<Guid>());
         var notFound = await http.UntilStatusAsync(missing.WriteId(), "parked");
         Assert.Equal("not_found", notFound["error"]!["type"]!.GetValue<string>());
 

@@ -265,7 +265,8 @@ public sealed class WebhookTests(WebhooksFixture fixture) : IClassFixture<Webhoo
 
         var heldEvent = (await UntilReceivedAsync(name, 1, r => r.Type == "write.held")).Single();
         Assert.Equal(held, heldEvent.Json["data"]!["writeId"]!.GetValue<Guid>());
-        Assert.Equal(stale, heldEvent.Json["data"]!["heldBehind"]!.GetValue<Guid>());
+        Assert.Equal(stale, heldEvent.Json["data"]!["heldBehind"]!["writeId"]!.GetValue<Guid>());
+        Assert.True(heldEvent.Json["data"]!["heldBehind"]!["own"]!.GetValue<bool>());
         Assert.Single(await UntilReceivedAsync(name, 1, r => r.Type == "write.applied"));
     }
 }

@@ -11,6 +11,20 @@ public class OptionsValidatorTests
     public void The_defaults_are_valid() => Assert.True(_validator.Validate(null, new WritePipelineOptions()).Succeeded);
 
     [Fact]
+    public void Trusted_proxies_must_be_addresses_or_networks()
+    {
+        var options = new WritePipelineOptions();
+        options.Api.TrustedProxies = ["10.0.0.5", "10.1.0.0/16", "::1", "proxy.internal", "10.0.0.0/99"];
+
+        var result = _validator.Validate(null, options);
+
+        Assert.True(result.Failed);
+        Assert.Contains("'proxy.internal' is neither", result.FailureMessage, StringComparison.Ordinal);
+        Assert.Contains("'10.0.0.0/99' is neither", result.FailureMessage, StringComparison.Ordinal);
+        Assert.DoesNotContain("'10.1.0.0/16'", result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_reference_to_an_undeclared_collection_is_refused()
     {
         var options = new WritePipelineOptions();

@@ -42,7 +42,7 @@ public sealed class WriteActions(
         }
 
         // A decision the saga takes is audited by the saga, in its transaction; here only what it did not take.
-        var outcome = await decisions.TakeAsync(write, request, actor, cancellationToken, note);
+        var outcome = await decisions.TakeAsync(write, request, actor, StatusAudience.Operator, cancellationToken, note);
         if (outcome is not DecisionOutcome.Taken)
         {
             await RecordAsync(write, action, outcome, actor, request.Reason, note, request.Action == ResolutionActions.Resubmit ? request.Document?.ToReadableJson() : null);

@@ -17,6 +17,7 @@ public sealed class ApiKeyAuthenticationHandler(
     UrlEncoder encoder,
     ClientRegistry clients,
     ClientChanges changes,
+    KnownApiKeys knownKeys,
     IMemoryCache cache,
     IOptions<WritePipelineOptions> settings)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
@@ -27,8 +28,11 @@ public sealed class ApiKeyAuthenticationHandler(
     const string RateBurstClaim = "rate_burst";
     const string GrantsClaim = "grants";
 
-    // Short enough that a removed key stops working soon, long enough to keep the key lookup off the hot path.
+    // Short enough that a removed key stops working soon, long enough to keep the key lookup off the hot path. Only
+    // clients are cached: an unknown key is refused by KnownApiKeys, which remembers nothing of it.
     static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(30);
+
+    const string UnknownKey = "Unknown API key.";
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -44,22 +48,26 @@ public sealed class ApiKeyAuthenticationHandler(
         }
 
         var apiKey = header["Bearer ".Length..].Trim();
-        var cacheKey = "client-by-key:" + ApiKeys.Hash(apiKey);
-        if (!cache.TryGetValue(cacheKey, out Client? client))
+        if (!ApiKeys.IsWellFormed(apiKey))
         {
-            client = await clients.FindByApiKeyAsync(apiKey, Context.RequestAborted);
-            var entry = new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = CacheFor };
-            if (client is not null)
-            {
-                entry.ExpirationTokens.Add(changes.Watch(client.Id));
-            }
-
-            cache.Set(cacheKey, client, entry);
+            return AuthenticateResult.Fail(UnknownKey);
         }
 
-        if (client is null)
+        var hash = ApiKeys.Hash(apiKey);
+        var cacheKey = "client-by-key:" + hash;
+        if (!cache.TryGetValue(cacheKey, out Client? client) || client is null)
         {
-            return AuthenticateResult.Fail("Unknown API key.");
+            client = await knownKeys.ContainsAsync(hash, Context.RequestAborted)
+                ? await clients.FindByApiKeyAsync(apiKey, Context.RequestAborted)
+                : null;
+            if (client is null)
+            {
+                return AuthenticateResult.Fail(UnknownKey);
+            }
+
+            var entry = new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = CacheFor };
+            entry.ExpirationTokens.Add(changes.Watch(client.Id));
+            cache.Set(cacheKey, client, entry);
         }
 
         var rate = ClientRate.Of(client, settings.Value.Clients.RateLimit);

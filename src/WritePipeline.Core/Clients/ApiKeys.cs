@@ -8,6 +8,22 @@ public static class ApiKeys
 {
     const string Prefix = "wp_";
 
+    /// <summary>Characters of a generated key after its prefix: 32 bytes in base64url without padding.</summary>
+    const int TokenLength = 43;
+
+    /// <summary>
+    /// Whether <paramref name="apiKey"/> could be a key of ours: the prefix, then base64url, no longer than a generated
+    /// key (shorter ones are allowed for the Development key). Anything else is refused without a lookup.
+    /// </summary>
+    public static bool IsWellFormed(string apiKey) =>
+        apiKey.Length > Prefix.Length
+        && apiKey.Length <= Prefix.Length + TokenLength
+        && apiKey.StartsWith(Prefix, StringComparison.Ordinal)
+        && !apiKey.AsSpan(Prefix.Length).ContainsAnyExcept(Base64UrlCharacters);
+
+    static readonly System.Buffers.SearchValues<char> Base64UrlCharacters =
+        System.Buffers.SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
+
     /// <summary>A new key: a recognisable prefix and 32 random bytes, base64url.</summary>
     public static string Generate() => NewToken(Prefix);
 

@@ -4,7 +4,7 @@ using WritePipeline.Data;
 namespace WritePipeline.Clients;
 
 /// <summary>Creates clients, finds them by API key, and changes what an administrator may change of them.</summary>
-public sealed class ClientRegistry(WritePipelineDbContext db, ClientChanges changes, TimeProvider clock)
+public sealed class ClientRegistry(WritePipelineDbContext db, ClientChanges changes, KnownApiKeys knownKeys, TimeProvider clock)
 {
     /// <summary>Creates a client and returns its API key; this is the only time the key exists in clear.</summary>
     public async Task<(Client Client, string ApiKey)> CreateAsync(string name, CollectionGrants grants, ClientRate? rate, CancellationToken cancellationToken)
@@ -28,6 +28,7 @@ public sealed class ClientRegistry(WritePipelineDbContext db, ClientChanges chan
         };
         db.Clients.Add(client);
         await db.SaveChangesAsync(cancellationToken);
+        knownKeys.Add(client.ApiKeyHash);
         return client;
     }
 

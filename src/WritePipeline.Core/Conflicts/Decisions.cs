@@ -41,7 +41,9 @@ public sealed class Decisions(WritePipelineDbContext db, IRequestClient<ResolveC
 {
     public const int MaxReasonLength = 2000;
 
-    public async Task<DecisionOutcome> TakeAsync(Write write, ResolutionRequest request, string requestedBy, CancellationToken cancellationToken, string? auditNote = null)
+    /// <param name="audience">Who gets the status resource in the answer: the write's client, or an operator.</param>
+    public async Task<DecisionOutcome> TakeAsync(
+        Write write, ResolutionRequest request, string requestedBy, StatusAudience audience, CancellationToken cancellationToken, string? auditNote = null)
     {
         if (Invalid(request) is { } invalid)
         {
@@ -86,7 +88,8 @@ public sealed class Decisions(WritePipelineDbContext db, IRequestClient<ResolveC
             return new DecisionOutcome.Unanswered();
         }
 
-        return new DecisionOutcome.Taken((await WritesApi.ReadStatusAsync(db, write.Id, null, cancellationToken))!);
+        var viewer = audience == StatusAudience.Client ? write.ClientId : (Guid?)null;
+        return new DecisionOutcome.Taken((await WritesApi.ReadStatusAsync(db, write.Id, viewer, cancellationToken))!);
     }
 
     static string? Invalid(ResolutionRequest request) => request.Action switch

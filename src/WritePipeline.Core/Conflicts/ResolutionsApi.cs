@@ -56,7 +56,7 @@ public static class ResolutionsApi
             return refused;
         }
 
-        return Answer(write.Id, await decisions.TakeAsync(write, request, "client:" + clientId, http.RequestAborted));
+        return Answer(write.Id, await decisions.TakeAsync(write, request, "client:" + clientId, StatusAudience.Client, http.RequestAborted));
     }
 
     /// <summary>The HTTP answer to a decision, the same for submitters and operators.</summary>

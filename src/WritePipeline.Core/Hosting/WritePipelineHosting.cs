@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -74,6 +75,8 @@ public static class WritePipelineHosting
     public static WebApplicationBuilder AddWritePipelineApi(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
+        services.AddOptions<Microsoft.AspNetCore.Builder.ForwardedHeadersOptions>()
+            .Configure<IOptions<WritePipelineOptions>>((forwarded, options) => TrustedProxies.Configure(forwarded, options.Value.Api.TrustedProxies));
         services.AddProblemDetails(options => options.CustomizeProblemDetails = ProblemCatalog.Customize);
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Encoder = Json.ReadableJson.Encoder);
         services.AddExceptionHandler<Json.BadRequests>();
@@ -86,6 +89,8 @@ public static class WritePipelineHosting
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
             .AddScheme<AuthenticationSchemeOptions, OperatorTokenAuthenticationHandler>(OperatorTokenAuthenticationHandler.SchemeName, null);
         services.AddAuthorizationBuilder().AddOperatorPolicies();
+        services.TryAddSingleton<Microsoft.AspNetCore.Identity.IPasswordHasher<Operator>, Microsoft.AspNetCore.Identity.PasswordHasher<Operator>>();
+        services.AddSingleton<OperatorPasswords>();
         services.AddScoped<OperatorRegistry>();
         services.AddWritePipelineOperatorServices();
         services.AddScoped<PipelineMetrics>();
@@ -95,6 +100,7 @@ public static class WritePipelineHosting
         services.AddScoped<ClientAdministration>();
         services.AddSingleton<ClientRateLimits>();
         services.AddSingleton<ClientChanges>();
+        services.AddSingleton<KnownApiKeys>();
         services.AddScoped<SubmissionReader>();
         services.AddScoped<WriteSubmitter>();
         services.AddSingleton<WriteRecorder>();
@@ -106,6 +112,8 @@ public static class WritePipelineHosting
 
     public static WebApplication MapWritePipelineApi(this WebApplication app)
     {
+        // First: everything after it (the sign-in limit, the logs, the console's HTTPS check) sees the client's address.
+        app.UseForwardedHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseAuthentication();

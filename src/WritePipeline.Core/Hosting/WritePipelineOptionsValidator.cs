@@ -48,6 +48,16 @@ public sealed class WritePipelineOptionsValidator(IHostEnvironment? environment 
             failures.Add("WritePipeline:Sweeper:UnconfirmedAfter must be at least three times WritePipeline:Transport:SendTimeout: a write is checked only once the API has long given up on sending it.");
         }
 
+        foreach (var proxy in TrustedProxies.Invalid(options.Api.TrustedProxies))
+        {
+            failures.Add($"WritePipeline:Api:TrustedProxies: '{proxy}' is neither an IP address nor a network (CIDR, e.g. 10.0.0.0/8).");
+        }
+
+        if (options.Clients.KeyRefreshInterval <= TimeSpan.Zero || options.Clients.KeyRefreshInterval > TimeSpan.FromMinutes(1))
+        {
+            failures.Add("WritePipeline:Clients:KeyRefreshInterval must be positive and at most a minute: a new client's key waits that long at its first use.");
+        }
+
         if (options.Telemetry.GaugeInterval <= TimeSpan.Zero)
         {
             failures.Add("WritePipeline:Telemetry:GaugeInterval must be positive.");

@@ -18,7 +18,10 @@ public sealed class Operator
 
     public DateTimeOffset CreatedAt { get; set; }
 
-    /// <summary>Wrong passwords in a row since the last sign-in or lockout.</summary>
+    /// <summary>
+    /// Wrong passwords in a row since the last sign-in; <see cref="OperatorsOptions.LockoutAttempts"/> while locked, and
+    /// counted from 0 again once the lock has passed.
+    /// </summary>
     public int FailedSignIns { get; set; }
 
     /// <summary>Until when sign-in is refused after too many wrong passwords in a row.</summary>

@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using WritePipeline.Clients;
@@ -7,10 +6,9 @@ using WritePipeline.Data;
 namespace WritePipeline.Operators;
 
 /// <summary>Creates operators, checks their passwords, issues and finds their admin API tokens.</summary>
-public sealed class OperatorRegistry(WritePipelineDbContext db, TimeProvider clock, IOptions<WritePipelineOptions> options)
+public sealed class OperatorRegistry(WritePipelineDbContext db, OperatorPasswords passwords, TimeProvider clock, IOptions<WritePipelineOptions> options)
 {
     const string TokenPrefix = "wpo_";
-    static readonly PasswordHasher<Operator> Passwords = new();
 
     public async Task<Operator> CreateAsync(string name, string role, string password, CancellationToken cancellationToken)
     {
@@ -26,49 +24,65 @@ public sealed class OperatorRegistry(WritePipelineDbContext db, TimeProvider clo
         return account;
     }
 
-    public void SetPassword(Operator account, string password) => account.PasswordHash = Passwords.HashPassword(account, password);
+    public void SetPassword(Operator account, string password) => account.PasswordHash = passwords.Hash(account, password);
 
     /// <summary>
     /// The operator whose name and password these are, or null. After <see cref="OperatorsOptions.LockoutAttempts"/>
     /// wrong passwords in a row the account is locked for <see cref="OperatorsOptions.LockoutDuration"/>: even the right
-    /// password is refused then, and the answer is the same as for a wrong one (no hint which names exist).
+    /// password is refused then, and the answer is the same as for a wrong one (no hint which names exist). Every
+    /// attempt checks one password, whether the name exists, is locked or not, so the time of the answer tells nothing
+    /// either.
     /// </summary>
     public async Task<Operator?> SignInAsync(string name, string password, CancellationToken cancellationToken)
     {
-        var account = await db.Operators.SingleOrDefaultAsync(o => o.Name == name, cancellationToken);
+        var account = await db.Operators.AsNoTracking().SingleOrDefaultAsync(o => o.Name == name, cancellationToken);
         if (account is null)
         {
+            passwords.VerifyWithoutAccount(password);
             return null;
         }
 
         var now = clock.GetUtcNow();
+        var right = passwords.Verify(account, password);
         if (account.LockedUntil > now)
         {
             return null;
         }
 
-        if (Passwords.VerifyHashedPassword(account, account.PasswordHash, password) == PasswordVerificationResult.Failed)
+        if (!right)
         {
-            var lockout = options.Value.Operators;
-            account.FailedSignIns++;
-            if (account.FailedSignIns >= lockout.LockoutAttempts)
-            {
-                account.FailedSignIns = 0;
-                account.LockedUntil = now + lockout.LockoutDuration;
-            }
-
-            await db.SaveChangesAsync(cancellationToken);
+            await CountWrongPasswordAsync(account.Id, now, cancellationToken);
             return null;
         }
 
         if (account.FailedSignIns != 0 || account.LockedUntil is not null)
         {
-            account.FailedSignIns = 0;
-            account.LockedUntil = null;
-            await db.SaveChangesAsync(cancellationToken);
+            await db.Operators.Where(o => o.Id == account.Id)
+                .ExecuteUpdateAsync(set => set.SetProperty(o => o.FailedSignIns, 0).SetProperty(o => o.LockedUntil, (DateTimeOffset?)null), cancellationToken);
         }
 
         return account;
+    }
+
+    /// <summary>
+    /// Counts a wrong password, and locks the account at the limit. One conditional UPDATE, not a read and a write:
+    /// concurrent wrong passwords each count (none overwrites another's count), and none counts once the account is
+    /// locked, since the database checks the condition on the row as the statement before it left it. So at most
+    /// <see cref="OperatorsOptions.LockoutAttempts"/> wrong passwords are taken before the lock, however many arrive
+    /// at once. The count stays at the limit while the account is locked and starts again after.
+    /// </summary>
+    async Task CountWrongPasswordAsync(Guid operatorId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var lockout = options.Value.Operators;
+        var limit = lockout.LockoutAttempts;
+        DateTimeOffset? lockedUntil = now + lockout.LockoutDuration;
+        await db.Operators
+            .Where(o => o.Id == operatorId && (o.LockedUntil == null || o.LockedUntil <= now))
+            .ExecuteUpdateAsync(
+                set => set
+                    .SetProperty(o => o.FailedSignIns, o => o.LockedUntil == null ? o.FailedSignIns + 1 : 1)
+                    .SetProperty(o => o.LockedUntil, o => (o.LockedUntil == null ? o.FailedSignIns + 1 : 1) >= limit ? lockedUntil : null),
+                CancellationToken.None); // a wrong password counts even when the caller has gone
     }
 
     /// <summary>Issues a new admin API token (replacing the previous one); this is the only time it exists in clear.</summary>

@@ -124,6 +124,9 @@ public static class ProblemCatalog
     public static ProblemHttpResult TooManyEndpoints(int limit) =>
         Create(Kinds.TooManyEndpoints, $"A client may have at most {limit} webhook endpoints, disabled ones included; remove one to add another.", new() { ["limit"] = limit });
 
+    public static ProblemHttpResult EndpointDisabledByOperator(Guid id) =>
+        Create(Kinds.EndpointDisabledByOperator, $"Webhook endpoint '{id}' was disabled by an operator; only an operator can enable it again. Nothing was changed.");
+
     public static ProblemHttpResult InvalidWebhookAction(string detail) =>
         Create(Kinds.InvalidWebhookAction, detail);
 
@@ -216,6 +219,8 @@ public static class ProblemCatalog
         public static readonly ProblemKind UnsupportedMediaType = new(StatusCodes.Status415UnsupportedMediaType, "unsupported-media-type", "The content type is not supported here.");
 
         public static readonly ProblemKind SchemaViolation = new(StatusCodes.Status422UnprocessableEntity, "schema-violation", "The document does not satisfy the collection's schema.");
+
+        public static readonly ProblemKind EndpointDisabledByOperator = new(StatusCodes.Status409Conflict, "endpoint-disabled-by-operator", "An operator disabled this webhook endpoint.");
 
         public static readonly ProblemKind IdempotencyKeyMismatch = new(StatusCodes.Status422UnprocessableEntity, "idempotency-key-mismatch", "The Idempotency-Key was used with a different request.");
 

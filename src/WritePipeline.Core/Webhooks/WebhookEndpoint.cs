@@ -1,3 +1,5 @@
+using WritePipeline.Operators;
+
 namespace WritePipeline.Webhooks;
 
 /// <summary>Where a client wants to hear about its writes, and how deliveries there have been going.</summary>
@@ -16,8 +18,37 @@ public sealed class WebhookEndpoint
 
     public bool Enabled { get; set; } = true;
 
-    /// <summary>Why the endpoint was disabled, when the pipeline disabled it (410 Gone, failing for days).</summary>
+    /// <summary>
+    /// Why the endpoint was disabled, when the pipeline disabled it (410 Gone, failing for days) or an operator did
+    /// (<see cref="ByOperatorPrefix"/>, then the operator's name and reason); a client that disables its own endpoint
+    /// gives none.
+    /// </summary>
     public string? DisabledReason { get; set; }
+
+    /// <summary>How <see cref="DisabledReason"/> begins when an operator disabled the endpoint; nothing else writes it so.</summary>
+    public const string ByOperatorPrefix = "disabled by " + OperatorPrincipal.ActorPrefix;
+
+    /// <summary>An operator disabled it: only an operator may enable it again, not its client.</summary>
+    public bool DisabledByOperator => !Enabled && DisabledReason is { } reason && reason.StartsWith(ByOperatorPrefix, StringComparison.Ordinal);
+
+    /// <summary>
+    /// <see cref="DisabledReason"/> as the endpoint's client reads it: an operator's reason without the operator's name
+    /// ("disabled by an operator: ..."), which only operators see.
+    /// </summary>
+    public string? DisabledReasonForClient
+    {
+        get
+        {
+            if (DisabledReason is not { } reason || !reason.StartsWith(ByOperatorPrefix, StringComparison.Ordinal))
+            {
+                return DisabledReason;
+            }
+
+            // Operator names hold no colon: what follows the next one is the operator's own reason.
+            var afterName = reason.IndexOf(':', ByOperatorPrefix.Length);
+            return "disabled by an operator" + (afterName < 0 ? string.Empty : reason[afterName..]);
+        }
+    }
 
     /// <summary>
     /// The signing secret (<c>whsec_</c> + base64). Kept as it is because every delivery is signed with it; the

@@ -198,6 +198,7 @@ public sealed class WebhookEndpoints(WritePipelineDbContext db, WebhookOutbox ou
             return invalid;
         }
 
+        // The actor is "operator:NAME": the reason starts with WebhookEndpoint.ByOperatorPrefix, which keeps the client from enabling it.
         SetEnabled(endpoint, enabled, enabled ? null : $"disabled by {actor}" + (reason is null ? null : ": " + reason));
         entry.After = State(endpoint);
 

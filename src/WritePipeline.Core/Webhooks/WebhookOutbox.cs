@@ -53,7 +53,10 @@ public sealed class WebhookOutbox(WritePipelineDbContext db, IMemoryCache cache,
             .Where(e => e.Subscribes(eventType))
             .ToList();
         var now = clock.GetUtcNow();
-        var payload = WebhookPayloads.For(eventType, write, conflict, saga, now, options.Value.Webhooks.PublicBaseUrl);
+        var blockerClientId = write.HeldBehind is { } blocker
+            ? await db.Writes.AsNoTracking().Where(w => w.Id == blocker).Select(w => (Guid?)w.ClientId).FirstOrDefaultAsync(cancellationToken)
+            : null;
+        var payload = WebhookPayloads.For(eventType, write, conflict, saga, blockerClientId, now, options.Value.Webhooks.PublicBaseUrl);
         var deliveries = endpoints.Select(endpoint => new WebhookDelivery
         {
             Id = NewId.NextGuid(),

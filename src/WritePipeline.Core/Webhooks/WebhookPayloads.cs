@@ -6,19 +6,20 @@ using WritePipeline.Writes;
 
 namespace WritePipeline.Webhooks;
 
-/// <summary>The body of a webhook: <c>{type, timestamp, data}</c>, data being the write's status resource and its links.</summary>
+/// <summary>The body of a webhook: <c>{type, timestamp, data}</c>, data being the write's status resource as its client sees it, and its links.</summary>
 public static class WebhookPayloads
 {
     static JsonSerializerOptions Json => ReadableJson.Options;
 
-    public static string For(string eventType, Write write, WriteConflict? conflict, ConflictState? saga, DateTimeOffset at, string? publicBaseUrl)
+    public static string For(string eventType, Write write, WriteConflict? conflict, ConflictState? saga, Guid? blockerClientId, DateTimeOffset at, string? publicBaseUrl)
     {
-        var data = JsonSerializer.SerializeToNode(WriteStatusView.For(write, conflict, saga), Json)!.AsObject();
-        var status = (publicBaseUrl?.TrimEnd('/') ?? string.Empty) + WritesApi.StatusPath(write.Id);
+        var status = WriteStatusView.For(write, conflict, saga, blockerClientId, StatusAudience.Client);
+        var data = JsonSerializer.SerializeToNode(status, Json)!.AsObject();
+        var link = (publicBaseUrl?.TrimEnd('/') ?? string.Empty) + WritesApi.StatusPath(write.Id);
         data["links"] = new JsonObject
         {
-            ["status"] = status,
-            ["resolution"] = status + "/resolution",
+            ["status"] = link,
+            ["resolution"] = link + "/resolution",
         };
         return new JsonObject
         {

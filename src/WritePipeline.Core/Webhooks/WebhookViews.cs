@@ -13,7 +13,7 @@ public sealed record WebhookEndpointView(
     DateTimeOffset CreatedAt)
 {
     public static WebhookEndpointView For(WebhookEndpoint endpoint) => new(
-        endpoint.Id, endpoint.Url, endpoint.EventList, endpoint.Description, endpoint.Enabled, endpoint.DisabledReason,
+        endpoint.Id, endpoint.Url, endpoint.EventList, endpoint.Description, endpoint.Enabled, endpoint.DisabledReasonForClient,
         endpoint.FailureStreak, endpoint.FailingSince, endpoint.CreatedAt);
 }
 

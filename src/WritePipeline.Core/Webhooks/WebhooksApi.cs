@@ -35,8 +35,9 @@ public static class WebhooksApi
             .WithDescription("One of this client's endpoints with its status, failure streak and how its deliveries are going.").WithSummary("One endpoint and how its deliveries are going")
             .ProducesProblem(StatusCodes.Status404NotFound);
         webhooks.MapPatch("/{id}", Update).WithName("UpdateWebhook")
-            .WithDescription("Changes an endpoint's URL, events or description, or enables or disables it (an endpoint an operator disabled stays disabled).").WithSummary("Change the URL, events or description; enable or disable")
-            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+            .WithDescription("Changes an endpoint's URL, events or description, or enables or disables it. An endpoint an operator disabled cannot be enabled by its client (409 endpoint-disabled-by-operator); one the pipeline disabled for failing can.")
+            .WithSummary("Change the URL, events or description; enable or disable (not enable one an operator disabled: 409)")
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         webhooks.MapDelete("/{id}", Delete).WithName("DeleteWebhook")
             .WithDescription("Removes one of this client's endpoints; its pending deliveries fail.").WithSummary("Remove an endpoint")
             .ProducesProblem(StatusCodes.Status404NotFound);
@@ -116,6 +117,13 @@ public static class WebhooksApi
         if (refusal is not null)
         {
             return ProblemCatalog.InvalidWebhook(refusal);
+        }
+
+        // An operator stopped deliveries there (a receiver harming others, a compromised URL): that is theirs to undo.
+        // One the pipeline disabled for failing, the client may enable again once its receiver is fixed.
+        if (request.Enabled == true && endpoint.DisabledByOperator)
+        {
+            return ProblemCatalog.EndpointDisabledByOperator(endpoint.Id);
         }
 
         endpoint.Url = request.Url ?? endpoint.Url;

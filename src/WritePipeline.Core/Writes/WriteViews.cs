@@ -15,6 +15,19 @@ public sealed record WriteError(string Type, string? Detail);
 /// <summary>The decision taken about a conflicted write.</summary>
 public sealed record ResolutionView(string Action, string? Reason, string? By, DateTimeOffset? RequestedAt, DateTimeOffset? ResolvedAt);
 
+/// <summary>
+/// The conflicted write a held write waits behind. <see cref="Own"/>: whether it is the same client's write; its id only
+/// then, for a client (another client's write id is that client's business), and always for operators.
+/// </summary>
+public sealed record HeldBehindView(bool Own, Guid? WriteId);
+
+/// <summary>Who reads a status resource: the write's own client, or an operator (every detail).</summary>
+public enum StatusAudience
+{
+    Client,
+    Operator,
+}
+
 /// <summary>The status resource of a write.</summary>
 public sealed record WriteStatusView(
     Guid WriteId,
@@ -27,24 +40,43 @@ public sealed record WriteStatusView(
     long? Version,
     WriteError? Error,
     ConflictView? Conflict,
-    Guid? HeldBehind,
+    HeldBehindView? HeldBehind,
     IReadOnlyList<string> Actions,
     ResolutionView? Resolution)
 {
-    public static WriteStatusView For(Write write, WriteConflict? conflict, ConflictState? saga = null) => new(
-        write.Id,
-        write.Status,
-        write.Collection,
-        write.Key,
-        write.Operation,
-        write.SubmittedAt,
-        write.Status == WriteStatus.Applied ? write.CompletedAt : null,
-        write.Version,
-        write.ErrorType is null ? null : new WriteError(write.ErrorType, write.ErrorDetail),
-        conflict is null ? null : ConflictView.For(conflict),
-        write.HeldBehind,
-        ResolutionRules.AllowedActions(write.Status, write.Operation, write.ErrorType),
-        saga?.ResolutionAction is null
-            ? null
-            : new ResolutionView(saga.ResolutionAction, saga.ResolutionReason, saga.ResolvedBy, saga.ResolutionRequestedAt, saga.ResolvedAt));
+    /// <summary>How a client's status resource names an operator who decided: the role, never the operator's name.</summary>
+    public const string OperatorDecided = "operator";
+
+    /// <param name="blockerClientId">The client of the write <paramref name="write"/> is held behind, when it is held.</param>
+    public static WriteStatusView For(Write write, WriteConflict? conflict, ConflictState? saga, Guid? blockerClientId, StatusAudience audience)
+    {
+        var everything = audience == StatusAudience.Operator;
+        HeldBehindView? heldBehind = null;
+        if (write.HeldBehind is { } blocker)
+        {
+            var own = blockerClientId == write.ClientId;
+            heldBehind = new HeldBehindView(own, own || everything ? blocker : null);
+        }
+
+        return new(
+            write.Id,
+            write.Status,
+            write.Collection,
+            write.Key,
+            write.Operation,
+            write.SubmittedAt,
+            write.Status == WriteStatus.Applied ? write.CompletedAt : null,
+            write.Version,
+            write.ErrorType is null ? null : new WriteError(write.ErrorType, write.ErrorDetail),
+            conflict is null ? null : ConflictView.For(conflict),
+            heldBehind,
+            ResolutionRules.AllowedActions(write.Status, write.Operation, write.ErrorType),
+            saga?.ResolutionAction is null
+                ? null
+                : new ResolutionView(saga.ResolutionAction, saga.ResolutionReason, everything ? saga.ResolvedBy : ClientSees(saga.ResolvedBy), saga.ResolutionRequestedAt, saga.ResolvedAt));
+    }
+
+    /// <summary>Operators are named in the audit log and to other operators; a client learns only that an operator decided.</summary>
+    static string? ClientSees(string? decidedBy) =>
+        decidedBy is not null && decidedBy.StartsWith(Operators.OperatorPrincipal.ActorPrefix, StringComparison.Ordinal) ? OperatorDecided : decidedBy;
 }

@@ -152,9 +152,9 @@ public static class WritesApi
     }
 
     /// <summary>
-    /// The status resource of a client's write (any client's, for operators: <paramref name="clientId"/> null), or null
-    /// when there is no such write. Another client's write, and one the broker never confirmed (its client got 503),
-    /// do not exist for this caller.
+    /// The status resource of a client's write as that client sees it, or of any client's write with every detail, for
+    /// operators (<paramref name="clientId"/> null); null when there is no such write. Another client's write, and one the
+    /// broker never confirmed (its client got 503), do not exist for this caller.
     /// </summary>
     public static async Task<WriteStatusView?> ReadStatusAsync(WritePipelineDbContext db, Guid writeId, Guid? clientId, CancellationToken cancellationToken)
     {
@@ -166,14 +166,21 @@ public static class WritesApi
                 from conflict in conflicts.DefaultIfEmpty()
                 join s in db.ConflictSagas.AsNoTracking() on w.Id equals s.CorrelationId into sagas
                 from saga in sagas.DefaultIfEmpty()
-                select new { Write = w, Conflict = conflict, Saga = saga })
+                select new
+                {
+                    Write = w,
+                    Conflict = conflict,
+                    Saga = saga,
+                    BlockerClientId = db.Writes.Where(b => b.Id == w.HeldBehind).Select(b => (Guid?)b.ClientId).FirstOrDefault(),
+                })
             .SingleOrDefaultAsync(cancellationToken);
         if (found is null || found.Write.Status == WriteStatus.Rejected)
         {
             return null;
         }
 
-        return WriteStatusView.For(found.Write, found.Conflict, found.Saga);
+        return WriteStatusView.For(
+            found.Write, found.Conflict, found.Saga, found.BlockerClientId, clientId is null ? StatusAudience.Operator : StatusAudience.Client);
     }
 
     public static string StatusPath(Guid writeId) => "/v1/writes/" + writeId;
