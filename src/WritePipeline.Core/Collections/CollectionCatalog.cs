@@ -32,4 +32,8 @@ public sealed class CollectionCatalog
     /// <summary>Whether a conflict on <paramref name="collection"/> holds the key's later writes behind it (the default).</summary>
     public bool HoldsOnConflict(string collection) =>
         !TryGet(collection, out var options) || options.OnConflict != CollectionOptions.Continue;
+
+    /// <summary>How long a write of <paramref name="collection"/> waits for a record it references (<see cref="CollectionOptions.ReferenceGrace"/>).</summary>
+    public TimeSpan ReferenceGraceOf(string collection) =>
+        TryGet(collection, out var options) ? options.ReferenceGrace : TimeSpan.Zero;
 }

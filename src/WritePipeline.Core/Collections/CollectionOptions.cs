@@ -17,4 +17,11 @@ public sealed class CollectionOptions
 
     /// <summary><c>hold</c> (later writes to a conflicted key wait behind it) or <c>continue</c>.</summary>
     public string OnConflict { get; set; } = Hold;
+
+    /// <summary>
+    /// How long a write whose referenced record does not exist yet is retried (status <c>waiting</c>, its key held
+    /// behind it) before it becomes a <c>missing_reference</c> conflict: a child may be submitted before its parent,
+    /// whose write travels on another partition. Zero conflicts at once.
+    /// </summary>
+    public TimeSpan ReferenceGrace { get; set; } = TimeSpan.FromSeconds(30);
 }

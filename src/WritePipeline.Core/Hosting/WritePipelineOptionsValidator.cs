@@ -105,6 +105,11 @@ public sealed class WritePipelineOptionsValidator : IValidateOptions<WritePipeli
             {
                 failures.Add($"WritePipeline:Collections:{collection}:OnConflict must be hold or continue.");
             }
+
+            if (declaration.ReferenceGrace < TimeSpan.Zero)
+            {
+                failures.Add($"WritePipeline:Collections:{collection}:ReferenceGrace must not be negative.");
+            }
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

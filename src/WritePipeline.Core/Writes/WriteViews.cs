@@ -28,6 +28,7 @@ public sealed record WriteStatusView(
     WriteError? Error,
     ConflictView? Conflict,
     Guid? HeldBehind,
+    DateTimeOffset? RetryUntil,
     IReadOnlyList<string> Actions,
     ResolutionView? Resolution)
 {
@@ -43,6 +44,7 @@ public sealed record WriteStatusView(
         write.ErrorType is null ? null : new WriteError(write.ErrorType, write.ErrorDetail),
         conflict is null ? null : ConflictView.For(conflict),
         write.HeldBehind,
+        write.RetryUntil,
         ResolutionRules.AllowedActions(write.Status, write.Operation, write.ErrorType),
         saga?.ResolutionAction is null
             ? null
