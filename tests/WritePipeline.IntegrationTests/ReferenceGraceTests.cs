@@ -37,6 +37,9 @@ public abstract class ReferenceGraceTests(PipelineAppFixture fixture)
         ["WritePipeline:Collections:customers:UniqueFields:0"] = "/email",
         ["WritePipeline:Collections:orders:References:/customerId"] = "customers",
         ["WritePipeline:Collections:orders:ReferenceGrace"] = grace.ToString(),
+        ["WritePipeline:Collections:notes:References:/customerId"] = "customers",
+        ["WritePipeline:Collections:notes:OnConflict"] = "continue",
+        ["WritePipeline:Collections:notes:ReferenceGrace"] = grace.ToString(),
     };
 
     [Fact]
@@ -107,6 +110,24 @@ public abstract class ReferenceGraceTests(PipelineAppFixture fixture)
         Assert.Equal([1L, 2L], history.Select(v => v.Version));
         Assert.Equal(2, JsonNode.Parse(history[^1].Document!)!["seq"]!.GetValue<int>());
         Assert.False(await _app.QueryAsync(db => db.KeyHolds.AnyAsync(h => h.Collection == "orders" && h.Key == order)));
+    }
+
+    [Fact]
+    public async Task Where_conflicts_do_not_hold_the_key_a_waiting_write_still_does_and_lets_go_when_it_conflicts()
+    {
+        var (_, http) = await _app.CreateClientAsync();
+        var note = TestKeys.New("n");
+
+        var first = await http.PutAsync("notes", note, new JsonObject { ["customerId"] = TestKeys.New("nobody") }).AcceptedAsync();
+        await http.UntilStatusAsync(first, "waiting");
+        var second = await http.PutAsync("notes", note, new JsonObject { ["text"] = "second" }).AcceptedAsync();
+        Assert.Equal(first, (await http.UntilStatusAsync(second, "held", "applied"))["heldBehind"]?.GetValue<Guid>());
+
+        // OnConflict: continue: once the first conflicts, the second goes on without waiting for a decision about it.
+        var conflicted = await http.UntilStatusAsync(first, "parked", "notified", "applied");
+        Assert.Equal("missing_reference", conflicted["conflict"]?["type"]?.GetValue<string>());
+        await http.UntilStatusAsync(second, "applied");
+        Assert.Equal([second], (await _app.HistoryAsync("notes", note)).Select(v => v.WriteId));
     }
 
     [Fact]
