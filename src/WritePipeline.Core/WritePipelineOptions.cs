@@ -237,6 +237,13 @@ public sealed class WorkerOptions
 
     /// <summary>How long a stopping worker lets its partitions finish the batch at hand before it drops them (the broker gives them back).</summary>
     public TimeSpan StopGrace { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How often a write <c>waiting</c> for a record it references is tried again within its grace
+    /// (<see cref="Collections.CollectionOptions.ReferenceGrace"/>): the delay between the parent's arrival and the
+    /// child's apply, at most. A retry the partition did not take within five of these is sent again.
+    /// </summary>
+    public TimeSpan ReferenceRetryInterval { get; set; } = TimeSpan.FromSeconds(1);
 }
 
 public sealed class ApiOptions

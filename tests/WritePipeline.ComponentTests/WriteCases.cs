@@ -45,8 +45,9 @@ public static class WriteCases
     public static IReadOnlyDictionary<string, CollectionOptions> Collections => new Dictionary<string, CollectionOptions>(StringComparer.Ordinal)
     {
         ["customers"] = new() { UniqueFields = ["/email"] },
-        ["orders"] = new() { References = { ["/customerId"] = "customers" }, Schema = """{"properties":{"qty":{"maximum":4}}}""" },
-        ["notes"] = new() { UniqueFields = ["/tag"], References = { ["/customerId"] = "customers" }, OnConflict = CollectionOptions.Continue },
+        // No reference grace: a missing reference conflicts in the write's own turn, which is what these cases compare.
+        ["orders"] = new() { References = { ["/customerId"] = "customers" }, Schema = """{"properties":{"qty":{"maximum":4}}}""", ReferenceGrace = TimeSpan.Zero },
+        ["notes"] = new() { UniqueFields = ["/tag"], References = { ["/customerId"] = "customers" }, OnConflict = CollectionOptions.Continue, ReferenceGrace = TimeSpan.Zero },
     };
 
     sealed record Target(string Collection, string Key);

@@ -802,6 +802,7 @@ public sealed class AdminActionsSqliteFixture() : PipelineAppFixture(new Pipelin
     {
         ["WritePipeline:Collections:customers:UniqueFields:0"] = "/email",
         ["WritePipeline:Collections:orders:References:/customerId"] = "customers",
+        ["WritePipeline:Collections:orders:ReferenceGrace"] = "00:00:00",
         ["WritePipeline:Collections:notes:OnConflict"] = "continue",
     },
 });

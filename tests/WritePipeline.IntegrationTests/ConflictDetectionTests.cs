@@ -6,8 +6,11 @@ using WritePipeline.Partitioning;
 
 namespace WritePipeline.IntegrationTests;
 
-/// <summary>Every conflict kind, detected by the worker on RabbitMQ + PostgreSQL, with what a person needs to decide.</summary>
-public sealed class ConflictDetectionTests(RabbitMqPostgresFixture fixture) : IClassFixture<RabbitMqPostgresFixture>
+/// <summary>
+/// Every conflict kind, detected by the worker on RabbitMQ + PostgreSQL, with what a person needs to decide (a missing
+/// reference at once: <see cref="ConflictsFixture"/> declares no grace; <see cref="ReferenceGraceTests"/> tests the grace).
+/// </summary>
+public sealed class ConflictDetectionTests(ConflictsFixture fixture) : IClassFixture<ConflictsFixture>
 {
     readonly PipelineApp _app = fixture.App;
 

@@ -22,13 +22,17 @@ public sealed class RabbitMqSqliteFixture() : PipelineAppFixture(new PipelineSet
 
 public sealed class RabbitMqPostgresFixture() : PipelineAppFixture(PipelineSetup.RabbitMqPostgres);
 
-/// <summary>RabbitMQ + PostgreSQL with collections declared for the conflict tests: one that holds on conflict, one that continues.</summary>
+/// <summary>
+/// RabbitMQ + PostgreSQL with collections declared for the conflict tests: one that holds on conflict, one that
+/// continues; a missing reference conflicts at once (no reference grace).
+/// </summary>
 public sealed class ConflictsFixture() : PipelineAppFixture(PipelineSetup.RabbitMqPostgres with
 {
     Overrides = new Dictionary<string, string?>
     {
         ["WritePipeline:Collections:customers:UniqueFields:0"] = "/email",
         ["WritePipeline:Collections:orders:References:/customerId"] = "customers",
+        ["WritePipeline:Collections:orders:ReferenceGrace"] = "00:00:00",
         ["WritePipeline:Collections:notes:OnConflict"] = "continue",
     },
 });

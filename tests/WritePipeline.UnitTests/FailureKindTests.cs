@@ -68,6 +68,13 @@ public class FailureKindTests
         var resolution = new ApplyResolution { WriteId = write.WriteId, ResolutionId = Guid.NewGuid(), Collection = "c", Key = "k", Action = ResolutionActions.Discard, Reason = "r" };
         (type, body) = PartitionMessageFormat.Encode(PartitionMessage.For(resolution));
         Assert.Equal(resolution, PartitionMessageFormat.Decode(type, body).Resolution);
+        var check = new UnconfirmedWriteCheck(write.WriteId, "c", "k");
+        (type, body) = PartitionMessageFormat.Encode(PartitionMessage.For(check));
+        Assert.Equal(check, PartitionMessageFormat.Decode(type, body).Check);
+        var retry = new ReferenceRetry(write.WriteId, "orders", "o1");
+        (type, body) = PartitionMessageFormat.Encode(PartitionMessage.For(retry));
+        Assert.Equal(PartitionMessageFormat.RetryType, type);
+        Assert.Equal(retry, PartitionMessageFormat.Decode(type, body).Retry);
     }
 
     [Theory]

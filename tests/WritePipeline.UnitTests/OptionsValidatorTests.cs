@@ -50,6 +50,19 @@ public class OptionsValidatorTests
     }
 
     [Fact]
+    public void A_negative_reference_grace_is_refused_and_zero_is_allowed()
+    {
+        var options = new WritePipelineOptions();
+        options.Collections["customers"] = new CollectionOptions { ReferenceGrace = TimeSpan.Zero };
+        options.Collections["orders"] = new CollectionOptions { References = new() { ["/customerId"] = "customers" }, ReferenceGrace = TimeSpan.FromSeconds(-1) };
+
+        var result = _validator.Validate(null, options);
+
+        Assert.Contains("orders:ReferenceGrace must not be negative", result.FailureMessage, StringComparison.Ordinal);
+        Assert.DoesNotContain("customers:ReferenceGrace", result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_in_memory_transport_needs_the_worker_in_the_same_process()
     {
         var options = new WritePipelineOptions { Transport = { Kind = TransportKind.InMemory }, Worker = { Enabled = false } };

@@ -49,4 +49,8 @@ public sealed class CollectionCatalog
     /// <summary>The schema every document of <paramref name="collection"/> must satisfy; null when it declares none.</summary>
     public CollectionSchema? SchemaOf(string collection) =>
         _schemas.Count > 0 && _schemas.TryGetValue(collection, out var schema) ? schema : null;
+
+    /// <summary>How long a write of <paramref name="collection"/> waits for a record it references (<see cref="CollectionOptions.ReferenceGrace"/>).</summary>
+    public TimeSpan ReferenceGraceOf(string collection) =>
+        TryGet(collection, out var options) ? options.ReferenceGrace : TimeSpan.Zero;
 }

@@ -26,4 +26,11 @@ public sealed class CollectionOptions
 
     /// <summary>Whether <see cref="Schema"/> is set (an empty value, e.g. from an environment variable, declares none).</summary>
     public bool DeclaresSchema => !string.IsNullOrWhiteSpace(Schema);
+
+    /// <summary>
+    /// How long a write whose referenced record does not exist yet is retried (status <c>waiting</c>, its key held
+    /// behind it) before it becomes a <c>missing_reference</c> conflict: a child may be submitted before its parent,
+    /// whose write travels on another partition. Zero conflicts at once.
+    /// </summary>
+    public TimeSpan ReferenceGrace { get; set; } = TimeSpan.FromSeconds(30);
 }

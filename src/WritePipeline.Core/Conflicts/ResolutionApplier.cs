@@ -17,6 +17,7 @@ public sealed class ResolutionApplier(
     ConflictHandover handover,
     RefusedWrites refusals,
     InPlaceRetry retry,
+    Collections.CollectionCatalog collections,
     Telemetry.PipelineMeter meter,
     TimeProvider clock,
     ILogger<ResolutionApplier> logger)
@@ -42,7 +43,7 @@ public sealed class ResolutionApplier(
         await retry.RunAsync(() => handover.SendResolvedAsync(message, result, cancellationToken), InPlaceRetry.UntilSent, cancellationToken);
         logger.LogInformation("Decision {Action} carried out: {Outcome}", message.Action, result.Outcome);
 
-        await ReleaseHeldWritesAsync(message, partition, cancellationToken);
+        await ReleaseHeldWritesAsync(message.Collection, message.Key, partition, cancellationToken);
     }
 
     static async Task<ApplyResult> ResolveAsync(IServiceProvider services, ApplyResolution message, int partition, CancellationToken cancellationToken)
@@ -60,14 +61,17 @@ public sealed class ResolutionApplier(
         return await applier.ApplyAsync(decided, partition, WriteStatus.Resolving, cancellationToken);
     }
 
-    /// <summary>Applies the key's held writes in order until none is left or one conflicts (it then holds the rest).</summary>
-    async Task ReleaseHeldWritesAsync(ApplyResolution message, int partition, CancellationToken cancellationToken)
+    /// <summary>
+    /// Applies the key's held writes in order, in the key's turn, until none is left or one conflicts in a collection
+    /// that holds on conflict, or waits for a reference: that one then holds the rest.
+    /// </summary>
+    public async Task ReleaseHeldWritesAsync(string collection, string key, int partition, CancellationToken cancellationToken)
     {
         while (true)
         {
             await using var scope = scopes.CreateAsyncScope();
             var applier = scope.ServiceProvider.GetRequiredService<WriteApplier>();
-            var next = await applier.NextReleasedAsync(message.Collection, message.Key, cancellationToken);
+            var next = await applier.NextReleasedAsync(collection, key, cancellationToken);
             if (next is null)
             {
                 return;
@@ -88,7 +92,7 @@ public sealed class ResolutionApplier(
             meter.Outcome(result, clock.GetUtcNow(), inTurn: false);
             await retry.RunAsync(() => handover.SendAsync(result, cancellationToken), InPlaceRetry.UntilSent, cancellationToken);
             logger.LogInformation("Held write {HeldWriteId} released: {Outcome}", next.Id, result.Outcome);
-            if (result.Outcome == ApplyOutcome.Conflicted)
+            if (result.Outcome == ApplyOutcome.Waiting || (result.Outcome == ApplyOutcome.Conflicted && collections.HoldsOnConflict(collection)))
             {
                 return;
             }

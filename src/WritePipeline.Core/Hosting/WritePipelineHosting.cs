@@ -61,6 +61,7 @@ public static class WritePipelineHosting
         services.AddWritePipelineArchivePurge(options);
         services.AddWritePipelineConflictSweeper(options);
         services.AddWritePipelineUnconfirmedWriteSweep(options);
+        services.AddWritePipelineReferenceGrace(options);
         services.AddWritePipelineIdempotencyKeyRelease(options);
         // Operators' actions are audited where they are taken: the API, and the conflict sagas on the workers.
         services.AddScoped<AuditLog>();

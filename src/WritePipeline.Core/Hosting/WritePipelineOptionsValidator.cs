@@ -125,6 +125,11 @@ public sealed class WritePipelineOptionsValidator(IHostEnvironment? environment 
             {
                 failures.Add(schemaProblem);
             }
+
+            if (declaration.ReferenceGrace < TimeSpan.Zero)
+            {
+                failures.Add($"WritePipeline:Collections:{collection}:ReferenceGrace must not be negative.");
+            }
         }
 
         failures.AddRange(SchemasGivenAsObjects());

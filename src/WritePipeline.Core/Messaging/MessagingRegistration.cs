@@ -80,6 +80,7 @@ public static class MessagingRegistration
         services.AddSingleton<RefusedWrites>();
         services.AddSingleton<InPlaceRetry>();
         services.AddSingleton<ResolutionApplier>();
+        services.AddSingleton<ReferenceRetries>();
         services.AddSingleton<ConflictHandover>();
         services.AddScoped<WriteApplier>();
         services.AddScoped<UnreadableWrites>();

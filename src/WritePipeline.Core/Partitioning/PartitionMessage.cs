@@ -11,17 +11,25 @@ namespace WritePipeline.Partitioning;
 public sealed record UnconfirmedWriteCheck(Guid WriteId, string Collection, string Key);
 
 /// <summary>
-/// What travels on a partition queue: a write to apply, a decision about a conflicted write to carry out, or the
-/// sweeper's check of a write whose message may never have arrived. Each names a record, and takes its place in that
-/// record's order.
+/// Try a write <c>waiting</c> for a record it references again (<see cref="Conflicts.ReferenceRetrySweep"/> sends it when
+/// the write is due): taken in the partition's order by the partition's owner, like every change of the write and its
+/// key. A copy that finds the write no longer waiting changes nothing.
+/// </summary>
+public sealed record ReferenceRetry(Guid WriteId, string Collection, string Key);
+
+/// <summary>
+/// What travels on a partition queue: a write to apply, a decision about a conflicted write to carry out, the
+/// sweeper's check of a write whose message may never have arrived, or a retry of a write waiting for a reference.
+/// Each names a record, and takes its place in that record's order.
 /// </summary>
 public sealed record PartitionMessage
 {
-    PartitionMessage(ApplyWrite? write, ApplyResolution? resolution, UnconfirmedWriteCheck? check)
+    PartitionMessage(ApplyWrite? write, ApplyResolution? resolution, UnconfirmedWriteCheck? check, ReferenceRetry? retry = null)
     {
         Write = write;
         Resolution = resolution;
         Check = check;
+        Retry = retry;
     }
 
     public ApplyWrite? Write { get; }
@@ -30,17 +38,21 @@ public sealed record PartitionMessage
 
     public UnconfirmedWriteCheck? Check { get; }
 
-    public Guid WriteId => Write?.WriteId ?? Resolution?.WriteId ?? Check!.WriteId;
+    public ReferenceRetry? Retry { get; }
 
-    public string Collection => Write?.Collection ?? Resolution?.Collection ?? Check!.Collection;
+    public Guid WriteId => Write?.WriteId ?? Resolution?.WriteId ?? Check?.WriteId ?? Retry!.WriteId;
 
-    public string Key => Write?.Key ?? Resolution?.Key ?? Check!.Key;
+    public string Collection => Write?.Collection ?? Resolution?.Collection ?? Check?.Collection ?? Retry!.Collection;
+
+    public string Key => Write?.Key ?? Resolution?.Key ?? Check?.Key ?? Retry!.Key;
 
     public static PartitionMessage For(ApplyWrite write) => new(write, null, null);
 
     public static PartitionMessage For(ApplyResolution resolution) => new(null, resolution, null);
 
     public static PartitionMessage For(UnconfirmedWriteCheck check) => new(null, null, check);
+
+    public static PartitionMessage For(ReferenceRetry retry) => new(null, null, null, retry);
 }
 
 /// <summary>
@@ -54,6 +66,7 @@ public static class PartitionMessageFormat
     public const string WriteType = "apply-write";
     public const string ResolutionType = "apply-resolution";
     public const string CheckType = "check-unconfirmed";
+    public const string RetryType = "retry-reference";
 
     static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -61,7 +74,8 @@ public static class PartitionMessageFormat
     {
         { Write: { } write } => (WriteType, JsonSerializer.SerializeToUtf8Bytes(write, Json)),
         { Resolution: { } resolution } => (ResolutionType, JsonSerializer.SerializeToUtf8Bytes(resolution, Json)),
-        _ => (CheckType, JsonSerializer.SerializeToUtf8Bytes(message.Check!, Json)),
+        { Check: { } check } => (CheckType, JsonSerializer.SerializeToUtf8Bytes(check, Json)),
+        _ => (RetryType, JsonSerializer.SerializeToUtf8Bytes(message.Retry!, Json)),
     };
 
     /// <summary>The message, or an exception saying why it cannot be read (the caller records that on the write).</summary>
@@ -72,6 +86,8 @@ public static class PartitionMessageFormat
         ResolutionType => PartitionMessage.For(JsonSerializer.Deserialize<ApplyResolution>(body.Span, Json)
             ?? throw new JsonException("The body is JSON null.")),
         CheckType => PartitionMessage.For(JsonSerializer.Deserialize<UnconfirmedWriteCheck>(body.Span, Json)
+            ?? throw new JsonException("The body is JSON null.")),
+        RetryType => PartitionMessage.For(JsonSerializer.Deserialize<ReferenceRetry>(body.Span, Json)
             ?? throw new JsonException("The body is JSON null.")),
         _ => throw new NotSupportedException($"A partition message of type '{type}' is not one this worker knows."),
     };

@@ -31,7 +31,8 @@ public sealed record PartitionDelivery(PartitionMessage? Message, string? Messag
 /// <summary>
 /// Applies a batch of deliveries of one partition, in their order, and returns once every one of them has committed
 /// and been handed over: consecutive writes together (<see cref="WriteBatchApplier"/>), a decision about a conflict
-/// in its place (<see cref="ResolutionApplier"/>), an unreadable message recorded on its write. The caller
+/// in its place (<see cref="ResolutionApplier"/>), a retry of a write waiting for a reference in its place
+/// (<see cref="ReferenceRetries"/>), an unreadable message recorded on its write. The caller
 /// acknowledges the batch only after this returns.
 /// </summary>
 /// <remarks>
@@ -42,6 +43,7 @@ public sealed record PartitionDelivery(PartitionMessage? Message, string? Messag
 public sealed class PartitionProcessor(
     WriteBatchApplier writes,
     ResolutionApplier resolutions,
+    ReferenceRetries referenceRetries,
     ConflictHandover handover,
     IServiceScopeFactory scopes,
     InPlaceRetry retry,
@@ -70,6 +72,13 @@ public sealed class PartitionProcessor(
             if (delivery.Message.Check is { } check)
             {
                 await InScopeAsync<UnconfirmedWrites>(unconfirmed => unconfirmed.RejectIfNeverQueuedAsync(check, cancellationToken), cancellationToken);
+                next++;
+                continue;
+            }
+
+            if (delivery.Message.Retry is { } referenceRetry)
+            {
+                await referenceRetries.RetryAsync(referenceRetry, partition, cancellationToken);
                 next++;
                 continue;
             }

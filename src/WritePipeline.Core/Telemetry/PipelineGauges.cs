@@ -8,15 +8,15 @@ using WritePipeline.Writes;
 namespace WritePipeline.Telemetry;
 
 /// <summary>
-/// The database's figures behind the pipeline's gauges: writes waiting by status (held, notified, parked, failed),
-/// the oldest one waiting for a person, and conflict sagas by state. They are the whole cluster's, so every host
-/// reports the same figures. Read in the background when a scrape finds them older than
+/// The database's figures behind the pipeline's gauges: writes waiting by status (waiting for a reference, held,
+/// notified, parked, failed), the oldest one waiting for a person, and conflict sagas by state. They are the whole
+/// cluster's, so every host reports the same figures. Read in the background when a scrape finds them older than
 /// <see cref="TelemetryOptions.GaugeInterval"/>, so a scrape never waits for the database and nothing is read while
 /// nobody looks; the gauges report nothing until the first reading, and the last one while the database cannot be read.
 /// </summary>
 public sealed class PipelineGauges(IServiceScopeFactory scopes, TimeProvider clock, IOptions<WritePipelineOptions> options, ILogger<PipelineGauges> logger)
 {
-    static readonly string[] WaitingStatuses = [WriteStatus.Held, WriteStatus.Notified, WriteStatus.Parked, WriteStatus.Failed];
+    static readonly string[] WaitingStatuses = [WriteStatus.Waiting, WriteStatus.Held, WriteStatus.Notified, WriteStatus.Parked, WriteStatus.Failed];
 
     /// <summary>The statuses that wait for a person (a decision, or an operator's retry): the oldest of them is the age alerted on.</summary>
     static readonly string[] ForAPerson = [WriteStatus.Notified, WriteStatus.Parked, WriteStatus.Failed];

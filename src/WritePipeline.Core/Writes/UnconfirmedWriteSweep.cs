@@ -60,29 +60,17 @@ public sealed class UnconfirmedWriteSweep(WritePipelineDbContext db, IPartitionQ
 
 /// <summary>Runs the <see cref="UnconfirmedWriteSweep"/> every <see cref="SweeperOptions.Interval"/>, on one worker at a time.</summary>
 [DisallowConcurrentExecution]
-public sealed class UnconfirmedWriteSweepJob(IServiceScopeFactory scopes) : IJob
+public sealed class UnconfirmedWriteSweepJob(IServiceScopeFactory scopes) : SweepJob<UnconfirmedWriteSweep>(scopes)
 {
     public const string Name = "unconfirmed-write-sweeper";
 
-    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
-    {
-        // A sweep that fails (database or broker away) is the next one's to do: nothing it sends is lost by waiting.
-        await using var scope = scopes.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<UnconfirmedWriteSweep>().SweepAsync(cancellationToken);
-    }
+    // A sweep that fails (database or broker away) is the next one's to do: nothing it sends is lost by waiting.
+    protected override Task SweepAsync(UnconfirmedWriteSweep sweep, CancellationToken cancellationToken) => sweep.SweepAsync(cancellationToken);
 }
 
 public static class UnconfirmedWriteSweepRegistration
 {
     /// <summary>The sweep of writes whose message may never have reached the broker, in worker processes (where the timers run).</summary>
-    public static IServiceCollection AddWritePipelineUnconfirmedWriteSweep(this IServiceCollection services, WritePipelineOptions options)
-    {
-        if (options.Worker.Enabled)
-        {
-            services.AddScoped<UnconfirmedWriteSweep>();
-            services.AddRecurringJob<UnconfirmedWriteSweepJob>(UnconfirmedWriteSweepJob.Name, o => o.Sweeper.Interval);
-        }
-
-        return services;
-    }
+    public static IServiceCollection AddWritePipelineUnconfirmedWriteSweep(this IServiceCollection services, WritePipelineOptions options) =>
+        services.AddSweep<UnconfirmedWriteSweep, UnconfirmedWriteSweepJob>(options, UnconfirmedWriteSweepJob.Name, o => o.Sweeper.Interval);
 }

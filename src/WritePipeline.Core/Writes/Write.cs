@@ -57,6 +57,12 @@ public sealed class Write
     /// <summary>While <c>held</c>: its place in the key's queue of held writes (they are released in this order).</summary>
     public long? HeldPosition { get; set; }
 
+    /// <summary>While <c>waiting</c> for a record it references: when its grace ends and it conflicts if still missing.</summary>
+    public DateTimeOffset? RetryUntil { get; set; }
+
+    /// <summary>While <c>waiting</c>: when it is due to be tried again (the sweeper sends a retry to its partition then).</summary>
+    public DateTimeOffset? NextAttemptAt { get; set; }
+
     public ApplyWrite ToMessage() => new()
     {
         WriteId = Id,
@@ -92,6 +98,18 @@ public sealed class Write
         ErrorType = null;
         ErrorDetail = null;
         HeldBehind = null;
+        EndWaiting();
+    }
+
+    /// <summary>Waits for a record it references until <paramref name="until"/>; <paramref name="errorType"/> and <paramref name="detail"/> say which.</summary>
+    public void MarkWaiting(string errorType, string detail, DateTimeOffset until, DateTimeOffset nextAttempt)
+    {
+        Status = WriteStatus.Waiting;
+        HeldBehind = null;
+        ErrorType = errorType;
+        ErrorDetail = WriteErrors.Cut(detail);
+        RetryUntil = until;
+        NextAttemptAt = nextAttempt;
     }
 
     public void MarkHeld(Guid behind, long position)
@@ -127,5 +145,12 @@ public sealed class Write
         ErrorType = errorType;
         ErrorDetail = WriteErrors.Cut(detail);
         CompletedAt = at;
+        EndWaiting();
+    }
+
+    void EndWaiting()
+    {
+        RetryUntil = null;
+        NextAttemptAt = null;
     }
 }

@@ -22,6 +22,9 @@ public enum ApplyOutcome
 
     Discarded,
 
+    /// <summary>A record it references does not exist yet: it waits within its grace, its key held behind it.</summary>
+    Waiting,
+
     /// <summary>The write was no longer in the status this step expects (a redelivery, or the API rejected it): nothing was done.</summary>
     Skipped,
 }
@@ -43,6 +46,7 @@ public sealed class WriteApplier(
     CollectionCatalog collections,
     WebhookOutbox webhooks,
     TimeProvider clock,
+    Microsoft.Extensions.Options.IOptions<WritePipelineOptions> options,
     ILogger<WriteApplier> logger)
 {
     /// <summary>Applies a newly delivered write (status <c>queued</c>), or holds it behind its key's conflicted write.</summary>
@@ -51,7 +55,8 @@ public sealed class WriteApplier(
 
     /// <summary>
     /// Applies <paramref name="message"/> to a write that is in <paramref name="expectedStatus"/>: <c>queued</c> for a
-    /// delivery, <c>held</c> when its key is released, <c>resolving</c> when a decision changed what to apply.
+    /// delivery, <c>held</c> when its key is released, <c>waiting</c> when it is tried again within its reference
+    /// grace, <c>resolving</c> when a decision changed what to apply.
     /// </summary>
     public async Task<ApplyResult> ApplyAsync(ApplyWrite message, int partition, string expectedStatus, CancellationToken cancellationToken)
     {
@@ -67,7 +72,8 @@ public sealed class WriteApplier(
             }
 
             TakeDecidedBody(write, message, expectedStatus);
-            if (expectedStatus == WriteStatus.Queued && collections.HoldsOnConflict(message.Collection)
+            // Holds are read on every collection: a write waiting for a reference holds its key even where conflicts do not.
+            if (expectedStatus == WriteStatus.Queued
                 && await db.KeyHolds.SingleOrDefaultAsync(h => h.Collection == message.Collection && h.Key == message.Key, cancellationToken) is { } hold)
             {
                 // Order survives the conflict: this write waits behind it, in its place, and is applied when it is resolved.
@@ -117,7 +123,57 @@ public sealed class WriteApplier(
             }
         }
 
+        if (conflict.Type == WriteErrors.MissingReference && expectedStatus is WriteStatus.Queued or WriteStatus.Held or WriteStatus.Waiting
+            && await WaitForReferenceAsync(message, partition, expectedStatus, conflict, cancellationToken) is { } waiting)
+        {
+            return waiting;
+        }
+
         return await RecordConflictAsync(message, partition, expectedStatus, conflict, cancellationToken);
+    }
+
+    /// <summary>
+    /// Within its collection's reference grace, a write whose referenced record is missing waits instead of
+    /// conflicting: it is marked <c>waiting</c> with when it is tried again and when its grace ends, and its key is held
+    /// behind it, in one transaction (a later write of the key is held, in its place, until this one is applied or
+    /// conflicts). Null once the grace is over, or when the collection has none: the write conflicts.
+    /// </summary>
+    async Task<ApplyResult?> WaitForReferenceAsync(ApplyWrite message, int partition, string expectedStatus, WriteDecision.Conflict conflict, CancellationToken cancellationToken)
+    {
+        var grace = collections.ReferenceGraceOf(message.Collection);
+        if (grace <= TimeSpan.Zero)
+        {
+            return null;
+        }
+
+        db.ChangeTracker.Clear();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var write = await LoadExpectedAsync(message, partition, expectedStatus, cancellationToken);
+        if (write.Status != expectedStatus)
+        {
+            return await SkippedAsync(write, cancellationToken);
+        }
+
+        var now = clock.GetUtcNow();
+        var interval = options.Value.Worker.ReferenceRetryInterval;
+        if (expectedStatus != WriteStatus.Waiting)
+        {
+            write.MarkWaiting(conflict.Type, conflict.Detail, now + grace, now + (interval < grace ? interval : grace));
+            await HoldKeyBehindAsync(write, now, cancellationToken);
+            logger.LogInformation("Write waits until {RetryUntil} for a record it references: {ConflictDetail}", write.RetryUntil, conflict.Detail);
+        }
+        else if (write.RetryUntil is { } until && now < until)
+        {
+            write.NextAttemptAt = now + interval < until ? now + interval : until;
+        }
+        else
+        {
+            return null;
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return new ApplyResult(ApplyOutcome.Waiting, write);
     }
 
     /// <summary>Carries out a decision to give a <c>resolving</c> write up.</summary>
@@ -135,8 +191,9 @@ public sealed class WriteApplier(
     }
 
     /// <summary>
-    /// The next write held on a key whose blocking write is resolved (applied, discarded or failed), in the order the
-    /// writes were held; null when the key is still blocked or nothing waits (the hold is then lifted).
+    /// The next write held on a key whose blocking write is resolved (applied, discarded or failed; or conflicted after
+    /// its reference grace in a collection that continues on conflict), in the order the writes were held; null when
+    /// the key is still blocked or nothing waits (the hold is then lifted).
     /// </summary>
     public async Task<Write?> NextReleasedAsync(string collection, string key, CancellationToken cancellationToken)
     {
@@ -147,7 +204,8 @@ public sealed class WriteApplier(
         }
 
         var blocker = await db.Writes.AsNoTracking().SingleOrDefaultAsync(w => w.Id == hold.BlockingWriteId, cancellationToken);
-        if (blocker is not null && !WriteStatus.IsFinal(blocker.Status))
+        if (blocker is not null && !WriteStatus.IsFinal(blocker.Status)
+            && (blocker.Status == WriteStatus.Waiting || collections.HoldsOnConflict(collection)))
         {
             return null;
         }
@@ -235,11 +293,13 @@ public sealed class WriteApplier(
         {
             db.KeyHolds.Add(new KeyHold { Collection = write.Collection, Key = write.Key, BlockingWriteId = write.Id, Since = now });
         }
-        else if (hold.BlockingWriteId != write.Id && await BlockerIsDoneAsync(hold.BlockingWriteId, cancellationToken))
+        else if (hold.BlockingWriteId != write.Id
+                 && (!collections.HoldsOnConflict(write.Collection) || await BlockerIsDoneAsync(hold.BlockingWriteId, cancellationToken)))
         {
-            // A released write conflicted in turn: the writes behind it keep their places, behind it now. While the
-            // blocker still waits for a decision, the key stays its (a write restored from the archive that conflicts
-            // again waits on its own: taking the hold over would let a discard of it release writes early).
+            // A released write conflicted (or waits for a reference) in turn: the writes behind it keep their places,
+            // behind it now. While the blocker still waits for a decision, the key stays its (a write restored from the
+            // archive that conflicts again waits on its own: taking the hold over would let a discard of it release
+            // writes early); in a collection that continues on conflict, no decision holds the key, only a wait does.
             hold.BlockingWriteId = write.Id;
             await db.Writes
                 .Where(w => w.Collection == write.Collection && w.Key == write.Key && w.Status == WriteStatus.Held)

@@ -117,12 +117,10 @@ public sealed class WriteBatchApplier(
                 records[(record.Collection, record.Key)] = record;
             }
 
-            if (collections.HoldsOnConflict(collection))
+            // Every collection's: a write waiting for a reference holds its key even where conflicts do not.
+            foreach (var hold in await db.KeyHolds.Where(h => h.Collection == collection && keys.Contains(h.Key)).ToListAsync(cancellationToken))
             {
-                foreach (var hold in await db.KeyHolds.Where(h => h.Collection == collection && keys.Contains(h.Key)).ToListAsync(cancellationToken))
-                {
-                    holds[(hold.Collection, hold.Key)] = hold;
-                }
+                holds[(hold.Collection, hold.Key)] = hold;
             }
         }
 

@@ -23,6 +23,13 @@ public static class WriteStatus
     /// <summary>Waiting behind an unresolved conflicted write to the same record (<see cref="Write.HeldBehind"/>).</summary>
     public const string Held = "held";
 
+    /// <summary>
+    /// Not applied yet: a record it references does not exist, and it is tried again until
+    /// <see cref="Write.RetryUntil"/> (its collection's reference grace); later writes of its key are held behind it.
+    /// Then it is applied, or it conflicts with <c>missing_reference</c>.
+    /// </summary>
+    public const string Waiting = "waiting";
+
     /// <summary>Given up by a decision (with a reason); never applied.</summary>
     public const string Discarded = "discarded";
 

@@ -41,6 +41,7 @@ public sealed record WriteStatusView(
     WriteError? Error,
     ConflictView? Conflict,
     HeldBehindView? HeldBehind,
+    DateTimeOffset? RetryUntil,
     IReadOnlyList<string> Actions,
     ResolutionView? Resolution)
 {
@@ -70,6 +71,7 @@ public sealed record WriteStatusView(
             write.ErrorType is null ? null : new WriteError(write.ErrorType, write.ErrorDetail),
             conflict is null ? null : ConflictView.For(conflict),
             heldBehind,
+            write.RetryUntil,
             ResolutionRules.AllowedActions(write.Status, write.Operation, write.ErrorType),
             saga?.ResolutionAction is null
                 ? null

@@ -34,6 +34,7 @@ public sealed class ConsoleFixture : IAsyncLifetime
             {
                 // Invoices reference accounts: an invoice for an account that does not exist yet parks as missing_reference.
                 ["WritePipeline:Collections:invoices:References:/accountId"] = "accounts",
+                ["WritePipeline:Collections:invoices:ReferenceGrace"] = "00:00:00",
                 ["WritePipeline:Collections:accounts:OnConflict"] = "hold",
                 ["WritePipeline:Collections:customers:OnConflict"] = "hold",
                 ["WritePipeline:OperatorConsole:SecureCookies"] = "true",

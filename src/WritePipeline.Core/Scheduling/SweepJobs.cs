@@ -1,0 +1,38 @@
+using Microsoft.Extensions.DependencyInjection;
+using Quartz;
+
+namespace WritePipeline.Scheduling;
+
+/// <summary>
+/// A recurring job whose work is one sweep, a scoped service with a DbContext of its own per run. A sweep that fails
+/// (database or broker away) is the next one's to do: sweeps only act on what the database still says is due.
+/// Concrete jobs carry <see cref="DisallowConcurrentExecutionAttribute"/> so that one runs at a time in the cluster.
+/// </summary>
+public abstract class SweepJob<TSweep>(IServiceScopeFactory scopes) : IJob
+    where TSweep : notnull
+{
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        await SweepAsync(scope.ServiceProvider.GetRequiredService<TSweep>(), cancellationToken);
+    }
+
+    protected abstract Task SweepAsync(TSweep sweep, CancellationToken cancellationToken);
+}
+
+public static class SweepJobs
+{
+    /// <summary>A sweep and its recurring job, in worker processes (where the timers run); nothing elsewhere.</summary>
+    public static IServiceCollection AddSweep<TSweep, TJob>(this IServiceCollection services, WritePipelineOptions options, string name, Func<WritePipelineOptions, TimeSpan> interval)
+        where TSweep : class
+        where TJob : SweepJob<TSweep>
+    {
+        if (options.Worker.Enabled)
+        {
+            services.AddScoped<TSweep>();
+            services.AddRecurringJob<TJob>(name, interval);
+        }
+
+        return services;
+    }
+}
