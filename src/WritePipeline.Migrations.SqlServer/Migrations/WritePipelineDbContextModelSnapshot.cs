@@ -757,6 +757,9 @@ namespace WritePipeline.Migrations.SqlServer.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("nvarchar(200)");
 
+                    b.Property<DateTimeOffset?>("NextAttemptAt")
+                        .HasColumnType("datetimeoffset");
+
                     b.Property<string>("Operation")
                         .IsRequired()
                         .HasMaxLength(16)
@@ -768,6 +771,9 @@ namespace WritePipeline.Migrations.SqlServer.Migrations
                     b.Property<string>("RequestHash")
                         .HasMaxLength(64)
                         .HasColumnType("nvarchar(64)");
+
+                    b.Property<DateTimeOffset?>("RetryUntil")
+                        .HasColumnType("datetimeoffset");
 
                     b.Property<string>("Status")
                         .IsConcurrencyToken()

@@ -745,6 +745,9 @@ namespace WritePipeline.Migrations.Sqlite.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("NextAttemptAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Operation")
                         .IsRequired()
                         .HasMaxLength(16)
@@ -756,6 +759,9 @@ namespace WritePipeline.Migrations.Sqlite.Migrations
                     b.Property<string>("RequestHash")
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
+
+                    b.Property<long?>("RetryUntil")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("Status")
                         .IsConcurrencyToken()
