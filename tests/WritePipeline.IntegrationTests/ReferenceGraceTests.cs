@@ -99,7 +99,7 @@ public abstract class ReferenceGraceTests(PipelineAppFixture fixture)
         var second = await http.PatchAsync("orders", order, new JsonObject { ["seq"] = 2 }).AcceptedAsync();
         var held = await http.UntilStatusAsync(second, "held", "applied", "parked", "notified");
         Assert.Equal("held", held["status"]!.GetValue<string>());
-        Assert.Equal(first, held["heldBehind"]!.GetValue<Guid>());
+        Assert.Equal(first, held["heldBehind"]!["writeId"]!.GetValue<Guid>());
         Assert.Equal("waiting", (await (await http.GetAsync($"/v1/writes/{first}")).JsonAsync())["status"]!.GetValue<string>());
 
         await http.AppliedAsync(http.PutAsync("customers", customer, new JsonObject { ["name"] = "Ada" }));
@@ -121,7 +121,7 @@ public abstract class ReferenceGraceTests(PipelineAppFixture fixture)
         var first = await http.PutAsync("notes", note, new JsonObject { ["customerId"] = TestKeys.New("nobody") }).AcceptedAsync();
         await http.UntilStatusAsync(first, "waiting");
         var second = await http.PutAsync("notes", note, new JsonObject { ["text"] = "second" }).AcceptedAsync();
-        Assert.Equal(first, (await http.UntilStatusAsync(second, "held", "applied"))["heldBehind"]?.GetValue<Guid>());
+        Assert.Equal(first, (await http.UntilStatusAsync(second, "held", "applied"))["heldBehind"]?["writeId"]?.GetValue<Guid>());
 
         // OnConflict: continue: once the first conflicts, the second goes on without waiting for a decision about it.
         var conflicted = await http.UntilStatusAsync(first, "parked", "notified", "applied");
