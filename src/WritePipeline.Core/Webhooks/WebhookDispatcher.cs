@@ -124,12 +124,21 @@ public sealed class WebhookDispatcher : BackgroundService
         }
 
         await _stopping.CancelAsync();
-        await base.StopAsync(cancellationToken);
-        await Task.WhenAll(attempts).WaitAsync(cancellationToken);
+        try
+        {
+            await base.StopAsync(cancellationToken);
+            await Task.WhenAll(attempts).WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            // The host's time to stop ran out (other services took it): the claims are given back all the same, or
+            // another worker would wait for them to lapse.
+        }
+
         var held = Held();
         if (held.Count > 0)
         {
-            await ClaimAsync(held, _clock.GetUtcNow(), cancellationToken);
+            await ClaimAsync(held, _clock.GetUtcNow(), CancellationToken.None);
             _logger.LogInformation("Gave back {Count} webhook deliveries that were waiting for a slot", held.Count);
         }
     }
