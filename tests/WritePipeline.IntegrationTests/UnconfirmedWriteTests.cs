@@ -68,6 +68,10 @@ public sealed class UnconfirmedWriteTests
         // As for a write the broker refused at once: never accepted, so the client's status resource does not know it.
         Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync($"/v1/writes/{lost.WriteId}")).StatusCode);
         Assert.Equal(WriteErrors.Unconfirmed, await app.QueryAsync(db => db.Writes.Where(w => w.Id == lost.WriteId).Select(w => w.ErrorType).SingleAsync()));
+        using (var toWorker = new HttpClient { BaseAddress = await worker.BaseAddressAsync() })
+        {
+            Assert.Equal(1, PrometheusText.Value(await PrometheusText.ScrapeAsync(toWorker), "writepipeline_writes_rejected_total", "reason=\"unconfirmed\""));
+        }
 
         // A copy of the lost write's message turning up late changes nothing; a write behind it on its key is applied.
         await app.Services.GetRequiredService<IPartitionQueues>().SendAsync(lostPartition, PartitionMessage.For(lost), CancellationToken.None);

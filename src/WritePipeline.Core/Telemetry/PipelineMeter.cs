@@ -25,6 +25,7 @@ public sealed class PipelineMeter : IDisposable
     readonly Counter<long> _applied;
     readonly Counter<long> _conflicted;
     readonly Counter<long> _failed;
+    readonly Counter<long> _rejected;
     readonly Histogram<double> _duration;
     readonly Histogram<long> _batchSize;
     readonly Counter<long> _webhookAttempts;
@@ -48,6 +49,7 @@ public sealed class PipelineMeter : IDisposable
         _refused = _meter.CreateCounter<long>("writepipeline.requests.refused", "{request}", "Requests answered 429 or 503, by status and problem type; nothing was accepted or changed.");
         _applied = _meter.CreateCounter<long>("writepipeline.writes.applied", "{write}", "Writes applied by this worker: in their turn, by a decision, or released from behind a conflict.");
         _conflicted = _meter.CreateCounter<long>("writepipeline.writes.conflicted", "{write}", "Writes that conflicted when this worker applied them.");
+        _rejected = _meter.CreateCounter<long>("writepipeline.writes.rejected", "{write}", "Writes recorded but never accepted (no 202): the broker refused or did not confirm them (API), or their message never reached the partition (workers), by reason.");
         _failed = _meter.CreateCounter<long>("writepipeline.writes.failed", "{write}", "Writes that ended failed when this worker applied them.");
         _duration = _meter.CreateHistogram<double>("writepipeline.write.duration", "s", "From a write's submission to its being applied, for writes applied in their turn (not after a decision).");
         _batchSize = _meter.CreateHistogram<long>("writepipeline.apply.batch.size", "{message}", "Messages of one partition a worker took and applied together.");
@@ -110,6 +112,14 @@ public sealed class PipelineMeter : IDisposable
     }
 
     public void Accepted(string collection, string operation) => _accepted.Add(1, Tags(collection, operation));
+
+    /// <summary>A write recorded but never accepted: <paramref name="reason"/> <c>broker_unavailable</c> (the API) or <c>unconfirmed</c> (a worker's check).</summary>
+    public void Rejected(string collection, string operation, string reason)
+    {
+        var tags = Tags(collection, operation);
+        tags.Add("reason", reason);
+        _rejected.Add(1, tags);
+    }
 
     public void Refused(int status, string problemType) =>
         _refused.Add(1, new KeyValuePair<string, object?>("http.response.status_code", status), new KeyValuePair<string, object?>("problem", problemType));

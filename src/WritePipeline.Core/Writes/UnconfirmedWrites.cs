@@ -11,7 +11,7 @@ namespace WritePipeline.Writes;
 /// <c>queued</c> by now. One still <c>queued</c> never reached the broker (and got no 202): it ends <c>rejected</c>,
 /// and a copy of its message arriving later finds it rejected and is skipped.
 /// </summary>
-public sealed class UnconfirmedWrites(WritePipelineDbContext db, TimeProvider clock, ILogger<UnconfirmedWrites> logger)
+public sealed class UnconfirmedWrites(WritePipelineDbContext db, TimeProvider clock, Telemetry.PipelineMeter meter, ILogger<UnconfirmedWrites> logger)
 {
     const string Detail = "The API recorded this write but the broker never confirmed it (no 202 was given), and its message never reached its partition. It was not applied; submit it again.";
 
@@ -31,6 +31,8 @@ public sealed class UnconfirmedWrites(WritePipelineDbContext db, TimeProvider cl
         await transaction.CommitAsync(cancellationToken);
         if (rejected == 1)
         {
+            var operation = await db.Writes.Where(w => w.Id == check.WriteId).Select(w => w.Operation).SingleAsync(cancellationToken);
+            meter.Rejected(check.Collection, operation, WriteErrors.Unconfirmed);
             logger.LogWarning("Write {WriteId} to {Collection}/{Key} never reached its partition: rejected", check.WriteId, check.Collection, check.Key);
         }
     }

@@ -163,6 +163,8 @@ public sealed class WriteSubmitter(
             return new SubmitResult.Accepted(WriteReceipt.For(write), Replayed: false);
         }
 
+        meter.Rejected(write.Collection, write.Operation, "broker_unavailable");
+
         var detail = reason is OperationCanceledException
             ? "The broker did not confirm the write in time. Nothing was accepted; retry the request (with the same Idempotency-Key)."
             : "The broker refused or could not take the write. Nothing was accepted; retry the request (with the same Idempotency-Key).";
