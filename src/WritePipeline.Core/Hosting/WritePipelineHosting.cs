@@ -45,8 +45,7 @@ public static class WritePipelineHosting
             .ReadFrom.Services(provider)
             .Enrich.FromLogContext());
 
-        services.AddOptions<WritePipelineOptions>().Bind(section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<IValidateOptions<WritePipelineOptions>, WritePipelineOptionsValidator>();
+        services.AddWritePipelineOptions(section);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(new PartitionMap(options.Partitions));
         services.AddSingleton<PartitionBacklog>();
@@ -70,6 +69,15 @@ public static class WritePipelineHosting
             .AddDbContextCheck<WritePipelineDbContext>("database", tags: [ReadyTag])
             .AddCheck<BrokerTopologyHealthCheck>("broker-topology", tags: [ReadyTag]);
         return builder;
+    }
+
+    /// <summary>The options bound from <paramref name="section"/>, checked at start-up: their attributes, every section's, and the whole.</summary>
+    public static IServiceCollection AddWritePipelineOptions(this IServiceCollection services, IConfigurationSection section)
+    {
+        services.AddOptions<WritePipelineOptions>().Bind(section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<WritePipelineOptions>, WritePipelineOptionsAnnotations>();
+        services.AddSingleton<IValidateOptions<WritePipelineOptions>, WritePipelineOptionsValidator>();
+        return services;
     }
 
     /// <summary>The submission API: authentication, problem details, OpenAPI, the write services.</summary>
