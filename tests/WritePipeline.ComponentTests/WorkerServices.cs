@@ -27,7 +27,7 @@ static class WorkerServices
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(new PartitionMap(options.Partitions));
         // The declared collections come from the options, as in the hosts: the built-in defaults unless a test declares its own.
-        services.AddSingleton(new CollectionCatalog(options.Collections));
+        services.AddCollections();
         services.AddDbContext<WritePipelineDbContext>((provider, builder) => DataRegistration
             .UseProvider(builder, database.Provider, database.ConnectionString)
             .AddInterceptors([.. interceptors(provider), PartitionFence.Instance]));

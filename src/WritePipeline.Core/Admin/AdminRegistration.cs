@@ -1,5 +1,4 @@
 using Microsoft.Extensions.DependencyInjection;
-using WritePipeline.Audit;
 using WritePipeline.Scheduling;
 
 namespace WritePipeline.Admin;
@@ -7,9 +6,8 @@ namespace WritePipeline.Admin;
 public static class AdminRegistration
 {
     /// <summary>What operators use, in the API host: the queries and actions behind the console and the admin API.</summary>
-    public static IServiceCollection AddWritePipelineOperatorServices(this IServiceCollection services)
+    public static IServiceCollection AddAdminApi(this IServiceCollection services)
     {
-        services.AddScoped<Operators.OperatorAdministration>();
         services.AddScoped<ParkedWrites>();
         services.AddScoped<WriteDetails>();
         services.AddScoped<WriteActions>();
@@ -22,7 +20,7 @@ public static class AdminRegistration
     }
 
     /// <summary>The archive's retention, in worker processes (where the timers run).</summary>
-    public static IServiceCollection AddWritePipelineArchivePurge(this IServiceCollection services, WritePipelineOptions options)
+    public static IServiceCollection AddAdmin(this IServiceCollection services, WritePipelineOptions options)
     {
         if (options.Worker.Enabled)
         {

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using WritePipeline.Contracts;
 using WritePipeline.Messaging;
+using WritePipeline.Partitioning;
 using WritePipeline.Writes;
 
 namespace WritePipeline.Conflicts;

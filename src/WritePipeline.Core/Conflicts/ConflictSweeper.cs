@@ -133,18 +133,3 @@ public sealed class ConflictSweepJob(IServiceScopeFactory scopes) : IJob
         await scope.ServiceProvider.GetRequiredService<ConflictSweeper>().SweepAsync(cancellationToken);
     }
 }
-
-public static class ConflictSweeperRegistration
-{
-    /// <summary>The conflict sweeper, in worker processes (where the timers run).</summary>
-    public static IServiceCollection AddWritePipelineConflictSweeper(this IServiceCollection services, WritePipelineOptions options)
-    {
-        if (options.Worker.Enabled)
-        {
-            services.AddScoped<ConflictSweeper>();
-            services.AddRecurringJob<ConflictSweepJob>(ConflictSweepJob.Name, o => o.Sweeper.Interval);
-        }
-
-        return services;
-    }
-}

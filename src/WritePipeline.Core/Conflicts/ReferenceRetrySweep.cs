@@ -67,10 +67,3 @@ public sealed class ReferenceRetrySweepJob(IServiceScopeFactory scopes) : SweepJ
 
     protected override Task SweepAsync(ReferenceRetrySweep sweep, CancellationToken cancellationToken) => sweep.SweepAsync(cancellationToken);
 }
-
-public static class ReferenceGraceRegistration
-{
-    /// <summary>The retries of writes waiting for a reference, in worker processes (where the partitions and timers run).</summary>
-    public static IServiceCollection AddWritePipelineReferenceGrace(this IServiceCollection services, WritePipelineOptions options) =>
-        services.AddSweep<ReferenceRetrySweep, ReferenceRetrySweepJob>(options, ReferenceRetrySweepJob.Name, o => o.Worker.ReferenceRetryInterval);
-}

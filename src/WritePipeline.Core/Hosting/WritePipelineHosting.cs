@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -45,31 +44,35 @@ public static class WritePipelineHosting
             .ReadFrom.Services(provider)
             .Enrich.FromLogContext());
 
-        services.AddOptions<WritePipelineOptions>().Bind(section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<IValidateOptions<WritePipelineOptions>, WritePipelineOptionsValidator>();
+        services.AddWritePipelineOptions(section);
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(new PartitionMap(options.Partitions));
-        services.AddSingleton<PartitionBacklog>();
+        services.AddPartitioning(options);
         services.AddWritePipelineTelemetry(builder.Configuration, builder.Environment.ApplicationName);
-        services.AddSingleton<CollectionCatalog>();
+        services.AddCollections();
         services.AddWritePipelineData(builder.Configuration);
         // Before the bus: hosted services start in order, and consumers need the migrated schema.
         services.AddHostedService<StartupTasks>();
         services.AddWritePipelineMessaging(options);
         services.AddWritePipelineScheduling(options, builder.Configuration);
-        services.AddWritePipelineWebhooks(options);
-        services.AddWritePipelineArchivePurge(options);
-        services.AddWritePipelineConflictSweeper(options);
-        services.AddWritePipelineUnconfirmedWriteSweep(options);
-        services.AddWritePipelineReferenceGrace(options);
-        services.AddWritePipelineIdempotencyKeyRelease(options);
-        // Operators' actions are audited where they are taken: the API, and the conflict sagas on the workers.
-        services.AddScoped<AuditLog>();
+        services.AddWebhooks(options);
+        services.AddAdmin(options);
+        services.AddConflicts(options);
+        services.AddWrites(options);
+        services.AddAudit();
 
         services.AddHealthChecks()
             .AddDbContextCheck<WritePipelineDbContext>("database", tags: [ReadyTag])
             .AddCheck<BrokerTopologyHealthCheck>("broker-topology", tags: [ReadyTag]);
         return builder;
+    }
+
+    /// <summary>The options bound from <paramref name="section"/>, checked at start-up: their attributes, every section's, and the whole.</summary>
+    public static IServiceCollection AddWritePipelineOptions(this IServiceCollection services, IConfigurationSection section)
+    {
+        services.AddOptions<WritePipelineOptions>().Bind(section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<WritePipelineOptions>, WritePipelineOptionsAnnotations>();
+        services.AddSingleton<IValidateOptions<WritePipelineOptions>, WritePipelineOptionsValidator>();
+        return services;
     }
 
     /// <summary>The submission API: authentication, problem details, OpenAPI, the write services.</summary>
@@ -90,24 +93,14 @@ public static class WritePipelineHosting
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
             .AddScheme<AuthenticationSchemeOptions, OperatorTokenAuthenticationHandler>(OperatorTokenAuthenticationHandler.SchemeName, null);
         services.AddAuthorizationBuilder().AddOperatorPolicies();
-        services.TryAddSingleton<Microsoft.AspNetCore.Identity.IPasswordHasher<Operator>, Microsoft.AspNetCore.Identity.PasswordHasher<Operator>>();
-        services.AddSingleton<OperatorPasswords>();
-        services.AddScoped<OperatorRegistry>();
-        services.AddWritePipelineOperatorServices();
-        services.AddScoped<PipelineMetrics>();
-        services.AddScoped<PartitionOwners>();
-        services.AddScoped<Decisions>();
-        services.AddScoped<ClientRegistry>();
-        services.AddScoped<ClientAdministration>();
-        services.AddSingleton<ClientRateLimits>();
-        services.AddSingleton<ClientChanges>();
-        services.AddSingleton<KnownApiKeys>();
-        services.AddScoped<SubmissionReader>();
-        services.AddScoped<WriteSubmitter>();
-        services.AddSingleton<WriteRecorder>();
-        services.AddScoped<WriteDispatcher>();
-        services.AddScoped<SubmissionWait>();
-        services.AddScoped<WebhookEndpoints>();
+        services.AddOperatorsApi();
+        services.AddAdminApi();
+        services.AddDashboardApi();
+        services.AddPartitioningApi();
+        services.AddConflictsApi();
+        services.AddClientsApi();
+        services.AddWritesApi();
+        services.AddWebhooksApi();
         return builder;
     }
 

@@ -7,4 +7,13 @@ public sealed class TelemetryOptions
     /// again; they are read only when something scrapes or exports, at most this often.
     /// </summary>
     public TimeSpan GaugeInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>What start-up refuses in this section, each as a message naming the setting's full path.</summary>
+    public IEnumerable<string> Validate()
+    {
+        if (GaugeInterval <= TimeSpan.Zero)
+        {
+            yield return "WritePipeline:Telemetry:GaugeInterval must be positive.";
+        }
+    }
 }

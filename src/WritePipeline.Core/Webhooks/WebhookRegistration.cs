@@ -6,7 +6,7 @@ namespace WritePipeline.Webhooks;
 public static class WebhookRegistration
 {
     /// <summary>Endpoints, the outbox of deliveries, and, where timers run (workers), the delivery slots, the sender and its HTTP client.</summary>
-    public static IServiceCollection AddWritePipelineWebhooks(this IServiceCollection services, WritePipelineOptions options)
+    public static IServiceCollection AddWebhooks(this IServiceCollection services, WritePipelineOptions options)
     {
         var guard = new AddressGuard(options.Webhooks.AllowPrivateAddresses);
         services.AddSingleton(guard);
@@ -35,6 +35,9 @@ public static class WebhookRegistration
             });
         return services;
     }
+
+    /// <summary>In the API host: clients' administration of their endpoints.</summary>
+    public static IServiceCollection AddWebhooksApi(this IServiceCollection services) => services.AddScoped<WebhookEndpoints>();
 
     /// <summary>What the code that reports events needs (the partitions, the conflict saga); tests that host those on the harness add the same.</summary>
     public static IServiceCollection AddWebhookOutbox(IServiceCollection services)

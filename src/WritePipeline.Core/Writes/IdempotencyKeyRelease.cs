@@ -67,18 +67,3 @@ public sealed class IdempotencyKeyReleaseJob(IServiceScopeFactory scopes) : IJob
         await scope.ServiceProvider.GetRequiredService<IdempotencyKeyRelease>().ReleaseAsync(cancellationToken);
     }
 }
-
-public static class IdempotencyKeyReleaseRegistration
-{
-    /// <summary>The release of old Idempotency-Keys, in worker processes (where the timers run).</summary>
-    public static IServiceCollection AddWritePipelineIdempotencyKeyRelease(this IServiceCollection services, WritePipelineOptions options)
-    {
-        if (options.Worker.Enabled)
-        {
-            services.AddScoped<IdempotencyKeyRelease>();
-            services.AddRecurringJob<IdempotencyKeyReleaseJob>(IdempotencyKeyReleaseJob.Name, o => o.Idempotency.ReleaseInterval);
-        }
-
-        return services;
-    }
-}

@@ -67,10 +67,3 @@ public sealed class UnconfirmedWriteSweepJob(IServiceScopeFactory scopes) : Swee
     // A sweep that fails (database or broker away) is the next one's to do: nothing it sends is lost by waiting.
     protected override Task SweepAsync(UnconfirmedWriteSweep sweep, CancellationToken cancellationToken) => sweep.SweepAsync(cancellationToken);
 }
-
-public static class UnconfirmedWriteSweepRegistration
-{
-    /// <summary>The sweep of writes whose message may never have reached the broker, in worker processes (where the timers run).</summary>
-    public static IServiceCollection AddWritePipelineUnconfirmedWriteSweep(this IServiceCollection services, WritePipelineOptions options) =>
-        services.AddSweep<UnconfirmedWriteSweep, UnconfirmedWriteSweepJob>(options, UnconfirmedWriteSweepJob.Name, o => o.Sweeper.Interval);
-}

@@ -1,0 +1,26 @@
+using Microsoft.Extensions.DependencyInjection;
+using WritePipeline.Scheduling;
+
+namespace WritePipeline.Conflicts;
+
+public static class ConflictsRegistration
+{
+    /// <summary>
+    /// In every host; in worker processes (where the partitions and timers run) the conflict sweeper and the retries
+    /// of writes waiting for a reference. The saga itself is on the bus (messaging).
+    /// </summary>
+    public static IServiceCollection AddConflicts(this IServiceCollection services, WritePipelineOptions options)
+    {
+        if (options.Worker.Enabled)
+        {
+            services.AddScoped<ConflictSweeper>();
+            services.AddRecurringJob<ConflictSweepJob>(ConflictSweepJob.Name, o => o.Sweeper.Interval);
+        }
+
+        services.AddSweep<ReferenceRetrySweep, ReferenceRetrySweepJob>(options, ReferenceRetrySweepJob.Name, o => o.Worker.ReferenceRetryInterval);
+        return services;
+    }
+
+    /// <summary>In the API host: the decisions submitters and operators take on conflicts.</summary>
+    public static IServiceCollection AddConflictsApi(this IServiceCollection services) => services.AddScoped<Decisions>();
+}

@@ -1,0 +1,20 @@
+using Microsoft.Extensions.DependencyInjection;
+
+namespace WritePipeline.Partitioning;
+
+public static class PartitioningRegistration
+{
+    /// <summary>
+    /// In every host: which partition a key belongs to, and how full each partition's queue is. The queues and their
+    /// consumers come with the bus (messaging).
+    /// </summary>
+    public static IServiceCollection AddPartitioning(this IServiceCollection services, WritePipelineOptions options)
+    {
+        services.AddSingleton(new PartitionMap(options.Partitions));
+        services.AddSingleton<PartitionBacklog>();
+        return services;
+    }
+
+    /// <summary>In the API host: which worker owns which partition, for operators.</summary>
+    public static IServiceCollection AddPartitioningApi(this IServiceCollection services) => services.AddScoped<PartitionOwners>();
+}
