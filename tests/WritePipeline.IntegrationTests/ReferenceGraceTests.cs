@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using WritePipeline.Testing;
 using WritePipeline.Partitioning;
 
 namespace WritePipeline.IntegrationTests;

@@ -8,6 +8,8 @@ using WritePipeline.Audit;
 using WritePipeline.Data;
 using WritePipeline.Scheduling;
 using WritePipeline.Writes;
+using WritePipeline.Webhooks;
+using WritePipeline.Conflicts;
 
 namespace WritePipeline.Admin;
 

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using WritePipeline.Data;
 using WritePipeline.Writes;
+using WritePipeline.Conflicts;
 
 namespace WritePipeline.Admin;
 

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using WritePipeline.Audit;
 using WritePipeline.Data;
 using WritePipeline.Writes;
+using WritePipeline.Clients;
 
 namespace WritePipeline.Admin;
 

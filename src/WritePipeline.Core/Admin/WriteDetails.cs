@@ -6,6 +6,9 @@ using WritePipeline.Conflicts;
 using WritePipeline.Contracts;
 using WritePipeline.Data;
 using WritePipeline.Writes;
+using WritePipeline.Webhooks;
+using WritePipeline.Records;
+using WritePipeline.Clients;
 
 namespace WritePipeline.Admin;
 

@@ -1,6 +1,8 @@
 using Microsoft.EntityFrameworkCore;
 using WritePipeline.Data;
 using WritePipeline.Writes;
+using WritePipeline.Webhooks;
+using WritePipeline.Clients;
 
 namespace WritePipeline.Conflicts;
 

@@ -1,51 +1,18 @@
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
-using WritePipeline.Clients;
-using WritePipeline.Conflicts;
-using WritePipeline.Records;
-using WritePipeline.Webhooks;
-using WritePipeline.Writes;
 
 namespace WritePipeline.Data;
 
-/// <summary>The pipeline's database: records and their history, writes and their statuses, clients.</summary>
+/// <summary>
+/// The pipeline's database. It names no feature: each feature maps its entities (an
+/// <see cref="IEntityTypeConfiguration{TEntity}"/>) and exposes its tables (extension properties, e.g. <c>WriteTables</c>), so that adding a feature does not change
+/// this file. Extension properties cannot appear in expression trees: inside a query, use <c>db.Set&lt;T&gt;()</c>.
+/// </summary>
 public sealed class WritePipelineDbContext(DbContextOptions<WritePipelineDbContext> options) : DbContext(options), IDataProtectionKeyContext
 {
-    public DbSet<Record> Records => Set<Record>();
-
-    public DbSet<RecordVersion> RecordVersions => Set<RecordVersion>();
-
-    public DbSet<Write> Writes => Set<Write>();
-
-    public DbSet<Client> Clients => Set<Client>();
-
-    public DbSet<UniqueValue> UniqueValues => Set<UniqueValue>();
-
-    public DbSet<WriteConflict> WriteConflicts => Set<WriteConflict>();
-
-    public DbSet<KeyHold> KeyHolds => Set<KeyHold>();
-
-    public DbSet<ConflictState> ConflictSagas => Set<ConflictState>();
-
-    public DbSet<Operators.Operator> Operators => Set<Operators.Operator>();
-
-    public DbSet<WebhookEndpoint> WebhookEndpoints => Set<WebhookEndpoint>();
-
-    public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
-
-    public DbSet<WebhookAttempt> WebhookAttempts => Set<WebhookAttempt>();
-
-    public DbSet<Audit.AuditEntry> AuditEntries => Set<Audit.AuditEntry>();
-
-    public DbSet<Admin.BulkAction> BulkActions => Set<Admin.BulkAction>();
-
     /// <summary>The key ring that signs the console's cookies and anti-forgery tokens, shared by every API process.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
-
-    public DbSet<Partitioning.PartitionLease> PartitionLeases => Set<Partitioning.PartitionLease>();
-
-    public DbSet<Partitioning.PipelineWorker> Workers => Set<Partitioning.PipelineWorker>();
 
     public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {

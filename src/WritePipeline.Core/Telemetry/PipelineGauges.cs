@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using WritePipeline.Data;
 using WritePipeline.Writes;
+using WritePipeline.Conflicts;
 
 namespace WritePipeline.Telemetry;
 

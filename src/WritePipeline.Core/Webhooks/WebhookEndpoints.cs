@@ -7,6 +7,7 @@ using WritePipeline.Contracts;
 using WritePipeline.Data;
 using WritePipeline.Json;
 using WritePipeline.Messaging;
+using WritePipeline.Clients;
 
 namespace WritePipeline.Webhooks;
 
@@ -228,7 +229,7 @@ public sealed class WebhookEndpoints(WritePipelineDbContext db, WebhookOutbox ou
             {
                 e.Id,
                 e.ClientId,
-                ClientName = db.Clients.Where(c => c.Id == e.ClientId).Select(c => c.Name).FirstOrDefault(),
+                ClientName = db.Set<Client>().Where(c => c.Id == e.ClientId).Select(c => c.Name).FirstOrDefault(),
                 e.Url,
                 e.Description,
                 e.Events,
@@ -236,12 +237,12 @@ public sealed class WebhookEndpoints(WritePipelineDbContext db, WebhookOutbox ou
                 e.DisabledReason,
                 e.FailureStreak,
                 e.FailingSince,
-                LastDeliveryAt = db.WebhookDeliveries.Where(d => d.EndpointId == e.Id && d.Attempts > 0)
+                LastDeliveryAt = db.Set<WebhookDelivery>().Where(d => d.EndpointId == e.Id && d.Attempts > 0)
                     .OrderByDescending(d => d.CreatedAt).Select(d => (DateTimeOffset?)d.CreatedAt).FirstOrDefault(),
-                LastStatusCode = db.WebhookDeliveries.Where(d => d.EndpointId == e.Id && d.Attempts > 0)
+                LastStatusCode = db.Set<WebhookDelivery>().Where(d => d.EndpointId == e.Id && d.Attempts > 0)
                     .OrderByDescending(d => d.CreatedAt).Select(d => d.LastStatusCode).FirstOrDefault(),
-                Pending = db.WebhookDeliveries.Count(d => d.EndpointId == e.Id && d.Status == WebhookDeliveryStatus.Pending),
-                FailedLast24h = db.WebhookDeliveries.Count(d => d.EndpointId == e.Id && d.Status == WebhookDeliveryStatus.Failed && d.CompletedAt >= failedSince),
+                Pending = db.Set<WebhookDelivery>().Count(d => d.EndpointId == e.Id && d.Status == WebhookDeliveryStatus.Pending),
+                FailedLast24h = db.Set<WebhookDelivery>().Count(d => d.EndpointId == e.Id && d.Status == WebhookDeliveryStatus.Failed && d.CompletedAt >= failedSince),
             })
             .ToListAsync(cancellationToken);
         return [.. rows.Select(r => new WebhookEndpointSummary(

@@ -10,6 +10,7 @@ using WritePipeline.Clients;
 using WritePipeline.Contracts;
 using WritePipeline.Data;
 using WritePipeline.Problems;
+using WritePipeline.Conflicts;
 
 namespace WritePipeline.Writes;
 
@@ -171,7 +172,7 @@ public static class WritesApi
                     Write = w,
                     Conflict = conflict,
                     Saga = saga,
-                    BlockerClientId = db.Writes.Where(b => b.Id == w.HeldBehind).Select(b => (Guid?)b.ClientId).FirstOrDefault(),
+                    BlockerClientId = db.Set<Write>().Where(b => b.Id == w.HeldBehind).Select(b => (Guid?)b.ClientId).FirstOrDefault(),
                 })
             .SingleOrDefaultAsync(cancellationToken);
         if (found is null || found.Write.Status == WriteStatus.Rejected)
