@@ -26,16 +26,17 @@ public sealed class RabbitMqPostgresFixture() : PipelineAppFixture(PipelineSetup
 /// RabbitMQ + PostgreSQL with collections declared for the conflict tests: one that holds on conflict, one that
 /// continues; a missing reference conflicts at once (no reference grace).
 /// </summary>
-public sealed class ConflictsFixture() : PipelineAppFixture(PipelineSetup.RabbitMqPostgres with
+public sealed class ConflictsFixture() : PipelineAppFixture(PipelineSetup.RabbitMqPostgres with { Overrides = Collections })
 {
-    Overrides = new Dictionary<string, string?>
+    /// <summary>Customers with a unique email, orders referencing them, notes that continue past a conflict.</summary>
+    public static Dictionary<string, string?> Collections => new()
     {
         ["WritePipeline:Collections:customers:UniqueFields:0"] = "/email",
         ["WritePipeline:Collections:orders:References:/customerId"] = "customers",
         ["WritePipeline:Collections:orders:ReferenceGrace"] = "00:00:00",
         ["WritePipeline:Collections:notes:OnConflict"] = "continue",
-    },
-});
+    };
+}
 
 /// <summary>RabbitMQ + PostgreSQL with webhooks allowed to loopback and retried within seconds, for the webhook tests.</summary>
 public sealed class WebhooksFixture() : PipelineAppFixture(PipelineSetup.RabbitMqPostgres with { Overrides = WebhooksFixture.Settings(TimeSpan.FromMinutes(5)) })
