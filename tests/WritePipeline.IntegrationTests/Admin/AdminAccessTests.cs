@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 
-namespace WritePipeline.IntegrationTests;
+namespace WritePipeline.IntegrationTests.Admin;
 
 /// <summary>Who may use the admin API: viewers read, operators and admins also act, anyone else is refused.</summary>
 public abstract class AdminAccessTests(AdminActionsFixture fixture) : AdminActionsTest(fixture)

@@ -8,7 +8,7 @@ using WritePipeline.Partitioning;
 using WritePipeline.Testing;
 using WritePipeline.Writes;
 
-namespace WritePipeline.IntegrationTests;
+namespace WritePipeline.IntegrationTests.Admin;
 
 /// <summary>
 /// The app the admin action tests share, one per backend: customers (unique email, held on conflict), orders and

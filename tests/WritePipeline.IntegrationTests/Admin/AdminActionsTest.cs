@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using WritePipeline.Operators;
 
-namespace WritePipeline.IntegrationTests;
+namespace WritePipeline.IntegrationTests.Admin;
 
 /// <summary>
 /// What the admin action tests share: the app of their collection (RabbitMQ + PostgreSQL, or the embedded SQLite),

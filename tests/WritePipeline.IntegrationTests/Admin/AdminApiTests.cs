@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 
-namespace WritePipeline.IntegrationTests;
+namespace WritePipeline.IntegrationTests.Admin;
 
 /// <summary>The operators' admin API over waiting writes, and who may use it (PostgreSQL, and SQLite for its date queries).</summary>
 public abstract class AdminApiTests(PipelineAppFixture fixture)

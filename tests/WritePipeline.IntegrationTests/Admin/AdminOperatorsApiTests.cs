@@ -3,7 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using WritePipeline.Testing;
 
-namespace WritePipeline.IntegrationTests;
+namespace WritePipeline.IntegrationTests.Admin;
 
 /// <summary>Admins manage operators through the admin API; everyone else is refused; there is always an admin left.</summary>
 public sealed class AdminOperatorsApiTests(RabbitMqPostgresFixture fixture) : IClassFixture<RabbitMqPostgresFixture>

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 using WritePipeline.Admin;
 using WritePipeline.Scheduling;
 
-namespace WritePipeline.IntegrationTests;
+namespace WritePipeline.IntegrationTests.Admin;
 
 /// <summary>Discarded writes in the archive: restored to where they were, and purged past the retention.</summary>
 public abstract class ArchiveTests(AdminActionsFixture fixture) : AdminActionsTest(fixture)

@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using WritePipeline.Testing;
 
-namespace WritePipeline.IntegrationTests;
+namespace WritePipeline.IntegrationTests.Admin;
 
 /// <summary>Keys held behind a conflict, as the blocked-keys list shows them until the conflict is resolved.</summary>
 public abstract class BlockedKeysTests(AdminActionsFixture fixture) : AdminActionsTest(fixture)

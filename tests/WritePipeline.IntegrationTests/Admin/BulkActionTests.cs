@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using WritePipeline.Testing;
 
-namespace WritePipeline.IntegrationTests;
+namespace WritePipeline.IntegrationTests.Admin;
 
 /// <summary>Bulk actions on a group or a selection of writes, their progress, problems and order.</summary>
 public abstract class BulkActionTests(AdminActionsFixture fixture) : AdminActionsTest(fixture)

@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 using WritePipeline.Admin;
 using WritePipeline.Testing;
 
-namespace WritePipeline.IntegrationTests;
+namespace WritePipeline.IntegrationTests.Admin;
 
 /// <summary>A bulk run whose API process went away is resumed where it stopped by a running one.</summary>
 public sealed class BulkResumeTests

@@ -2,7 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 
-namespace WritePipeline.IntegrationTests;
+namespace WritePipeline.IntegrationTests.Admin;
 
 /// <summary>The CSV exports of waiting writes and of the audit log, read back as RFC 4180.</summary>
 public abstract class CsvExportTests(AdminActionsFixture fixture) : AdminActionsTest(fixture)

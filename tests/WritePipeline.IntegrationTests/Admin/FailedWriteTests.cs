@@ -2,7 +2,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using WritePipeline.Writes;
 
-namespace WritePipeline.IntegrationTests;
+namespace WritePipeline.IntegrationTests.Admin;
 
 /// <summary>Writes that failed outright: listed, retried or discarded, archived and restored as failed.</summary>
 public abstract class FailedWriteTests(AdminActionsFixture fixture) : AdminActionsTest(fixture)

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
 
-namespace WritePipeline.IntegrationTests;
+namespace WritePipeline.IntegrationTests.Admin;
 
 /// <summary>Operators' decisions in the audit log: taken, refused and invalid ones, and the log's filters.</summary>
 public abstract class OperatorAuditTests(AdminActionsFixture fixture) : AdminActionsTest(fixture)

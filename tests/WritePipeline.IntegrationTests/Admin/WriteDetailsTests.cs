@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
 
-namespace WritePipeline.IntegrationTests;
+namespace WritePipeline.IntegrationTests.Admin;
 
 /// <summary>One write's details as operators see them: the difference, the record now, the timeline, the actions.</summary>
 public abstract class WriteDetailsTests(AdminActionsFixture fixture) : AdminActionsTest(fixture)

@@ -12,7 +12,7 @@ using WritePipeline.Data;
 using WritePipeline.Testing;
 using Xunit.Abstractions;
 
-namespace WritePipeline.IntegrationTests;
+namespace WritePipeline.IntegrationTests.Clients;
 
 /// <summary>A flood of keys nobody holds costs neither a query each nor memory that grows with it; real keys keep working.</summary>
 public sealed class ApiKeyFloodTests(ITestOutputHelper output)

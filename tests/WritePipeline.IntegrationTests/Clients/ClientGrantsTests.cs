@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 using WritePipeline.Clients;
 using WritePipeline.Testing;
 
-namespace WritePipeline.IntegrationTests;
+namespace WritePipeline.IntegrationTests.Clients;
 
 /// <summary>
 /// A client reads and writes only the collections it is granted (<c>collection:r</c>, <c>:w</c>, <c>:rw</c>, <c>*</c>):

@@ -6,7 +6,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Data.Sqlite;
 using WritePipeline.Testing;
 
-namespace WritePipeline.IntegrationTests;
+namespace WritePipeline.IntegrationTests.Clients;
 
 /// <summary>
 /// Each client has its own token bucket (<c>Clients:RateLimit</c>, or the client's own rate): one over its rate gets

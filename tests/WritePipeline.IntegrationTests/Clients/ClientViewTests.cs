@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 
-namespace WritePipeline.IntegrationTests;
+namespace WritePipeline.IntegrationTests.Clients;
 
 /// <summary>
 /// What a client's status resource shows of others: that an operator decided, never which one; whether the write it

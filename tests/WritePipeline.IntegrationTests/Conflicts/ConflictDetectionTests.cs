@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using WritePipeline.Partitioning;
 
-namespace WritePipeline.IntegrationTests;
+namespace WritePipeline.IntegrationTests.Conflicts;
 
 /// <summary>
 /// Every conflict kind, detected by the worker on RabbitMQ + PostgreSQL, with what a person needs to decide (a missing

@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using WritePipeline.Partitioning;
 
-namespace WritePipeline.IntegrationTests;
+namespace WritePipeline.IntegrationTests.Conflicts;
 
 /// <summary>
 /// Conflicted writes go to their saga, are parked, and are resolved by their submitter through the real pipeline

@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using WritePipeline.Testing;
 
-namespace WritePipeline.IntegrationTests;
+namespace WritePipeline.IntegrationTests.Conflicts;
 
 /// <summary>The embedded mode (in-memory transport, SQLite) runs the conflict saga and its Quartz timers in one process.</summary>
 public sealed class EmbeddedTimersTests(EmbeddedSqliteFixture fixture) : IClassFixture<EmbeddedSqliteFixture>

@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using WritePipeline.Partitioning;
 using Xunit.Abstractions;
 
-namespace WritePipeline.IntegrationTests;
+namespace WritePipeline.IntegrationTests.Conflicts;
 
 /// <summary>
 /// A worker SIGKILLed while writes of its partitions wait for their references: what they wait for is in the database,

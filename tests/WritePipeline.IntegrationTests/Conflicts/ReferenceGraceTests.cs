@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using WritePipeline.Partitioning;
 
-namespace WritePipeline.IntegrationTests;
+namespace WritePipeline.IntegrationTests.Conflicts;
 
 /// <summary>RabbitMQ + PostgreSQL where an order waits <see cref="ReferenceGraceTests.Grace"/> for the customer it references.</summary>
 public sealed class ReferenceGraceFixture() : PipelineAppFixture(PipelineSetup.RabbitMqPostgres with

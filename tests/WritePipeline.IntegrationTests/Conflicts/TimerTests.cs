@@ -6,7 +6,7 @@ using WritePipeline.Conflicts;
 using WritePipeline.Partitioning;
 using WritePipeline.Testing;
 
-namespace WritePipeline.IntegrationTests;
+namespace WritePipeline.IntegrationTests.Conflicts;
 
 /// <summary>
 /// The decision deadline of a notified conflict is a Quartz timer in the database: it survives the worker that set

@@ -2,7 +2,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using WritePipeline.Problems;
 
-namespace WritePipeline.IntegrationTests;
+namespace WritePipeline.IntegrationTests.Faults;
 
 /// <summary>With no broker to confirm a write, the client is told so (503) and nothing is accepted.</summary>
 public sealed class BrokerDownTests
@@ -39,8 +39,8 @@ public sealed class BrokerDownTests
         await using var app = await PipelineApp.StartAsync(PipelineSetup.RabbitMqPostgres with { HostsWorker = false });
         var (_, http) = await app.CreateClientAsync();
         await app.UntilReadyAsync();
-        var partition = new Partitioning.PartitionMap(8).PartitionOf("customers", "unroutable");
-        await app.VirtualHost!.UnbindAsync(Partitioning.PartitionTopology.QueueName(partition));
+        var partition = new WritePipeline.Partitioning.PartitionMap(8).PartitionOf("customers", "unroutable");
+        await app.VirtualHost!.UnbindAsync(WritePipeline.Partitioning.PartitionTopology.QueueName(partition));
 
         var response = await http.PutAsync("customers", "unroutable", new JsonObject { ["n"] = 1 });
 

@@ -8,7 +8,7 @@ using WritePipeline.Testing;
 using WritePipeline.Writes;
 using Xunit.Abstractions;
 
-namespace WritePipeline.IntegrationTests;
+namespace WritePipeline.IntegrationTests.Faults;
 
 /// <summary>
 /// Per-key order and exactly-once through broker faults: writes go through real HTTP to the API, real RabbitMQ and

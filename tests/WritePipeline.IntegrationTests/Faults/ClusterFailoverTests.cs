@@ -6,7 +6,7 @@ using WritePipeline.Partitioning;
 using WritePipeline.Testing;
 using Xunit.Abstractions;
 
-namespace WritePipeline.IntegrationTests;
+namespace WritePipeline.IntegrationTests.Faults;
 
 /// <summary>
 /// A RabbitMQ node lost for good: the API and two worker processes run on the three-node cluster of

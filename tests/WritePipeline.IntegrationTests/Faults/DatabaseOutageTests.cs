@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using WritePipeline.Testing;
 
-namespace WritePipeline.IntegrationTests;
+namespace WritePipeline.IntegrationTests.Faults;
 
 /// <summary>
 /// The database goes away for 30 s (a PostgreSQL server of the test's own, stopped and started again; RabbitMQ stays)

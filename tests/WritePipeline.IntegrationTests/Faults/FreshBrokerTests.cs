@@ -2,7 +2,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using WritePipeline.Testing;
 
-namespace WritePipeline.IntegrationTests;
+namespace WritePipeline.IntegrationTests.Faults;
 
 /// <summary>
 /// On a broker that has never seen the topology, writes that arrive the moment the app is up are still all applied:

@@ -6,7 +6,7 @@ using RabbitMQ.Client;
 using WritePipeline.Partitioning;
 using WritePipeline.Writes;
 
-namespace WritePipeline.IntegrationTests;
+namespace WritePipeline.IntegrationTests.Faults;
 
 public sealed class RedeliveryTests(RabbitMqPostgresFixture fixture) : IClassFixture<RabbitMqPostgresFixture>
 {

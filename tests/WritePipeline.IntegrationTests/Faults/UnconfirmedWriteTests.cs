@@ -7,7 +7,7 @@ using WritePipeline.Partitioning;
 using WritePipeline.Testing;
 using WritePipeline.Writes;
 
-namespace WritePipeline.IntegrationTests;
+namespace WritePipeline.IntegrationTests.Faults;
 
 /// <summary>
 /// A write recorded by an API process that died before the broker confirmed it (no 202 given, no message queued) ends

@@ -2,7 +2,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using WritePipeline.Problems;
 
-namespace WritePipeline.IntegrationTests;
+namespace WritePipeline.IntegrationTests.Input;
 
 /// <summary>Each kind of bad input gets its status and its stable problem type, and nothing is queued for it.</summary>
 public sealed class BadInputTests(RabbitMqPostgresFixture fixture) : IClassFixture<RabbitMqPostgresFixture>

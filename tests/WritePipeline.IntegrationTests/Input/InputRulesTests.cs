@@ -5,7 +5,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using WritePipeline.Testing;
 
-namespace WritePipeline.IntegrationTests;
+namespace WritePipeline.IntegrationTests.Input;
 
 /// <summary>
 /// The JSON input rules (docs/api.md, "Input rules") hold for every endpoint that takes a document, with the same

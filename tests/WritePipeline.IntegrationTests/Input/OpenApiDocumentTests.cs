@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using WritePipeline.Problems;
 using WritePipeline.Testing;
 
-namespace WritePipeline.IntegrationTests;
+namespace WritePipeline.IntegrationTests.Input;
 
 /// <summary>The OpenAPI document describes the API, every operation, and the problem types of every problem response.</summary>
 public sealed class OpenApiDocumentTests

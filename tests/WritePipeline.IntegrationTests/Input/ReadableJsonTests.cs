@@ -2,7 +2,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using WritePipeline.Testing;
 
-namespace WritePipeline.IntegrationTests;
+namespace WritePipeline.IntegrationTests.Input;
 
 /// <summary>
 /// Documents and answers read as they were sent: no escapes JSON does not need (non-ASCII, + &lt; &gt; &amp; '). Characters

@@ -2,7 +2,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using WritePipeline.Testing;
 
-namespace WritePipeline.IntegrationTests;
+namespace WritePipeline.IntegrationTests.Input;
 
 /// <summary>
 /// A collection's JSON Schema (<c>Collections:&lt;name&gt;:Schema</c>) through real HTTP: a PUT or a resubmitted document

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using WritePipeline.Testing;
 using Xunit.Abstractions;
 
-namespace WritePipeline.IntegrationTests;
+namespace WritePipeline.IntegrationTests.Partitioning;
 
 /// <summary>
 /// Worker processes share the partitions through leases: each consumes its own share; a killed worker's share is

@@ -4,8 +4,9 @@ using Microsoft.EntityFrameworkCore;
 using WritePipeline.Partitioning;
 using WritePipeline.Testing;
 using WritePipeline.Writes;
+using WritePipeline.IntegrationTests.Writes;
 
-namespace WritePipeline.IntegrationTests;
+namespace WritePipeline.IntegrationTests.Partitioning;
 
 /// <summary>
 /// Two worker processes share the partitions (four each, through leases); one is killed with SIGKILL mid-stream and

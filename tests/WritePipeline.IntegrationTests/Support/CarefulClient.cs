@@ -5,8 +5,9 @@ using WritePipeline.Writes;
 using Xunit.Abstractions;
 using System.Text.Json.Nodes;
 using WritePipeline.Testing;
+using WritePipeline.IntegrationTests.Writes;
 
-namespace WritePipeline.IntegrationTests;
+namespace WritePipeline.IntegrationTests.Support;
 
 /// <summary>
 /// A careful client: keys concurrently, each key's writes one after another, each waiting for its 202, and a 503 or

@@ -1,4 +1,6 @@
-namespace WritePipeline.IntegrationTests;
+using WritePipeline.IntegrationTests.Webhooks;
+
+namespace WritePipeline.IntegrationTests.Support;
 
 /// <summary>One app per test class, booted once (new vhost, new database), shared by its tests.</summary>
 public abstract class PipelineAppFixture(PipelineSetup setup) : IAsyncLifetime

@@ -17,7 +17,7 @@ using WritePipeline.IntegrationTests.OperatorConsole;
 using WritePipeline.Testing;
 using WritePipeline.Writes;
 
-namespace WritePipeline.IntegrationTests;
+namespace WritePipeline.IntegrationTests.Support;
 
 /// <summary>Which real parts an app under test runs on.</summary>
 public sealed record PipelineSetup(TransportKind Transport, DatabaseProvider Database, bool HostsWorker = true)
@@ -237,7 +237,7 @@ public sealed class PipelineApp : WebApplicationFactory<Program>
         async () =>
         {
             Assert.False(worker.HasExited, worker.RecentOutput);
-            var (depths, _) = await Services.GetRequiredService<Partitioning.BrokerQueues>().ReadAsync(CancellationToken.None);
+            var (depths, _) = await Services.GetRequiredService<WritePipeline.Partitioning.BrokerQueues>().ReadAsync(CancellationToken.None);
             return depths is not null && queues.All(queue => depths.Any(d => d.Queue == queue && d.Consumers > 0));
         },
         "every queue has an active consumer");
@@ -256,7 +256,7 @@ public sealed class PipelineApp : WebApplicationFactory<Program>
             .Where(l => l.Owner is not null && l.ExpiresAt > now && workers.ContainsKey(l.Owner))
             .GroupBy(l => workers[l.Owner!])
             .ToDictionary(g => g.Key, g => g.Select(l => l.Partition).Order().ToList());
-        var (depths, _) = await Services.GetRequiredService<Partitioning.BrokerQueues>().ReadAsync(CancellationToken.None);
+        var (depths, _) = await Services.GetRequiredService<WritePipeline.Partitioning.BrokerQueues>().ReadAsync(CancellationToken.None);
         var consumed = depths is not null && depths.Where(d => d.Partition is not null).All(d => d.Consumers == 1);
         return (shares, consumed);
     }

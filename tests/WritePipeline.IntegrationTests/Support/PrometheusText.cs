@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace WritePipeline.IntegrationTests;
+namespace WritePipeline.IntegrationTests.Support;
 
 /// <summary>Reads a host's <c>/metrics</c> (Prometheus text format).</summary>
 public static partial class PrometheusText

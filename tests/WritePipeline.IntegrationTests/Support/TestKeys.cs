@@ -1,6 +1,6 @@
 using WritePipeline.Partitioning;
 
-namespace WritePipeline.IntegrationTests;
+namespace WritePipeline.IntegrationTests.Support;
 
 /// <summary>Fresh record keys, so that tests sharing an app never meet each other's records.</summary>
 public static class TestKeys

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using StandardWebhooks;
 
-namespace WritePipeline.IntegrationTests;
+namespace WritePipeline.IntegrationTests.Support;
 
 /// <summary>
 /// A real webhook receiver on loopback (Kestrel): verifies every delivery with the StandardWebhooks reference

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using WritePipeline.Testing;
 
-namespace WritePipeline.IntegrationTests;
+namespace WritePipeline.IntegrationTests.Support;
 
 /// <summary>A real worker host process (src/WritePipeline.Worker), configured through environment variables.</summary>
 public sealed class WorkerProcess : IAsyncDisposable

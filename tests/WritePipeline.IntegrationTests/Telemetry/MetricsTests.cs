@@ -1,9 +1,9 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using WritePipeline.Testing;
-using static WritePipeline.IntegrationTests.PrometheusText;
+using static WritePipeline.IntegrationTests.Support.PrometheusText;
 
-namespace WritePipeline.IntegrationTests;
+namespace WritePipeline.IntegrationTests.Telemetry;
 
 /// <summary>
 /// /metrics on the API and on a worker (Prometheus text): after known traffic in a collection of its own, the API

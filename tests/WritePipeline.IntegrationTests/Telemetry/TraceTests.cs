@@ -7,7 +7,7 @@ using OpenTelemetry.Trace;
 using WritePipeline.Telemetry;
 using WritePipeline.Testing;
 
-namespace WritePipeline.IntegrationTests;
+namespace WritePipeline.IntegrationTests.Telemetry;
 
 /// <summary>
 /// One write, one trace: over real HTTP, RabbitMQ and PostgreSQL, the spans the app records (kept by an in-memory

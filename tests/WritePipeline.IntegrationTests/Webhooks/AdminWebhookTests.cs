@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using WritePipeline.Testing;
 
-namespace WritePipeline.IntegrationTests;
+namespace WritePipeline.IntegrationTests.Webhooks;
 
 /// <summary>
 /// The operators' admin API over every client's webhook endpoints, against a real receiver that fails on purpose:
@@ -209,7 +209,7 @@ public sealed class EmbeddedSqliteAdminWebhookTests(EmbeddedSqliteFixture fixtur
         Assert.Contains("AdminDisableWebhook", openApi, StringComparison.Ordinal);
     }
 
-    static Webhooks.WebhookDelivery Delivery(
+    static WritePipeline.Webhooks.WebhookDelivery Delivery(
         Guid endpointId, Guid clientId, DateTimeOffset createdAt, string status, int attempts, int? lastStatusCode,
         DateTimeOffset? completedAt = null, DateTimeOffset? nextAttemptAt = null) => new()
     {

@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using WritePipeline.Testing;
 
-namespace WritePipeline.IntegrationTests;
+namespace WritePipeline.IntegrationTests.Webhooks;
 
 /// <summary>An endpoint whose deliveries keep failing for longer than allowed is disabled (seconds here, days in production).</summary>
 public sealed class FailingEndpointTests(FailingEndpointFixture fixture) : IClassFixture<FailingEndpointFixture>, IAsyncLifetime

@@ -5,7 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using WritePipeline.Testing;
 using Xunit.Abstractions;
 
-namespace WritePipeline.IntegrationTests;
+namespace WritePipeline.IntegrationTests.Webhooks;
 
 /// <summary>
 /// One client's endpoints that never answer hold at most its share of the delivery slots: another client's deliveries

@@ -8,7 +8,7 @@ using WritePipeline.Testing;
 using WritePipeline.Webhooks;
 using Xunit.Abstractions;
 
-namespace WritePipeline.IntegrationTests;
+namespace WritePipeline.IntegrationTests.Webhooks;
 
 /// <summary>
 /// Webhook deliveries waiting in a worker's delivery slots are claimed in the database: the sweeper leaves them to that

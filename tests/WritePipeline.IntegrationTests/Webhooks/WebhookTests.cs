@@ -5,7 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using WritePipeline.Testing;
 
-namespace WritePipeline.IntegrationTests;
+namespace WritePipeline.IntegrationTests.Webhooks;
 
 /// <summary>
 /// Webhooks through the real pipeline (RabbitMQ + PostgreSQL, Quartz timers) to a real receiver that verifies every
@@ -145,7 +145,7 @@ public sealed class WebhookTests(WebhooksFixture fixture) : IClassFixture<Webhoo
         var clientId = (await _app.QueryAsync(db => db.WebhookEndpoints.AsNoTracking().SingleAsync(e => e.Url.EndsWith(name)))).ClientId;
         await using (var scope = _app.Services.CreateAsyncScope())
         {
-            Assert.True(await scope.ServiceProvider.GetRequiredService<Clients.ClientRegistry>().SetConflictPolicyAsync(clientId, "park", CancellationToken.None));
+            Assert.True(await scope.ServiceProvider.GetRequiredService<WritePipeline.Clients.ClientRegistry>().SetConflictPolicyAsync(clientId, "park", CancellationToken.None));
         }
 
         var writeId = await ConflictAsync(http);

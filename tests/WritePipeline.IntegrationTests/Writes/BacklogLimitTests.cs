@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using WritePipeline.Partitioning;
 using WritePipeline.Testing;
 
-namespace WritePipeline.IntegrationTests;
+namespace WritePipeline.IntegrationTests.Writes;
 
 /// <summary>
 /// A partition whose backlog is over <c>Api:MaxPartitionBacklog</c> refuses new writes with 503 <c>backlog-full</c>

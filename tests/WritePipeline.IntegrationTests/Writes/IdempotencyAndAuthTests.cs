@@ -3,7 +3,7 @@ using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
 using WritePipeline.Problems;
 
-namespace WritePipeline.IntegrationTests;
+namespace WritePipeline.IntegrationTests.Writes;
 
 public sealed class IdempotencyAndAuthTests(RabbitMqPostgresFixture fixture) : IClassFixture<RabbitMqPostgresFixture>
 {

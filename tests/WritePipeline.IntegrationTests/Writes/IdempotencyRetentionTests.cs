@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using WritePipeline.Testing;
 
-namespace WritePipeline.IntegrationTests;
+namespace WritePipeline.IntegrationTests.Writes;
 
 /// <summary>
 /// An Idempotency-Key is released once its write is past <c>Idempotency:Retention</c> (by a Quartz job on the

@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using WritePipeline.Records;
 using Xunit.Abstractions;
 
-namespace WritePipeline.IntegrationTests;
+namespace WritePipeline.IntegrationTests.Writes;
 
 /// <summary>Per-key order and exactly-once under concurrent load, on real RabbitMQ and PostgreSQL.</summary>
 public sealed class OrderingTests(RabbitMqPostgresFixture fixture, ITestOutputHelper output) : IClassFixture<RabbitMqPostgresFixture>

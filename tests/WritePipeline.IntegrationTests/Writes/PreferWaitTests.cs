@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
 
-namespace WritePipeline.IntegrationTests;
+namespace WritePipeline.IntegrationTests.Writes;
 
 /// <summary>Prefer: wait=N (RFC 7240) on submissions: the outcome instead of a receipt, when it comes in time.</summary>
 public sealed class PreferWaitTests(RabbitMqPostgresFixture fixture) : IClassFixture<RabbitMqPostgresFixture>

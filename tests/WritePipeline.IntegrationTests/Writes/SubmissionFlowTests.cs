@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
 
-namespace WritePipeline.IntegrationTests;
+namespace WritePipeline.IntegrationTests.Writes;
 
 /// <summary>Submit, poll, read and page the history through HTTP, on each transport and database.</summary>
 public abstract class SubmissionFlowTests(PipelineAppFixture fixture)

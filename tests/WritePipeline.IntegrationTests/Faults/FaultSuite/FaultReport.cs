@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore;
 using WritePipeline.Testing;
 using WritePipeline.Writes;
 
-namespace WritePipeline.IntegrationTests.FaultSuite;
+namespace WritePipeline.IntegrationTests.Faults.FaultSuite;
 
 /// <summary>
 /// What one fault scenario did to the writes that got their 202: how many were applied, lost (never applied), applied

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using WritePipeline.Testing;
 using Xunit.Abstractions;
 
-namespace WritePipeline.IntegrationTests.FaultSuite;
+namespace WritePipeline.IntegrationTests.Faults.FaultSuite;
 
 /// <summary>
 /// The long fault scenarios <c>infra/faults.sh</c> runs (not part of the test command: together they take several
