@@ -39,4 +39,34 @@ public class CsvTests
 
         Assert.Equal("a,,\"b,c\",'=x\r\n", output.ToString());
     }
+
+    [Theory]
+    [InlineData("a\r\nb", "\"a\r\nb\"")]
+    [InlineData("cr\ronly", "\"cr\ronly\"")]
+    [InlineData("\"", "\"\"\"\"")]
+    [InlineData(" padded ", " padded ")]
+    [InlineData("tab\tinside", "tab\tinside")]
+    [InlineData("x=1", "x=1")]
+    [InlineData("'quoted", "'quoted")]
+    [InlineData("\rx", "\"'\rx\"")]
+    [InlineData("-\"a,b\"", "\"'-\"\"a,b\"\"\"")]
+    [InlineData("é ü 😀", "é ü 😀")]
+    public void Edges_keep_their_quoting(string value, string expected)
+    {
+        Assert.Equal(expected, Csv.Cell(value));
+    }
+
+    [Fact]
+    public async Task Rows_written_one_after_another_through_one_writer_read_as_separate_records()
+    {
+        await using var output = new StringWriter();
+        await using (var csv = Csv.Writer(output))
+        {
+            await Csv.WriteRowAsync(csv, ["id", "note"]);
+            await Csv.WriteRowAsync(csv, ["1", "line one\nline two"]);
+            await Csv.WriteRowAsync(csv, ["2", null]);
+        }
+
+        Assert.Equal("id,note\r\n1,\"line one\nline two\"\r\n2,\r\n", output.ToString());
+    }
 }

@@ -73,4 +73,59 @@ public class LineDiffTests
         Assert.Equal(new DiffLine(DiffLine.Changed, "l0", "r0"), rows[0]);
         Assert.Equal(new DiffLine(DiffLine.Changed, "l1", null), rows[1]);
     }
+
+    [Fact]
+    public void An_empty_text_is_one_empty_line_unlike_a_missing_one()
+    {
+        Assert.Equal([new DiffLine(DiffLine.Changed, "", "a")], LineDiff.Compare("", "a"));
+        Assert.Equal([Same("a"), new DiffLine(DiffLine.Removed, "", null)], LineDiff.Compare("a\n", "a"));
+    }
+
+    [Fact]
+    public void A_line_added_between_repeated_lines_keeps_the_repeated_lines_the_same()
+    {
+        Assert.Equal(
+            [Same("}"), new DiffLine(DiffLine.Added, null, "x"), Same("}"), Same("}")],
+            LineDiff.Compare("}\n}\n}", "}\nx\n}\n}"));
+    }
+
+    [Fact]
+    public void Whitespace_and_case_are_differences()
+    {
+        Assert.Equal([new DiffLine(DiffLine.Changed, "a ", "A")], LineDiff.Compare("a ", "A"));
+    }
+
+    [Fact]
+    public void The_same_rows_are_a_longest_common_subsequence_and_each_side_reads_back_whole()
+    {
+        var random = new Random(13);
+        for (var run = 0; run < 300; run++)
+        {
+            var left = RandomLines(random);
+            var right = RandomLines(random);
+
+            var rows = LineDiff.Compare(string.Join('\n', left), string.Join('\n', right));
+
+            Assert.Equal(left, rows.Where(r => r.Left is not null).Select(r => r.Left!));
+            Assert.Equal(right, rows.Where(r => r.Right is not null).Select(r => r.Right!));
+            Assert.Equal(LongestCommon(left, right), rows.Count(r => r.Kind == DiffLine.Same));
+        }
+    }
+
+    static string[] RandomLines(Random random) =>
+        [.. Enumerable.Range(0, random.Next(1, 12)).Select(_ => "abc"[random.Next(3)].ToString())];
+
+    static int LongestCommon(string[] a, string[] b)
+    {
+        var common = new int[a.Length + 1, b.Length + 1];
+        for (var i = a.Length - 1; i >= 0; i--)
+        {
+            for (var j = b.Length - 1; j >= 0; j--)
+            {
+                common[i, j] = a[i] == b[j] ? common[i + 1, j + 1] + 1 : Math.Max(common[i + 1, j], common[i, j + 1]);
+            }
+        }
+
+        return common[0, 0];
+    }
 }

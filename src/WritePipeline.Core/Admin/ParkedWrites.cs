@@ -63,10 +63,11 @@ public sealed class ParkedWrites(WritePipelineDbContext db, TimeProvider clock)
     /// <summary>Every write the filter finds (not one page), oldest first, as CSV.</summary>
     public async Task ExportCsvAsync(ParkedWriteFilter filter, TextWriter output, CancellationToken cancellationToken)
     {
-        await Csv.WriteRowAsync(output, ["write_id", "status", "collection", "key", "operation", "client_id", "client_name", "kind", "detail", "submitted_at"]);
+        await using var csv = Csv.Writer(output);
+        await Csv.WriteRowAsync(csv, ["write_id", "status", "collection", "key", "operation", "client_id", "client_name", "kind", "detail", "submitted_at"]);
         await foreach (var item in Items(Filtered(filter)).Take(AuditLog.MaxExportRows).AsAsyncEnumerable().WithCancellation(cancellationToken))
         {
-            await Csv.WriteRowAsync(output,
+            await Csv.WriteRowAsync(csv,
             [
                 item.WriteId.ToString(), item.Status, item.Collection, item.Key, item.Operation, item.ClientId.ToString(), item.ClientName, item.Kind, item.Detail,
                 item.SubmittedAt.ToString("O", CultureInfo.InvariantCulture),

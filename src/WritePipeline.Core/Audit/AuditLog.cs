@@ -78,11 +78,12 @@ public sealed class AuditLog(WritePipelineDbContext db, TimeProvider clock)
     /// <summary>The filtered log as CSV, newest first.</summary>
     public async Task ExportCsvAsync(AuditFilter filter, TextWriter output, CancellationToken cancellationToken)
     {
-        await Csv.WriteRowAsync(output, ["at", "actor", "action", "write_id", "subject", "outcome", "detail", "reason", "before", "after"]);
+        await using var csv = Csv.Writer(output);
+        await Csv.WriteRowAsync(csv, ["at", "actor", "action", "write_id", "subject", "outcome", "detail", "reason", "before", "after"]);
         await foreach (var entry in Filtered(filter).OrderByDescending(e => e.At).ThenByDescending(e => e.Id)
                            .Take(MaxExportRows).AsAsyncEnumerable().WithCancellation(cancellationToken))
         {
-            await Csv.WriteRowAsync(output,
+            await Csv.WriteRowAsync(csv,
             [
                 entry.At.ToString("O", CultureInfo.InvariantCulture), entry.Actor, entry.Action, entry.WriteId?.ToString(), entry.Subject,
                 entry.Outcome, entry.Detail, entry.Reason, entry.Before, entry.After,

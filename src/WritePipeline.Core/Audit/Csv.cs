@@ -1,12 +1,18 @@
 using System.Globalization;
 using System.Text;
+using CsvHelper;
 using Microsoft.AspNetCore.Http;
 
 namespace WritePipeline.Audit;
 
-/// <summary>RFC 4180 CSV, safe to open in a spreadsheet.</summary>
+/// <summary>RFC 4180 CSV (CsvHelper), safe to open in a spreadsheet.</summary>
 public static class Csv
 {
+    static readonly CsvWriterOptions Options = CsvWriterOptions.Default with { NewLine = "\r\n" };
+
+    /// <summary>A writer of CSV records onto <paramref name="output"/>, which stays open; dispose it to write out the last records.</summary>
+    public static CsvWriter Writer(TextWriter output) => CsvWriter.Create(output, Options, leaveOpen: true);
+
     /// <summary>Answers with a CSV download named after <paramref name="name"/> and the time, written by <paramref name="write"/>; every export uses it.</summary>
     public static async Task DownloadAsync(HttpContext http, string name, Func<TextWriter, Task> write)
     {
@@ -16,35 +22,26 @@ public static class Csv
         await write(output);
     }
 
+    /// <summary>Writes one record of <paramref name="cells"/>, each guarded against formulas.</summary>
+    public static ValueTask WriteRowAsync(CsvWriter csv, IReadOnlyList<string?> cells) => csv.WriteRecordAsync([.. cells.Select(Guarded)]);
+
     public static async Task WriteRowAsync(TextWriter output, IReadOnlyList<string?> cells)
     {
-        for (var i = 0; i < cells.Count; i++)
-        {
-            if (i > 0)
-            {
-                await output.WriteAsync(',');
-            }
-
-            await output.WriteAsync(Cell(cells[i]));
-        }
-
-        await output.WriteAsync("\r\n");
+        await using var csv = Writer(output);
+        await WriteRowAsync(csv, cells);
     }
 
     public static string Cell(string? value)
     {
-        if (string.IsNullOrEmpty(value))
-        {
-            return string.Empty;
-        }
-
-        // Keys and documents come from API clients: a cell starting with = + - @ would run as a formula in a
-        // spreadsheet (CSV injection), so it is prefixed with a quote mark and read as text.
-        if (value[0] is '=' or '+' or '-' or '@' or '\t' or '\r')
-        {
-            value = "'" + value;
-        }
-
-        return value.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
+        using var text = new StringWriter();
+        using var csv = Writer(text);
+        csv.WriteField(Guarded(value));
+        csv.Flush();
+        return text.ToString();
     }
+
+    // Keys and documents come from API clients: a cell starting with = + - @ tab or CR would run as a formula in a
+    // spreadsheet (CSV injection), so it is prefixed with a quote mark and read as text. By hand: CsvHelper's
+    // CsvInjection.Escape also quotes every such cell, which would change the exports' bytes ('=x became "'=x").
+    static string? Guarded(string? value) => value is { Length: > 0 } && value[0] is '=' or '+' or '-' or '@' or '\t' or '\r' ? "'" + value : value;
 }

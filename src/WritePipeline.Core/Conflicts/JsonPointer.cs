@@ -1,24 +1,23 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
+using Pointer = Json.Pointer.JsonPointer;
 
 namespace WritePipeline.Conflicts;
 
-/// <summary>JSON Pointer (RFC 6901), as far as declared fields need it.</summary>
+/// <summary>JSON Pointer (RFC 6901, JsonPointer.Net), as far as declared fields and document differences need it.</summary>
 public static class JsonPointer
 {
+    /// <summary>The node at <paramref name="path"/>, or null where there is none (or the path is no JSON pointer).</summary>
     public static JsonNode? Resolve(JsonNode? root, string path)
     {
-        var node = root;
-        foreach (var token in path.Split('/').Skip(1))
+        if (!Pointer.TryParse(path, out var pointer) || !pointer.TryEvaluate(root, out var node))
         {
-            var name = token.Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal);
-            node = node switch
-            {
-                JsonObject obj => obj.TryGetPropertyValue(name, out var child) ? child : null,
-                JsonArray array when int.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out var index) && index < array.Count => array[index],
-                _ => null,
-            };
-            if (node is null)
+            return null;
+        }
+
+        // By hand: JsonPointer.Net reads "-" in an array as its last item, where RFC 6901 names no item by it.
+        for (var i = 0; i < pointer.SegmentCount; i++)
+        {
+            if (pointer[i] == "-" && pointer.GetParent(pointer.SegmentCount - i) is { } parent && parent.TryEvaluate(root, out var array) && array is JsonArray)
             {
                 return null;
             }
@@ -27,6 +26,6 @@ public static class JsonPointer
         return node;
     }
 
-    public static string Append(string path, string token) =>
-        path + "/" + token.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal);
+    /// <summary><paramref name="path"/> followed by the property <paramref name="token"/>, escaped (~ as ~0, / as ~1).</summary>
+    public static string Append(string path, string token) => path + Pointer.Create(token);
 }

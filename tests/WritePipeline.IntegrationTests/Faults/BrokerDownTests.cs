@@ -1,0 +1,50 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using WritePipeline.Problems;
+
+namespace WritePipeline.IntegrationTests.Faults;
+
+/// <summary>With no broker to confirm a write, the client is told so (503) and nothing is accepted.</summary>
+public sealed class BrokerDownTests
+{
+    [Fact]
+    public async Task A_write_the_broker_cannot_confirm_gets_503_with_retry_after_and_is_not_accepted()
+    {
+        await using var app = await PipelineApp.StartAsync(PipelineSetup.RabbitMqPostgres with
+        {
+            HostsWorker = false,
+            Overrides = new Dictionary<string, string?>
+            {
+                // Nothing listens on this port: the broker is down.
+                ["WritePipeline:Transport:RabbitMq:Port"] = "1",
+                ["WritePipeline:Transport:SendTimeout"] = "00:00:02",
+            },
+        });
+        var (clientId, http) = await app.CreateClientAsync();
+
+        var response = await http.PutAsync("customers", "while-down", new JsonObject { ["n"] = 1 });
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.NotNull(response.Headers.RetryAfter);
+        Assert.Equal(ProblemCatalog.TypeOf("broker-unavailable"), (await response.JsonAsync()).ProblemType());
+        var recorded = await app.QueryAsync(db => Task.FromResult(db.Writes.Single(w => w.ClientId == clientId)));
+        Assert.Equal("rejected", recorded.Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync($"/v1/writes/{recorded.Id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await http.GetAsync("/health/ready")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_write_the_broker_cannot_route_gets_503_instead_of_being_dropped()
+    {
+        await using var app = await PipelineApp.StartAsync(PipelineSetup.RabbitMqPostgres with { HostsWorker = false });
+        var (_, http) = await app.CreateClientAsync();
+        await app.UntilReadyAsync();
+        var partition = new WritePipeline.Partitioning.PartitionMap(8).PartitionOf("customers", "unroutable");
+        await app.VirtualHost!.UnbindAsync(WritePipeline.Partitioning.PartitionTopology.QueueName(partition));
+
+        var response = await http.PutAsync("customers", "unroutable", new JsonObject { ["n"] = 1 });
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal(ProblemCatalog.TypeOf("broker-unavailable"), (await response.JsonAsync()).ProblemType());
+    }
+}

@@ -1,0 +1,117 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using WritePipeline.Conflicts;
+using WritePipeline.Partitioning;
+using WritePipeline.Testing;
+using WritePipeline.Webhooks;
+using Xunit.Abstractions;
+
+namespace WritePipeline.IntegrationTests.Webhooks;
+
+/// <summary>
+/// Webhook deliveries waiting in a worker's delivery slots are claimed in the database: the sweeper leaves them to that
+/// worker while it lives, and gives them to another once it is killed (its claims lapse) or stopped (it gives them
+/// back). Real worker processes, SIGKILL and SIGTERM.
+/// </summary>
+public sealed class WebhookHandoverTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    const int Endpoints = 3;
+    const int Writes = 4;
+
+    PipelineApp _app = null!;
+    WebhookReceiver _receiver = null!;
+    SilentServer _silent = null!;
+
+    public async Task InitializeAsync()
+    {
+        _app = await PipelineApp.StartAsync(PipelineSetup.RabbitMqPostgres with
+        {
+            HostsWorker = false,
+            Overrides = new Dictionary<string, string?>(WebhooksFixture.Settings(TimeSpan.FromMinutes(5)))
+            {
+                ["WritePipeline:Webhooks:Timeout"] = "00:00:15",
+                ["WritePipeline:Webhooks:DeliverySlots"] = "2",
+                ["WritePipeline:Webhooks:SlotsPerClient"] = "1",
+            },
+        });
+        await _app.UntilReadyAsync();
+        _receiver = await WebhookReceiver.StartAsync();
+        _silent = new SilentServer();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _silent.DisposeAsync();
+        await _receiver.DisposeAsync();
+        await _app.DisposeAsync();
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Deliveries_waiting_in_a_worker_that_is_killed_or_stopped_are_attempted_once_by_another(bool graceful)
+    {
+        await using var first = WorkerProcess.Start(_app.SharedSettings);
+        await _app.UntilConsumersAsync([.. Enumerable.Range(0, 8).Select(PartitionTopology.QueueName), ConflictTopology.QueueName], 1, first);
+        await using var second = WorkerProcess.Start(_app.SharedSettings);
+        await _app.UntilConsumersAsync([ConflictTopology.QueueName], 2, second);
+
+        var (clientId, http) = await _app.CreateClientAsync();
+        var endpoints = new List<Guid>();
+        for (var i = 0; i < Endpoints; i++)
+        {
+            var created = await http.PostAsJsonAsync("/v1/webhooks", new { url = _silent.Url($"hooks/{i}"), events = new[] { "write.applied" } });
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+            endpoints.Add((await created.JsonAsync())["endpoint"]!["id"]!.GetValue<Guid>());
+        }
+
+        for (var i = 0; i < Writes; i++)
+        {
+            await http.AppliedAsync(http.PutAsync("customers", TestKeys.New("h"), new JsonObject { ["n"] = i }));
+        }
+
+        // Each worker attempts one of the client's deliveries at a time; the others wait in the workers, claimed.
+        await Eventually.UntilAsync(() => Task.FromResult(_silent.Open == 2), "both workers attempt one delivery each", TimeSpan.FromSeconds(30));
+        await Eventually.UntilAsync(
+            async () => await _app.QueryAsync(db => db.WebhookDeliveries.CountAsync(d => d.ClientId == clientId && d.NextAttemptAt > DateTimeOffset.UtcNow)) == Endpoints * Writes,
+            "every delivery is claimed by a worker");
+
+        // Three rounds of attempts, long past the sweeper's notion of overdue: nothing is armed again behind the workers' backs.
+        await Eventually.UntilAsync(() => Task.FromResult(_silent.Deliveries >= 6), "three rounds of attempts", TimeSpan.FromSeconds(90));
+        Assert.Empty(_silent.Overlaps);
+        Assert.True(_silent.MostOpen <= 2, $"{_silent.MostOpen} attempts open at once");
+
+        if (graceful)
+        {
+            await first.StopAsync();
+        }
+        else
+        {
+            first.Kill();
+        }
+
+        var gone = DateTimeOffset.UtcNow;
+        var names = new List<string>();
+        foreach (var endpoint in endpoints)
+        {
+            var url = _receiver.NewEndpoint(out var name);
+            names.Add(name);
+            Assert.Equal(HttpStatusCode.OK, (await http.PatchAsJsonAsync($"/v1/webhooks/{endpoint}", new { url })).StatusCode);
+        }
+
+        // A killed worker's claims lapse, a stopped one gives them back (so they need not wait for that), the sweeper arms
+        // them again, and the worker left delivers everything.
+        await Eventually.UntilAsync(
+            async () => await _app.QueryAsync(db => db.WebhookDeliveries.CountAsync(d => d.ClientId == clientId && d.Status == WebhookDeliveryStatus.Succeeded)) == Endpoints * Writes,
+            "every delivery succeeds",
+            graceful ? WebhookDispatcher.ClaimDuration : WebhookDispatcher.ClaimDuration + TimeSpan.FromMinutes(1));
+        output.WriteLine($"all delivered {(DateTimeOffset.UtcNow - gone).TotalSeconds:0} s after the worker was {(graceful ? "stopped" : "killed")}; the silent server saw {_silent.Deliveries} deliveries, at most {_silent.MostOpen} at once");
+
+        // Each delivery reached the receiver once: none was lost with the killed worker, none was attempted by both.
+        var ids = await _app.QueryAsync(db => db.WebhookDeliveries.AsNoTracking().Where(d => d.ClientId == clientId).Select(d => d.Id).ToListAsync());
+        Assert.Equal(ids.Select(id => "msg_" + id.ToString("N")).Order(), names.SelectMany(_receiver.For).Select(r => r.Id).Order());
+        Assert.Empty(_silent.Overlaps);
+    }
+}
