@@ -61,17 +61,12 @@ public abstract record BulkStart
 /// </summary>
 public sealed class BulkActions(WritePipelineDbContext db, BulkActionRunner runner, TimeProvider clock, IOptions<WritePipelineOptions> options)
 {
-    public const string Restore = "restore";
+    public const string Restore = ResolutionPolicy.Restore;
     public const int MaxWrites = 10_000;
 
     public async Task<BulkStart> StartAsync(BulkActionRequest request, string actor, CancellationToken cancellationToken)
     {
-        if (request.Action is not (ResolutionActions.Retry or ResolutionActions.Rebase or ResolutionActions.Overwrite or ResolutionActions.Discard or Restore))
-        {
-            return new BulkStart.Invalid("Name an action: retry, rebase, overwrite, discard or restore (resubmit is one write at a time).");
-        }
-
-        if (Decisions.ReasonRefusal(request.Action, request.Reason) is { } problem)
+        if (ResolutionPolicy.BulkInvalid(request.Action, request.Reason) is { } problem)
         {
             return new BulkStart.Invalid(problem);
         }
@@ -119,7 +114,7 @@ public sealed class BulkActions(WritePipelineDbContext db, BulkActionRunner runn
         {
             Id = Guid.CreateVersion7(),
             Actor = actor,
-            Action = request.Action,
+            Action = request.Action!,
             Reason = request.Reason,
             Scope = byGroup
                 ? $"group {request.Collection} / {request.Kind ?? "any kind"}" + (beyond > 0 ? $" (the oldest {MaxWrites}; {beyond} more left for another run)" : string.Empty)

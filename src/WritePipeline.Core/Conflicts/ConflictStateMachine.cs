@@ -36,7 +36,7 @@ public sealed class ConflictStateMachine : MassTransitStateMachine<ConflictState
             {
                 WriteId = c.Message.WriteId,
                 Status = "unknown",
-                Reason = "The write has no conflict waiting for a decision.",
+                Reason = ResolutionPolicy.NoConflictWaiting,
             })));
         });
 
@@ -47,7 +47,7 @@ public sealed class ConflictStateMachine : MassTransitStateMachine<ConflictState
             {
                 WriteId = c.Message.WriteId,
                 Status = "unknown",
-                Reason = "The write has no conflict to restore.",
+                Reason = ResolutionPolicy.NoConflictToRestore,
             })));
         });
 
@@ -280,19 +280,25 @@ public sealed class ConflictStateMachine : MassTransitStateMachine<ConflictState
         // A request retried past its expiry (the database was away meanwhile) was answered 503 "not taken": keep it so.
         if (context.ExpirationTime is { } expires && expires < Writes(context).Now.UtcDateTime)
         {
-            return "The decision request expired before a worker could take it; nothing was decided.";
+            return ResolutionPolicy.RequestExpired;
         }
 
         var write = await Writes(context).FindAsync(context.Saga.CorrelationId, context.CancellationToken);
         if (write is null)
         {
-            return "The write no longer exists.";
+            return ResolutionPolicy.WriteGone;
         }
 
+        // Every decision in here is about a conflict (a failed write is retried or discarded outside the saga), so the
+        // submitter's rules hold for operators too.
         var message = context.Message;
-        return ResolutionRules.Refusal(write.Status, write.Operation, context.Saga.ConflictType, message.Action)
-            ?? (message.Action == ResolutionActions.Resubmit && message.Body is null ? "resubmit needs the corrected document or patch." : null)
-            ?? (message.Action == ResolutionActions.Discard && string.IsNullOrWhiteSpace(message.Reason) ? "discard needs a reason." : null);
+        return ResolutionPolicy.Check(
+                write.Status, write.Operation, context.Saga.ConflictType, message.Action, message.Body is not null, message.Reason, StatusAudience.Client) switch
+            {
+                DecisionOutcome.Invalid invalid => invalid.Detail,
+                DecisionOutcome.Refused refused => refused.Reason,
+                _ => null,
+            };
     }
 
     static async Task TakeAsync(BehaviorContext<ConflictState, ResolveConflict> context)
@@ -367,7 +373,7 @@ public sealed class ConflictStateMachine : MassTransitStateMachine<ConflictState
         {
             WriteId = context.Saga.CorrelationId,
             Status = write?.Status ?? "unknown",
-            Reason = await RefusalAsync(context) ?? "A different decision about this write is already being carried out.",
+            Reason = await RefusalAsync(context) ?? ResolutionPolicy.DecisionUnderway,
         });
     }
 
@@ -400,7 +406,7 @@ public sealed class ConflictStateMachine : MassTransitStateMachine<ConflictState
         {
             WriteId = context.Saga.CorrelationId,
             Status = write?.Status ?? "unknown",
-            Reason = "Only a discarded write can be restored.",
+            Reason = ResolutionPolicy.OnlyDiscardedRestored,
         });
     }
 
