@@ -17,8 +17,8 @@ public sealed class ResolutionRulesTests
     [InlineData("delete", "still_referenced", "retry discard")]
     public void A_write_waiting_for_a_decision_allows_what_makes_sense_for_its_operation_and_conflict(string operation, string conflict, string allowed)
     {
-        Assert.Equal(allowed.Split(' '), ResolutionRules.AllowedActions(WriteStatus.Parked, operation, conflict));
-        Assert.Equal(allowed.Split(' '), ResolutionRules.AllowedActions(WriteStatus.Notified, operation, conflict));
+        Assert.Equal(allowed.Split(' '), ResolutionPolicy.AllowedActions(WriteStatus.Parked, operation, conflict));
+        Assert.Equal(allowed.Split(' '), ResolutionPolicy.AllowedActions(WriteStatus.Notified, operation, conflict));
     }
 
     [Theory]
@@ -31,8 +31,8 @@ public sealed class ResolutionRulesTests
     [InlineData(WriteStatus.Failed)]
     public void Nothing_can_be_decided_about_a_write_that_waits_for_no_decision(string status)
     {
-        Assert.Empty(ResolutionRules.AllowedActions(status, WriteOperations.Replace, WriteErrors.VersionMismatch));
-        Assert.NotNull(ResolutionRules.Refusal(status, WriteOperations.Replace, WriteErrors.VersionMismatch, ResolutionActions.Discard));
+        Assert.Empty(ResolutionPolicy.AllowedActions(status, WriteOperations.Replace, WriteErrors.VersionMismatch));
+        Assert.NotNull(ResolutionPolicy.Refusal(status, WriteOperations.Replace, WriteErrors.VersionMismatch, ResolutionActions.Discard, StatusAudience.Client));
     }
 
     static Write ParkedWrite(string operation, long? ifMatch, bool ifNoneMatch = false) => new()

@@ -61,9 +61,9 @@ public sealed class WriteActions(
         }
 
         DecisionOutcome outcome;
-        if (write.Status != WriteStatus.Discarded)
+        if (ResolutionPolicy.RestoreRefusal(write.Status) is { } refusal)
         {
-            outcome = new DecisionOutcome.Refused(write.Status, "Only a discarded write can be restored.");
+            outcome = new DecisionOutcome.Refused(write.Status, refusal);
         }
         else if (await db.ConflictSagas.AnyAsync(s => s.CorrelationId == writeId, cancellationToken))
         {
@@ -105,7 +105,13 @@ public sealed class WriteActions(
     /// </summary>
     async Task<DecisionOutcome> DecideFailedAsync(Write write, ResolutionRequest request, string action, string actor, string? note, CancellationToken cancellationToken)
     {
-        DecisionOutcome refusal;
+        if (ResolutionPolicy.Check(
+                write.Status, write.Operation, write.ErrorType, request.Action, request.Document is not null, request.Reason, StatusAudience.Operator) is { } refusal)
+        {
+            await RecordAsync(write, action, refusal, actor, request.Reason, note, null);
+            return refusal;
+        }
+
         switch (request.Action)
         {
             case ResolutionActions.Retry:
@@ -134,22 +140,9 @@ public sealed class WriteActions(
                     return unanswered;
                 }
 
-            case ResolutionActions.Discard when Decisions.ReasonRefusal(request.Action, request.Reason) is { } problem:
-                refusal = new DecisionOutcome.Invalid(problem);
-                break;
-            case ResolutionActions.Discard:
-                return await MoveFailedAsync(write, WriteStatus.Failed, WriteStatus.Discarded, clock.GetUtcNow(), action, actor, request.Reason, note, cancellationToken);
-            case null:
-            case var unknown when !ResolutionActions.IsKnown(unknown):
-                refusal = new DecisionOutcome.Invalid("Name an action: " + string.Join(", ", ResolutionActions.All) + ".");
-                break;
             default:
-                refusal = new DecisionOutcome.Refused(WriteStatus.Failed, "A write that failed outright never reached its record: it can only be retried or discarded.");
-                break;
+                return await MoveFailedAsync(write, WriteStatus.Failed, WriteStatus.Discarded, clock.GetUtcNow(), action, actor, request.Reason, note, cancellationToken);
         }
-
-        await RecordAsync(write, action, refusal, actor, request.Reason, note, null);
-        return refusal;
     }
 
     /// <summary>Moves a write that has no saga from one status to another, with its audit entry in the same transaction.</summary>
@@ -162,7 +155,7 @@ public sealed class WriteActions(
         if (moved == 0)
         {
             await transaction.RollbackAsync(cancellationToken);
-            var refused = new DecisionOutcome.Refused(from, "The write changed meanwhile; read it again.");
+            var refused = new DecisionOutcome.Refused(from, ResolutionPolicy.WriteChanged);
             await RecordAsync(write, action, refused, actor, reason, note, null);
             return refused;
         }

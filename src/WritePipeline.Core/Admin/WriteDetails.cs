@@ -75,12 +75,8 @@ public sealed class WriteDetails(WritePipelineDbContext db, AuditLog audit)
     }
 
     /// <summary>What an operator can do to the write now: the decisions its conflict allows, retry or discard after a failure, restore from the archive.</summary>
-    public static IReadOnlyList<string> ActionsFor(WriteStatusView status) => status.Status switch
-    {
-        WriteStatus.Failed => [ResolutionActions.Retry, ResolutionActions.Discard],
-        WriteStatus.Discarded => [BulkActions.Restore],
-        _ => status.Actions,
-    };
+    public static IReadOnlyList<string> ActionsFor(WriteStatusView status) =>
+        ResolutionPolicy.OperatorActions(status.Status, status.Operation, status.Error?.Type);
 
     static List<TimelineEvent> Timeline(Write write, ConflictState? saga, ConflictView? conflict, List<Webhooks.WebhookDelivery> deliveries, IReadOnlyList<AuditEntryView> actions)
     {

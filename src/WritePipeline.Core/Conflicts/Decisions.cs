@@ -39,21 +39,16 @@ public abstract record DecisionOutcome
 /// </summary>
 public sealed class Decisions(WritePipelineDbContext db, IRequestClient<ResolveConflict> saga, CollectionCatalog collections)
 {
-    public const int MaxReasonLength = 2000;
+    public const int MaxReasonLength = ResolutionPolicy.MaxReasonLength;
 
     /// <param name="audience">Who gets the status resource in the answer: the write's client, or an operator.</param>
     public async Task<DecisionOutcome> TakeAsync(
         Write write, ResolutionRequest request, string requestedBy, StatusAudience audience, CancellationToken cancellationToken, string? auditNote = null)
     {
-        if (Invalid(request) is { } invalid)
+        // Answer the obvious refusals here; the saga asks the same policy again and decides any race itself.
+        if (ResolutionPolicy.Check(write.Status, write.Operation, write.ErrorType, request.Action, request.Document is not null, request.Reason, audience) is { } refusal)
         {
-            return new DecisionOutcome.Invalid(invalid);
-        }
-
-        // Answer the obvious refusals here; the saga decides the rest (and any race) itself.
-        if (ResolutionRules.Refusal(write.Status, write.Operation, write.ErrorType, request.Action!) is { } refusal)
-        {
-            return new DecisionOutcome.Refused(write.Status, refusal);
+            return refusal;
         }
 
         // A resubmitted document is held to the schema as a PUT is; a resubmitted patch is checked merged, on the worker.
@@ -91,20 +86,4 @@ public sealed class Decisions(WritePipelineDbContext db, IRequestClient<ResolveC
         var viewer = audience == StatusAudience.Client ? write.ClientId : (Guid?)null;
         return new DecisionOutcome.Taken((await WritesApi.ReadStatusAsync(db, write.Id, viewer, cancellationToken))!);
     }
-
-    static string? Invalid(ResolutionRequest request) => request.Action switch
-    {
-        null => "Name an action: " + string.Join(", ", ResolutionActions.All) + ".",
-        _ when !ResolutionActions.IsKnown(request.Action) => $"Unknown action '{request.Action}'; use one of " + string.Join(", ", ResolutionActions.All) + ".",
-        ResolutionActions.Resubmit when request.Document is null => "resubmit needs 'document': the corrected document, or merge patch for a patch.",
-        _ => ReasonRefusal(request.Action, request.Reason),
-    };
-
-    /// <summary>What is wrong with the reason given for <paramref name="action"/>: a discard needs one, none may be too long.</summary>
-    public static string? ReasonRefusal(string? action, string? reason) => action switch
-    {
-        ResolutionActions.Discard when string.IsNullOrWhiteSpace(reason) => "discard needs a 'reason'.",
-        _ when reason?.Length > MaxReasonLength => $"The reason is limited to {MaxReasonLength} characters.",
-        _ => null,
-    };
 }

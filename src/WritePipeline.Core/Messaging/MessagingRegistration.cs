@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using WritePipeline.Conflicts;
+using WritePipeline.Conflicts.SagaActivities;
 using WritePipeline.Contracts;
 using WritePipeline.Data.Sagas;
 using WritePipeline.Partitioning;
@@ -96,6 +97,8 @@ public static class MessagingRegistration
         if (options.Worker.Enabled)
         {
             bus.AddSagaStateMachine<ConflictStateMachine, ConflictState, ConflictSagaDefinition>().InPipelineDatabase();
+            // With the saga, not before: its activities need the worker's services (timers), which API-only hosts lack.
+            bus.AddConflictSagaActivities();
             bus.AddConsumer<Webhooks.ResendWebhookDeliveryConsumer>().ExcludeFromConfigureEndpoints();
         }
 

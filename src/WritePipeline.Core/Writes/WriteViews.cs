@@ -72,7 +72,7 @@ public sealed record WriteStatusView(
             conflict is null ? null : ConflictView.For(conflict),
             heldBehind,
             write.RetryUntil,
-            ResolutionRules.AllowedActions(write.Status, write.Operation, write.ErrorType),
+            ResolutionPolicy.AllowedActions(write.Status, write.Operation, write.ErrorType),
             saga?.ResolutionAction is null
                 ? null
                 : new ResolutionView(saga.ResolutionAction, saga.ResolutionReason, everything ? saga.ResolvedBy : ClientSees(saga.ResolvedBy), saga.ResolutionRequestedAt, saga.ResolvedAt));

@@ -1,0 +1,33 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using WritePipeline.Audit;
+
+namespace WritePipeline.Conflicts.SagaActivities;
+
+/// <summary>The conflict saga's activities and conditions, scoped to the message: they share its database context and transaction.</summary>
+public static class ConflictSagaServices
+{
+    public static IServiceCollection AddConflictSagaActivities(this IServiceCollection services)
+    {
+        services.AddScoped<ConflictReports>();
+        services.AddScoped<DecisionDispatch>();
+        // Operators' decisions are audited in the saga's transaction, wherever the saga runs.
+        services.TryAddScoped<AuditLog>();
+
+        services.AddScoped<SubmitterIsToBeNotified>();
+        services.AddScoped<IsTheWritesConflictNow>();
+        services.AddScoped<NoNotificationLeft>();
+        services.AddScoped<DecisionIsAllowed>();
+
+        services.AddScoped<RecordConflict>();
+        services.AddScoped<NotifySubmitter>();
+        services.AddScoped(typeof(ParkWrite<>));
+        services.AddScoped<TakeDecision>();
+        services.AddScoped<ResendDecision>();
+        services.AddScoped<RefuseDecision>();
+        services.AddScoped<ReportResolution>();
+        services.AddScoped<RestoreWrite>();
+        services.AddScoped<RefuseRestore>();
+        return services;
+    }
+}

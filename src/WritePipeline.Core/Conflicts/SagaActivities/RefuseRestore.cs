@@ -1,0 +1,19 @@
+using MassTransit;
+using WritePipeline.Contracts;
+
+namespace WritePipeline.Conflicts.SagaActivities;
+
+/// <summary>Answers a restore of a write that is not discarded.</summary>
+public sealed class RefuseRestore(ConflictWrites writes) : ConflictActivity<RestoreConflict>
+{
+    protected override async Task RunAsync(BehaviorContext<ConflictState, RestoreConflict> context)
+    {
+        var write = await writes.FindAsync(context.Saga.CorrelationId, context.CancellationToken);
+        await context.RespondAsync(new ResolutionRefused
+        {
+            WriteId = context.Saga.CorrelationId,
+            Status = write?.Status ?? "unknown",
+            Reason = ResolutionPolicy.OnlyDiscardedRestored,
+        });
+    }
+}
