@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using WritePipeline.Scheduling;
+using WritePipeline.Telemetry;
 
 namespace WritePipeline.Conflicts;
 
@@ -11,6 +12,7 @@ public static class ConflictsRegistration
     /// </summary>
     public static IServiceCollection AddConflicts(this IServiceCollection services, WritePipelineOptions options)
     {
+        services.AddSingleton<IPipelineGauges, WaitingWriteGauges>();
         if (options.Worker.Enabled)
         {
             services.AddScoped<ConflictSweeper>();

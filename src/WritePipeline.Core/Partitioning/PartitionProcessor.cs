@@ -57,7 +57,7 @@ public sealed class PartitionProcessor(
     public async Task ProcessAsync(int partition, IReadOnlyList<PartitionDelivery> deliveries, CancellationToken cancellationToken)
     {
         meter.Batch(deliveries.Count);
-        using var batchSpan = PipelineTracing.StartApplyBatch(_messagingSystem, partition, deliveries);
+        using var batchSpan = PartitionSpans.StartApplyBatch(_messagingSystem, partition, deliveries);
         var next = 0;
         while (next < deliveries.Count)
         {
@@ -85,7 +85,7 @@ public sealed class PartitionProcessor(
 
             if (delivery.Message.Resolution is { } resolution)
             {
-                using (PipelineTracing.StartApply(_messagingSystem, delivery.Parent, resolution, partition))
+                using (PartitionSpans.StartApply(_messagingSystem, delivery.Parent, resolution, partition))
                 {
                     await retry.RunAsync(() => resolutions.CarryOutAsync(resolution, partition, cancellationToken), InPlaceRetry.Passing, cancellationToken);
                 }
@@ -101,7 +101,7 @@ public sealed class PartitionProcessor(
                 for (; next < deliveries.Count && deliveries[next].Message?.Write is { } write; next++)
                 {
                     run.Add(write);
-                    spans?.Add(PipelineTracing.StartApplyAside(_messagingSystem, deliveries[next].Parent, write, partition));
+                    spans?.Add(PartitionSpans.StartApplyAside(_messagingSystem, deliveries[next].Parent, write, partition));
                 }
 
                 var results = await writes.ApplyAsync(run, partition, cancellationToken, spans);

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using WritePipeline.Telemetry;
 
 namespace WritePipeline.Partitioning;
 
@@ -12,6 +13,7 @@ public static class PartitioningRegistration
     {
         services.AddSingleton(new PartitionMap(options.Partitions));
         services.AddSingleton<PartitionBacklog>();
+        services.AddSingleton<IPipelineGauges, PartitionGauges>();
         return services;
     }
 

@@ -25,7 +25,7 @@ public sealed class RabbitMqPartitionQueues(IOptions<WritePipelineOptions> optio
     {
         await topology.WaitUntilDeclaredAsync(cancellationToken);
         var (type, body) = PartitionMessageFormat.Encode(message);
-        using var span = PipelineTracing.StartSend(partition, message);
+        using var span = PartitionSpans.StartSend(partition, message);
         var properties = new BasicProperties
         {
             MessageId = message.WriteId.ToString(),

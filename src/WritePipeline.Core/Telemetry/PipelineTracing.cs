@@ -1,14 +1,12 @@
 using System.Diagnostics;
 using System.Text;
-using WritePipeline.Contracts;
-using WritePipeline.Partitioning;
 
 namespace WritePipeline.Telemetry;
 
 /// <summary>
 /// The pipeline's own spans (activity source <c>WritePipeline</c>) and the W3C trace context (<c>traceparent</c>,
 /// <c>tracestate</c>) that keeps one write in one trace: from the API's request, in the partition message's AMQP
-/// headers, to the apply on a worker, and in the Quartz data of a webhook delivery's timer to its attempts.
+/// headers (the partition spans: <c>PartitionSpans</c>), to the apply on a worker, and in the Quartz data of a webhook delivery's timer to its attempts.
 /// docs/operations.md, "Traces", lists the spans and their attributes.
 /// </summary>
 /// <remarks>
@@ -29,95 +27,11 @@ public static class PipelineTracing
     /// <summary>The <c>messaging.system</c> of the partition queues on RabbitMQ; the embedded mode's in-process queues have none.</summary>
     public const string RabbitMq = "rabbitmq";
 
-    static readonly ActivitySource Source = new(SourceName);
+    /// <summary>The pipeline's activity source; the features start their spans on it (e.g. <c>PartitionSpans</c>).</summary>
+    internal static readonly ActivitySource Source = new(SourceName);
 
     /// <summary>Whether anyone records the pipeline's spans.</summary>
     public static bool IsTracing => Source.HasListeners();
-
-    /// <summary>The publish of a partition message (a producer span, child of the request or step that sends it).</summary>
-    public static Activity? StartSend(int partition, PartitionMessage message)
-    {
-        if (!Source.HasListeners())
-        {
-            return null;
-        }
-
-        var span = Source.StartActivity("writepipeline.send", ActivityKind.Producer);
-        if (span is { IsAllDataRequested: true })
-        {
-            Messaging(span, RabbitMq, PartitionTopology.QueueName(partition), "send");
-            span.SetTag("messaging.message.id", message.WriteId.ToString());
-            Write(span, message.WriteId, message.Collection, partition, OperationOf(message));
-        }
-
-        return span;
-    }
-
-    /// <summary>
-    /// A batch taken from a partition queue, linked to the trace of each of its messages (each message's own apply
-    /// span is in that trace: <see cref="StartApplyAside"/>). Current while the batch runs, so its queries are under it.
-    /// </summary>
-    public static Activity? StartApplyBatch(string? system, int partition, IReadOnlyList<PartitionDelivery> deliveries)
-    {
-        if (!Source.HasListeners())
-        {
-            return null;
-        }
-
-        var links = new List<ActivityLink>(deliveries.Count);
-        foreach (var delivery in deliveries)
-        {
-            if (delivery.Parent != default)
-            {
-                links.Add(new ActivityLink(delivery.Parent));
-            }
-        }
-
-        var span = Source.StartActivity("writepipeline.apply.batch", ActivityKind.Consumer, default(ActivityContext), links: links);
-        if (span is { IsAllDataRequested: true })
-        {
-            Messaging(span, system, PartitionTopology.QueueName(partition), "process");
-            span.SetTag("messaging.batch.message_count", deliveries.Count);
-            span.SetTag(PartitionTag, partition);
-        }
-
-        return span;
-    }
-
-    /// <summary>
-    /// One message's apply, in the message's trace (under the span that sent it; under the current span when it came
-    /// without one), started without becoming current: a batch applies many writes at once, and each write's span is
-    /// made current only where that write alone is at work.
-    /// </summary>
-    public static Activity? StartApplyAside(string? system, ActivityContext parent, ApplyWrite write, int partition)
-    {
-        var previous = Activity.Current;
-        var span = StartApply(system, parent, write.WriteId, write.Collection, partition, write.Operation);
-        Activity.Current = previous;
-        return span;
-    }
-
-    /// <summary>One message's apply, made current: a decision about a conflicted write (and the writes it releases).</summary>
-    public static Activity? StartApply(string? system, ActivityContext parent, ApplyResolution resolution, int partition) =>
-        StartApply(system, parent, resolution.WriteId, resolution.Collection, partition, "resolution:" + resolution.Action);
-
-    static Activity? StartApply(string? system, ActivityContext parent, Guid writeId, string collection, int partition, string operation)
-    {
-        if (!Source.HasListeners())
-        {
-            return null;
-        }
-
-        var span = Source.StartActivity("writepipeline.apply", ActivityKind.Consumer, parent);
-        if (span is { IsAllDataRequested: true })
-        {
-            Messaging(span, system, PartitionTopology.QueueName(partition), "process");
-            span.SetTag("messaging.message.id", writeId.ToString());
-            Write(span, writeId, collection, partition, operation);
-        }
-
-        return span;
-    }
 
     /// <summary>One attempt at a webhook delivery, in the trace of the step that recorded it (or of the attempt before it).</summary>
     public static Activity? StartWebhookDelivery(ActivityContext parent, Guid deliveryId)
@@ -207,25 +121,19 @@ public static class PipelineTracing
     }
 
     /// <summary>OpenTelemetry's messaging conventions, as far as they fit a partition queue.</summary>
-    static void Messaging(Activity span, string? system, string destination, string operation)
+    public static void TagMessaging(Activity span, string? system, string destination, string operation)
     {
         span.SetTag("messaging.system", system);
         span.SetTag("messaging.destination.name", destination);
         span.SetTag("messaging.operation.type", operation);
     }
 
-    static void Write(Activity span, Guid writeId, string collection, int partition, string operation)
+    /// <summary>The write a span is about.</summary>
+    public static void TagWrite(Activity span, Guid writeId, string collection, int partition, string operation)
     {
         span.SetTag(WriteIdTag, writeId.ToString());
         span.SetTag(CollectionTag, collection);
         span.SetTag(PartitionTag, partition);
         span.SetTag(OperationTag, operation);
     }
-
-    static string OperationOf(PartitionMessage message) => message switch
-    {
-        { Write: { } write } => write.Operation,
-        { Resolution: { } resolution } => "resolution:" + resolution.Action,
-        _ => "check",
-    };
 }

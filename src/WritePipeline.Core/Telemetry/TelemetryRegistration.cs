@@ -24,7 +24,6 @@ public static class TelemetryRegistration
     {
         services.AddMetrics();
         services.AddSingleton<PipelineMeter>();
-        services.AddSingleton<PipelineGauges>();
         var otlp = !string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
         var telemetry = services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(serviceName))

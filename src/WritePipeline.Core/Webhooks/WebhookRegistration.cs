@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using WritePipeline.Scheduling;
+using WritePipeline.Telemetry;
 
 namespace WritePipeline.Webhooks;
 
@@ -18,6 +19,7 @@ public static class WebhookRegistration
 
         services.AddScoped<WebhookSender>();
         services.AddSingleton<WebhookDispatcher>();
+        services.AddSingleton<IPipelineGauges, WebhookGauges>();
         services.AddHostedService(provider => provider.GetRequiredService<WebhookDispatcher>());
         services.AddRecurringJob<WebhookSweepJob>(WebhookSweepJob.Name, _ => WebhookSweepJob.Interval);
         services.AddHttpClient(WebhookSender.HttpClientName, client =>

@@ -4,18 +4,20 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using WritePipeline.Data;
 using WritePipeline.Writes;
-using WritePipeline.Conflicts;
+using System.Diagnostics.Metrics;
+using WritePipeline.Telemetry;
 
-namespace WritePipeline.Telemetry;
+namespace WritePipeline.Conflicts;
 
 /// <summary>
-/// The database's figures behind the pipeline's gauges: writes waiting by status (waiting for a reference, held,
+/// The gauges of the writes that wait and of the conflict sagas, from the database: writes waiting by status (waiting for a reference, held,
 /// notified, parked, failed), the oldest one waiting for a person, and conflict sagas by state. They are the whole
 /// cluster's, so every host reports the same figures. Read in the background when a scrape finds them older than
 /// <see cref="TelemetryOptions.GaugeInterval"/>, so a scrape never waits for the database and nothing is read while
 /// nobody looks; the gauges report nothing until the first reading, and the last one while the database cannot be read.
 /// </summary>
-public sealed class PipelineGauges(IServiceScopeFactory scopes, TimeProvider clock, IOptions<WritePipelineOptions> options, ILogger<PipelineGauges> logger)
+public sealed class WaitingWriteGauges(IServiceScopeFactory scopes, TimeProvider clock, IOptions<WritePipelineOptions> options, ILogger<WaitingWriteGauges> logger)
+    : IPipelineGauges
 {
     static readonly string[] WaitingStatuses = [WriteStatus.Waiting, WriteStatus.Held, WriteStatus.Notified, WriteStatus.Parked, WriteStatus.Failed];
 
@@ -24,6 +26,27 @@ public sealed class PipelineGauges(IServiceScopeFactory scopes, TimeProvider clo
 
     Reading? _last;
     int _reading;
+
+    public void Create(Meter meter)
+    {
+        meter.CreateObservableGauge(
+            "writepipeline.writes.waiting",
+            () => Last() is { } last ? last.Waiting.Select(w => new Measurement<long>(w.Value, new KeyValuePair<string, object?>("status", w.Key))) : [],
+            "{write}",
+            "Writes held behind a conflict, notified (the submitter decides), parked (an operator decides) and failed, in the whole pipeline.");
+        meter.CreateObservableGauge(
+            "writepipeline.writes.oldest_waiting.age",
+            () => Last() is { } last
+                ? [new Measurement<double>(last.OldestWaiting is { } at ? Math.Max(0, (clock.GetUtcNow() - at).TotalSeconds) : 0)]
+                : Array.Empty<Measurement<double>>(),
+            "s",
+            "Since the submission of the oldest write waiting for a person (notified, parked or failed); 0 when none waits.");
+        meter.CreateObservableGauge(
+            "writepipeline.conflict.sagas",
+            () => Last() is { } last ? last.Sagas.Select(s => new Measurement<long>(s.Value, new KeyValuePair<string, object?>("state", s.Key))) : [],
+            "{saga}",
+            "Conflict sagas by state, in the whole pipeline.");
+    }
 
     /// <summary>The last reading, asking for a new one when it is older than the gauge interval; null until the first.</summary>
     public Reading? Last()
