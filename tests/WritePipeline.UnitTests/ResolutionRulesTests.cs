@@ -1,6 +1,7 @@
 using WritePipeline.Conflicts;
 using WritePipeline.Contracts;
 using WritePipeline.Writes;
+using WritePipeline.Collections;
 
 namespace WritePipeline.UnitTests;
 

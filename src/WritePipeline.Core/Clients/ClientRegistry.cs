@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using WritePipeline.Data;
+using WritePipeline.Collections;
 
 namespace WritePipeline.Clients;
 
@@ -35,7 +36,7 @@ public sealed class ClientRegistry(WritePipelineDbContext db, ClientChanges chan
     /// <summary>Sets how the client's conflicts are handled over its collections' policy; null returns to theirs. False when there is no such client.</summary>
     public async Task<bool> SetConflictPolicyAsync(Guid clientId, string? policy, CancellationToken cancellationToken)
     {
-        if (policy is not null && !Conflicts.ConflictPolicies.IsKnown(policy))
+        if (policy is not null && !ConflictPolicies.IsKnown(policy))
         {
             throw new ArgumentOutOfRangeException(nameof(policy), policy, "A conflict policy is auto, notify or park.");
         }

@@ -1,3 +1,4 @@
+using WritePipeline.Collections;
 namespace WritePipeline.Collections;
 
 /// <summary>The declaration of one collection: its constraints and how its conflicts are handled.</summary>
@@ -10,7 +11,7 @@ public sealed class CollectionOptions
     public Dictionary<string, string> References { get; set; } = new(StringComparer.Ordinal);
 
     /// <summary><c>auto</c> (notify when the submitter has a webhook, else park), <c>notify</c> or <c>park</c>.</summary>
-    public string ConflictPolicy { get; set; } = Conflicts.ConflictPolicies.Auto;
+    public string ConflictPolicy { get; set; } = ConflictPolicies.Auto;
 
     public const string Hold = "hold";
     public const string Continue = "continue";

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using WritePipeline.Collections;
 
 namespace WritePipeline.Collections;
 
@@ -31,7 +32,7 @@ public static class CollectionOptionsValidation
                 }
             }
 
-            if (!Conflicts.ConflictPolicies.IsKnown(declaration.ConflictPolicy))
+            if (!ConflictPolicies.IsKnown(declaration.ConflictPolicy))
             {
                 failures.Add($"WritePipeline:Collections:{collection}:ConflictPolicy must be auto, notify or park.");
             }

@@ -2,11 +2,9 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Json.Schema;
 using Json.Schema.Keywords;
+using WritePipeline.Problems;
 
 namespace WritePipeline.Collections;
-
-/// <summary>One place where a document breaks its collection's schema: the instance location (a JSON Pointer, <c>""</c> for the document itself) and why.</summary>
-public sealed record SchemaViolation(string Path, string Message);
 
 /// <summary>
 /// A collection's JSON Schema (<c>Collections:&lt;name&gt;:Schema</c>), built once and shared by every validation:

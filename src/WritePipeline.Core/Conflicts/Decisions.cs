@@ -4,6 +4,7 @@ using WritePipeline.Contracts;
 using WritePipeline.Data;
 using WritePipeline.Json;
 using WritePipeline.Writes;
+using WritePipeline.Problems;
 
 namespace WritePipeline.Conflicts;
 

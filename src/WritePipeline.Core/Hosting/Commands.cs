@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using WritePipeline.Clients;
 using WritePipeline.Data;
+using WritePipeline.Collections;
 
 namespace WritePipeline.Hosting;
 
@@ -46,7 +47,7 @@ public static class Commands
             case ["clients", "create", var name]:
                 return await CreateClientAsync(services, name, rates.Count > 0 ? rates[^1] : null, grants);
             case ["clients", "conflict-policy", var id, var policy] when Guid.TryParse(id, out var clientId)
-                && (policy == "collection" || Conflicts.ConflictPolicies.IsKnown(policy)):
+                && (policy == "collection" || ConflictPolicies.IsKnown(policy)):
                 var clients = services.GetService<ClientRegistry>()
                     ?? throw new InvalidOperationException("Clients are managed from the API host.");
                 if (!await clients.SetConflictPolicyAsync(clientId, policy == "collection" ? null : policy, CancellationToken.None))

@@ -19,7 +19,7 @@ public static class ProblemCatalog
         Create(Kinds.InvalidDocument, detail);
 
     /// <summary>A document that breaks its collection's schema; <c>errors</c> lists every failing instance path (a JSON Pointer) with its message.</summary>
-    public static ProblemHttpResult SchemaViolation(IReadOnlyList<Collections.SchemaViolation> violations) =>
+    public static ProblemHttpResult SchemaViolation(IReadOnlyList<SchemaViolation> violations) =>
         Create(
             Kinds.SchemaViolation,
             $"{violations.Count} {(violations.Count == 1 ? "place breaks" : "places break")} the schema; 'errors' lists them.",

@@ -4,6 +4,7 @@ using WritePipeline.Contracts;
 using WritePipeline.Scheduling;
 using WritePipeline.Webhooks;
 using WritePipeline.Writes;
+using WritePipeline.Collections;
 
 namespace WritePipeline.Conflicts.SagaActivities;
 

@@ -1,6 +1,7 @@
 using MassTransit;
 using WritePipeline.Webhooks;
 using WritePipeline.Writes;
+using WritePipeline.Collections;
 
 namespace WritePipeline.Conflicts.SagaActivities;
 

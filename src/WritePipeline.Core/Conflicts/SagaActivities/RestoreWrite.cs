@@ -3,6 +3,7 @@ using WritePipeline.Audit;
 using WritePipeline.Contracts;
 using WritePipeline.Webhooks;
 using WritePipeline.Writes;
+using WritePipeline.Collections;
 
 namespace WritePipeline.Conflicts.SagaActivities;
 

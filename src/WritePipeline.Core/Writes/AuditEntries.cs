@@ -1,8 +1,8 @@
 using System.Text.Json.Nodes;
+using WritePipeline.Audit;
 using WritePipeline.Json;
-using WritePipeline.Writes;
 
-namespace WritePipeline.Audit;
+namespace WritePipeline.Writes;
 
 /// <summary>How an action on a write is written in the audit log, wherever it is taken (the API, the conflict saga).</summary>
 public static class AuditEntries

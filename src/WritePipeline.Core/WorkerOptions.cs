@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace WritePipeline.Partitioning;
+namespace WritePipeline;
 
 public sealed class WorkerOptions
 {

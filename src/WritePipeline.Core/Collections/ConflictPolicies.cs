@@ -1,4 +1,4 @@
-namespace WritePipeline.Conflicts;
+namespace WritePipeline.Collections;
 
 /// <summary>How a conflict is handled: the submitter is asked by webhook (notify), or an operator decides (park).</summary>
 public static class ConflictPolicies
