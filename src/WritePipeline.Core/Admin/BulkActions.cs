@@ -45,7 +45,7 @@ public sealed record BulkActionRequest
 
 public abstract record BulkStart
 {
-    private BulkStart()
+    BulkStart()
     {
     }
 

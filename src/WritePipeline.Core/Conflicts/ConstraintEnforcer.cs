@@ -37,7 +37,7 @@ public sealed class ConstraintEnforcer(WritePipelineDbContext db, CollectionCata
         // Each document is read once for all of its declared fields.
         var before = Parse(previousDocument);
         var after = Parse(record.Document);
-        return await TakeReferencesAsync(collection, record, before, after, cancellationToken)
+        return await TakeReferencesAsync(collection, before, after, cancellationToken)
             ?? await CheckStillReferencedAsync(record, cancellationToken)
             ?? await ClaimUniqueValuesAsync(collection, record, before, after, cancellationToken);
     }
@@ -112,7 +112,7 @@ public sealed class ConstraintEnforcer(WritePipelineDbContext db, CollectionCata
     static JsonNode? Parse(string? document) => document is null ? null : JsonNode.Parse(document);
 
     async Task<WriteDecision.Conflict?> TakeReferencesAsync(
-        CollectionOptions collection, Record record, JsonNode? previousDocument, JsonNode? document, CancellationToken cancellationToken)
+        CollectionOptions collection, JsonNode? previousDocument, JsonNode? document, CancellationToken cancellationToken)
     {
         var before = DocumentConstraints.ReferencesOf(collection, previousDocument);
         var after = DocumentConstraints.ReferencesOf(collection, document);

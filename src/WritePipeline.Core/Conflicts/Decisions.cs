@@ -11,7 +11,7 @@ namespace WritePipeline.Conflicts;
 /// <summary>What became of a decision about a conflicted write.</summary>
 public abstract record DecisionOutcome
 {
-    private DecisionOutcome()
+    DecisionOutcome()
     {
     }
 

@@ -11,7 +11,7 @@ namespace WritePipeline.Dashboard;
 /// but for how a stored timestamp becomes a Unix minute, how a timestamp is passed in, and identifier quoting.
 /// SQL Server's dialect is untested: no server can run on the machines this was written on.
 /// </summary>
-internal sealed class MinuteCountQueries
+sealed class MinuteCountQueries
 {
     // 0001-01-01 to 1970-01-01 in minutes: SQLite timestamps count from the former (DateTimeOffset ticks).
     const long UnixEpochMinuteSinceYearOne = 1_035_593_280;

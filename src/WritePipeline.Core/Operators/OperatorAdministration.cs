@@ -20,7 +20,7 @@ public sealed record OperatorCredentials(OperatorView Operator, string Password,
 
 public abstract record OperatorChange
 {
-    private OperatorChange()
+    OperatorChange()
     {
     }
 
@@ -73,7 +73,7 @@ public sealed class OperatorAdministration(WritePipelineDbContext db, OperatorRe
         }
 
         var token = await registry.IssueTokenAsync(account.Id, cancellationToken);
-        await RecordAsync(actor, "operator.create", account, null, new JsonObject { ["role"] = account.Role }, cancellationToken);
+        await RecordAsync(actor, "operator.create", account, null, new JsonObject { ["role"] = account.Role });
         var view = OperatorView.For(account) with { HasToken = true };
         return new OperatorChange.Done(view, new OperatorCredentials(view, password, token));
     }
@@ -108,7 +108,7 @@ public sealed class OperatorAdministration(WritePipelineDbContext db, OperatorRe
             cancellationToken);
         if (changed.Account is { } changedAccount)
         {
-            await RecordAsync(actor, "operator.role", changedAccount, new JsonObject { ["role"] = before }, new JsonObject { ["role"] = changedAccount.Role }, cancellationToken);
+            await RecordAsync(actor, "operator.role", changedAccount, new JsonObject { ["role"] = before }, new JsonObject { ["role"] = changedAccount.Role });
         }
 
         return changed.Change;
@@ -130,7 +130,7 @@ public sealed class OperatorAdministration(WritePipelineDbContext db, OperatorRe
         account.LockedUntil = null;
         await db.SaveChangesAsync(cancellationToken);
         var token = await registry.IssueTokenAsync(account.Id, cancellationToken);
-        await RecordAsync(actor, "operator.credentials", account, null, null, cancellationToken);
+        await RecordAsync(actor, "operator.credentials", account, null, null);
         var view = OperatorView.For(account) with { HasToken = true };
         return new OperatorChange.Done(view, new OperatorCredentials(view, password, token));
     }
@@ -158,7 +158,7 @@ public sealed class OperatorAdministration(WritePipelineDbContext db, OperatorRe
             cancellationToken);
         if (removed.Account is { } account)
         {
-            await RecordAsync(actor, "operator.remove", account, new JsonObject { ["role"] = account.Role }, null, cancellationToken);
+            await RecordAsync(actor, "operator.remove", account, new JsonObject { ["role"] = account.Role }, null);
         }
 
         return removed.Change;
@@ -187,7 +187,8 @@ public sealed class OperatorAdministration(WritePipelineDbContext db, OperatorRe
     async Task<bool> IsLastAdminAsync(CancellationToken cancellationToken) =>
         await db.Operators.CountAsync(o => o.Role == OperatorRoles.Admin, cancellationToken) <= 1;
 
-    Task RecordAsync(string actor, string action, Operator account, JsonObject? before, JsonObject? after, CancellationToken cancellationToken) =>
+    // An action taken is audited even when its caller has gone.
+    Task RecordAsync(string actor, string action, Operator account, JsonObject? before, JsonObject? after) =>
         audit.RecordAsync(
             new AuditEntry
             {

@@ -51,7 +51,7 @@ public sealed class OperatorRegistry(WritePipelineDbContext db, OperatorPassword
 
         if (!right)
         {
-            await CountWrongPasswordAsync(account.Id, now, cancellationToken);
+            await CountWrongPasswordAsync(account.Id, now);
             return null;
         }
 
@@ -71,7 +71,7 @@ public sealed class OperatorRegistry(WritePipelineDbContext db, OperatorPassword
     /// <see cref="OperatorsOptions.LockoutAttempts"/> wrong passwords are taken before the lock, however many arrive
     /// at once. The count stays at the limit while the account is locked and starts again after.
     /// </summary>
-    async Task CountWrongPasswordAsync(Guid operatorId, DateTimeOffset now, CancellationToken cancellationToken)
+    async Task CountWrongPasswordAsync(Guid operatorId, DateTimeOffset now)
     {
         var lockout = options.Value.Operators;
         var limit = lockout.LockoutAttempts;

@@ -12,14 +12,14 @@ namespace WritePipeline.Writes;
 public sealed class InPlaceRetry(IOptions<WritePipelineOptions> options, ILogger<InPlaceRetry> logger)
 {
     /// <summary>Transient failures and lost races: the policy of every step but those that count races.</summary>
-    public static bool Passing(Exception exception, int attempt) => TransientFailures.IsTransient(exception);
+    public static bool Passing(Exception exception, int _) => TransientFailures.IsTransient(exception);
 
     /// <summary>
     /// A hand-over to the conflict saga after its step committed: whatever the broker says (unreachable, no confirm,
     /// returned), it is sent again until it is taken, so that no committed conflict or decision goes unheard. Only
     /// a lost lease stops it (the next owner gets the message again, finds the step done, and hands it over).
     /// </summary>
-    public static bool UntilSent(Exception exception, int attempt) => exception is not Partitioning.PartitionLeaseLostException;
+    public static bool UntilSent(Exception exception, int _) => exception is not Partitioning.PartitionLeaseLostException;
 
     /// <summary>Runs <paramref name="step"/> until it succeeds, or fails with what <paramref name="retried"/> does not retry (thrown).</summary>
     public async Task<T> RunAsync<T>(Func<Task<T>> step, Func<Exception, int, bool> retried, CancellationToken cancellationToken)

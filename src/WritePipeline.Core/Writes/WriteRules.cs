@@ -10,7 +10,7 @@ namespace WritePipeline.Writes;
 /// <summary>What applying a write to the current record means: the new document, a conflict, or a failure.</summary>
 public abstract record WriteDecision
 {
-    private WriteDecision()
+    WriteDecision()
     {
     }
 

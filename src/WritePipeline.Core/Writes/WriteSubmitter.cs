@@ -8,7 +8,7 @@ namespace WritePipeline.Writes;
 /// <summary>The outcome of a submission, as the API turns it into a response.</summary>
 public abstract record SubmitResult
 {
-    private SubmitResult()
+    SubmitResult()
     {
     }
 

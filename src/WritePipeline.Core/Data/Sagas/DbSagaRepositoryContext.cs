@@ -14,31 +14,31 @@ sealed class DbSagaRepositoryContext<TSaga, TMessage> :
     where TSaga : class, IVersionedSaga
     where TMessage : class
 {
-    readonly WritePipelineDbContext db;
-    readonly ConsumeContext<TMessage> consumeContext;
-    readonly ISagaConsumeContextFactory<WritePipelineDbContext, TSaga> factory;
+    readonly WritePipelineDbContext _db;
+    readonly ConsumeContext<TMessage> _consumeContext;
+    readonly ISagaConsumeContextFactory<WritePipelineDbContext, TSaga> _factory;
 
     public DbSagaRepositoryContext(WritePipelineDbContext db, ConsumeContext<TMessage> consumeContext, ISagaConsumeContextFactory<WritePipelineDbContext, TSaga> factory)
         : base(consumeContext, db)
     {
-        this.db = db;
-        this.consumeContext = consumeContext;
-        this.factory = factory;
+        _db = db;
+        _consumeContext = consumeContext;
+        _factory = factory;
     }
 
     // MassTransit may save from more than one task of a message; one DbContext must not be used concurrently.
     readonly SemaphoreSlim _inUse = new(1);
 
     public Task<SagaConsumeContext<TSaga, TMessage>> Add(TSaga instance) =>
-        factory.CreateSagaConsumeContext(db, consumeContext, instance, SagaConsumeContextMode.Add);
+        _factory.CreateSagaConsumeContext(_db, _consumeContext, instance, SagaConsumeContextMode.Add);
 
     public async Task<SagaConsumeContext<TSaga, TMessage>> Insert(TSaga instance)
     {
-        var entry = db.Set<TSaga>().Add(instance);
+        var entry = _db.Set<TSaga>().Add(instance);
         try
         {
-            await db.SaveChangesAsync(CancellationToken);
-            return await factory.CreateSagaConsumeContext(db, consumeContext, instance, SagaConsumeContextMode.Insert);
+            await _db.SaveChangesAsync(CancellationToken);
+            return await _factory.CreateSagaConsumeContext(_db, _consumeContext, instance, SagaConsumeContextMode.Insert);
         }
         catch (DbUpdateException)
         {
@@ -50,36 +50,36 @@ sealed class DbSagaRepositoryContext<TSaga, TMessage> :
 
     public async Task<SagaConsumeContext<TSaga, TMessage>> Load(Guid correlationId)
     {
-        var instance = await db.Set<TSaga>().SingleOrDefaultAsync(s => s.CorrelationId == correlationId, CancellationToken);
+        var instance = await _db.Set<TSaga>().SingleOrDefaultAsync(s => s.CorrelationId == correlationId, CancellationToken);
         return instance is null
             ? null!
-            : await factory.CreateSagaConsumeContext(db, consumeContext, instance, SagaConsumeContextMode.Load);
+            : await _factory.CreateSagaConsumeContext(_db, _consumeContext, instance, SagaConsumeContextMode.Load);
     }
 
     public Task Save(SagaConsumeContext<TSaga> context) => SaveAsync(() =>
     {
-        if (db.Entry(context.Saga).State == EntityState.Detached)
+        if (_db.Entry(context.Saga).State == EntityState.Detached)
         {
-            db.Set<TSaga>().Add(context.Saga);
+            _db.Set<TSaga>().Add(context.Saga);
         }
     });
 
     public Task Update(SagaConsumeContext<TSaga> context) => SaveAsync(() => { });
 
-    public Task Delete(SagaConsumeContext<TSaga> context) => SaveAsync(() => db.Set<TSaga>().Remove(context.Saga));
+    public Task Delete(SagaConsumeContext<TSaga> context) => SaveAsync(() => _db.Set<TSaga>().Remove(context.Saga));
 
     public Task Discard(SagaConsumeContext<TSaga> context) => Task.CompletedTask;
 
     public Task Undo(SagaConsumeContext<TSaga> context)
     {
-        var entry = db.ChangeTracker.Entries<TSaga>().FirstOrDefault(e => e.Entity.CorrelationId == context.Saga.CorrelationId);
+        var entry = _db.ChangeTracker.Entries<TSaga>().FirstOrDefault(e => e.Entity.CorrelationId == context.Saga.CorrelationId);
         entry?.State = EntityState.Unchanged;
         return Task.CompletedTask;
     }
 
     public Task<SagaConsumeContext<TSaga, T>> CreateSagaConsumeContext<T>(ConsumeContext<T> consumeContext, TSaga instance, SagaConsumeContextMode mode)
         where T : class =>
-        factory.CreateSagaConsumeContext(db, consumeContext, instance, mode);
+        _factory.CreateSagaConsumeContext(_db, consumeContext, instance, mode);
 
     public void Dispose() => _inUse.Dispose();
 
@@ -89,7 +89,7 @@ sealed class DbSagaRepositoryContext<TSaga, TMessage> :
         try
         {
             prepare();
-            await db.SaveChangesAsync(CancellationToken);
+            await _db.SaveChangesAsync(CancellationToken);
         }
         finally
         {
