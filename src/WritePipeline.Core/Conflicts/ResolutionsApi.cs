@@ -62,7 +62,7 @@ public static class ResolutionsApi
     /// <summary>The HTTP answer to a decision, the same for submitters and operators.</summary>
     public static Results<Accepted<WriteStatusView>, ProblemHttpResult> Answer(Guid writeId, DecisionOutcome outcome) => outcome switch
     {
-        DecisionOutcome.Taken taken => TypedResults.Accepted(WritesApi.StatusPath(taken.Status.WriteId), taken.Status),
+        DecisionOutcome.Taken taken => TypedResults.Accepted(WriteStatusQuery.StatusPath(taken.Status.WriteId), taken.Status),
         DecisionOutcome.Invalid { Violations: { } violations } => ProblemCatalog.SchemaViolation(violations),
         DecisionOutcome.Invalid invalid => ProblemCatalog.InvalidResolution(invalid.Detail),
         DecisionOutcome.Refused refused => ProblemCatalog.ResolutionNotAllowed(refused.Status, refused.Reason),

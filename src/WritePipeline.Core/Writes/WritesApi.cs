@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using WritePipeline.Clients;
 using WritePipeline.Contracts;
@@ -113,7 +112,7 @@ public static class WritesApi
                 }
 
                 http.Response.Headers.RetryAfter = retryAfter;
-                return TypedResults.Accepted(StatusPath(accepted.Receipt.WriteId), accepted.Receipt);
+                return TypedResults.Accepted(WriteStatusQuery.StatusPath(accepted.Receipt.WriteId), accepted.Receipt);
             case SubmitResult.IdempotencyMismatch mismatch:
                 return ProblemCatalog.IdempotencyKeyMismatch(mismatch.IdempotencyKey);
             case SubmitResult.BrokerUnavailable unavailable:
@@ -138,7 +137,7 @@ public static class WritesApi
             return ProblemCatalog.WriteNotFound(Guid.Empty);
         }
 
-        var status = await ReadStatusAsync(db, id, http.User.ClientId(), http.RequestAborted);
+        var status = await WriteStatusQuery.ReadAsync(db, id, http.User.ClientId(), http.RequestAborted);
         if (status is null)
         {
             return ProblemCatalog.WriteNotFound(id);
@@ -151,38 +150,4 @@ public static class WritesApi
 
         return TypedResults.Ok(status);
     }
-
-    /// <summary>
-    /// The status resource of a client's write as that client sees it, or of any client's write with every detail, for
-    /// operators (<paramref name="clientId"/> null); null when there is no such write. Another client's write, and one the
-    /// broker never confirmed (its client got 503), do not exist for this caller.
-    /// </summary>
-    public static async Task<WriteStatusView?> ReadStatusAsync(WritePipelineDbContext db, Guid writeId, Guid? clientId, CancellationToken cancellationToken)
-    {
-        // One round trip: the write, with its conflict and its saga when it had one.
-        var found = await (
-                from w in db.Writes.AsNoTracking()
-                where w.Id == writeId && (clientId == null || w.ClientId == clientId)
-                join c in db.WriteConflicts.AsNoTracking() on w.Id equals c.WriteId into conflicts
-                from conflict in conflicts.DefaultIfEmpty()
-                join s in db.ConflictSagas.AsNoTracking() on w.Id equals s.CorrelationId into sagas
-                from saga in sagas.DefaultIfEmpty()
-                select new
-                {
-                    Write = w,
-                    Conflict = conflict,
-                    Saga = saga,
-                    BlockerClientId = db.Set<Write>().Where(b => b.Id == w.HeldBehind).Select(b => (Guid?)b.ClientId).FirstOrDefault(),
-                })
-            .SingleOrDefaultAsync(cancellationToken);
-        if (found is null || found.Write.Status == WriteStatus.Rejected)
-        {
-            return null;
-        }
-
-        return WriteStatusView.For(
-            found.Write, found.Conflict, found.Saga, found.BlockerClientId, clientId is null ? StatusAudience.Operator : StatusAudience.Client);
-    }
-
-    public static string StatusPath(Guid writeId) => "/v1/writes/" + writeId;
 }
