@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
 using WritePipeline.Clients;
@@ -12,6 +13,16 @@ using WritePipeline.Problems;
 using WritePipeline.Conflicts;
 
 namespace WritePipeline.Writes;
+
+/// <summary>What PUT, PATCH and DELETE of a record each bind: the record's route, the request, and the services that submit it.</summary>
+public readonly record struct RecordSubmission(
+    [FromRoute(Name = "collection")] string Collection,
+    [FromRoute(Name = "key")] string Key,
+    HttpContext Http,
+    SubmissionReader Reader,
+    WriteSubmitter Submitter,
+    SubmissionWait Wait,
+    IOptions<WritePipelineOptions> Options);
 
 /// <summary>Submitting writes (PUT, PATCH, DELETE of a record) and reading their status.</summary>
 public static class WritesApi
@@ -65,20 +76,21 @@ public static class WritesApi
     }
 
     static Task<Results<Accepted<WriteReceipt>, ContentHttpResult, NoContent, ProblemHttpResult>> PutRecord(
-        string collection, string key, HttpContext http, SubmissionReader reader, WriteSubmitter submitter, SubmissionWait wait, IOptions<WritePipelineOptions> options) =>
-        Submit(collection, key, WriteOperations.Replace, http, reader, submitter, wait, options);
+        [AsParameters] RecordSubmission submission) =>
+        Submit(submission, WriteOperations.Replace);
 
     static Task<Results<Accepted<WriteReceipt>, ContentHttpResult, NoContent, ProblemHttpResult>> PatchRecord(
-        string collection, string key, HttpContext http, SubmissionReader reader, WriteSubmitter submitter, SubmissionWait wait, IOptions<WritePipelineOptions> options) =>
-        Submit(collection, key, WriteOperations.Patch, http, reader, submitter, wait, options);
+        [AsParameters] RecordSubmission submission) =>
+        Submit(submission, WriteOperations.Patch);
 
     static Task<Results<Accepted<WriteReceipt>, ContentHttpResult, NoContent, ProblemHttpResult>> DeleteRecord(
-        string collection, string key, HttpContext http, SubmissionReader reader, WriteSubmitter submitter, SubmissionWait wait, IOptions<WritePipelineOptions> options) =>
-        Submit(collection, key, WriteOperations.Delete, http, reader, submitter, wait, options);
+        [AsParameters] RecordSubmission submission) =>
+        Submit(submission, WriteOperations.Delete);
 
     static async Task<Results<Accepted<WriteReceipt>, ContentHttpResult, NoContent, ProblemHttpResult>> Submit(
-        string collection, string key, string operation, HttpContext http, SubmissionReader reader, WriteSubmitter submitter, SubmissionWait wait, IOptions<WritePipelineOptions> options)
+        RecordSubmission submission, string operation)
     {
+        var (collection, key, http, reader, submitter, wait, options) = submission;
         var (request, problem) = reader.Read(http.Request, collection, key, operation);
         if (problem is not null)
         {
