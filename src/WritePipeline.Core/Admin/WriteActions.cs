@@ -167,7 +167,7 @@ public sealed class WriteActions(
     }
 
     async Task<DecisionOutcome> TakenAsync(Guid writeId, CancellationToken cancellationToken) =>
-        new DecisionOutcome.Taken((await WritesApi.ReadStatusAsync(db, writeId, null, cancellationToken))!);
+        new DecisionOutcome.Taken((await WriteStatusQuery.ReadAsync(db, writeId, null, cancellationToken))!);
 
     Task<Write?> FindAsync(Guid writeId, CancellationToken cancellationToken) =>
         db.Writes.AsNoTracking().SingleOrDefaultAsync(w => w.Id == writeId && w.Status != WriteStatus.Rejected, cancellationToken);

@@ -38,7 +38,7 @@ public sealed class WriteDetails(WritePipelineDbContext db, AuditLog audit)
 {
     public async Task<WriteDetailsView?> ReadAsync(Guid writeId, CancellationToken cancellationToken)
     {
-        var status = await WritesApi.ReadStatusAsync(db, writeId, null, cancellationToken);
+        var status = await WriteStatusQuery.ReadAsync(db, writeId, null, cancellationToken);
         if (status is null)
         {
             return null;

@@ -85,6 +85,6 @@ public sealed class Decisions(WritePipelineDbContext db, IRequestClient<ResolveC
         }
 
         var viewer = audience == StatusAudience.Client ? write.ClientId : (Guid?)null;
-        return new DecisionOutcome.Taken((await WritesApi.ReadStatusAsync(db, write.Id, viewer, cancellationToken))!);
+        return new DecisionOutcome.Taken((await WriteStatusQuery.ReadAsync(db, write.Id, viewer, cancellationToken))!);
     }
 }

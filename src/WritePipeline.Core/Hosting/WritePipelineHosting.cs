@@ -27,7 +27,7 @@ using WritePipeline.Writes;
 
 namespace WritePipeline.Hosting;
 
-/// <summary>What the hosts compose: the API host adds the API, every host adds the pipeline.</summary>
+/// <summary>What every host composes: the pipeline and its health; the API host adds its API (WritePipeline.Api, WritePipelineApiHosting).</summary>
 public static class WritePipelineHosting
 {
     const string ReadyTag = "ready";
@@ -73,60 +73,6 @@ public static class WritePipelineHosting
         services.AddSingleton<IValidateOptions<WritePipelineOptions>, WritePipelineOptionsAnnotations>();
         services.AddSingleton<IValidateOptions<WritePipelineOptions>, WritePipelineOptionsValidator>();
         return services;
-    }
-
-    /// <summary>The submission API: authentication, problem details, OpenAPI, the write services.</summary>
-    public static WebApplicationBuilder AddWritePipelineApi(this WebApplicationBuilder builder)
-    {
-        var services = builder.Services;
-        services.AddOptions<Microsoft.AspNetCore.Builder.ForwardedHeadersOptions>()
-            .Configure<IOptions<WritePipelineOptions>>((forwarded, options) => TrustedProxies.Configure(forwarded, options.Value.Api.TrustedProxies));
-        services.AddProblemDetails(options => options.CustomizeProblemDetails = ProblemCatalog.Customize);
-        services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Encoder = Json.ReadableJson.Encoder);
-        services.AddExceptionHandler<Json.BadRequests>();
-        services.AddExceptionHandler<DatabaseUnavailableHandler>();
-        // Binding failures throw in every environment, so that they all answer the same problem (Json.BadRequests).
-        services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = true);
-        services.AddOpenApi(openApi => openApi.DescribeWritePipeline());
-        services.AddMemoryCache();
-        services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
-            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
-            .AddScheme<AuthenticationSchemeOptions, OperatorTokenAuthenticationHandler>(OperatorTokenAuthenticationHandler.SchemeName, null);
-        services.AddAuthorizationBuilder().AddOperatorPolicies();
-        services.AddOperatorsApi();
-        services.AddAdminApi();
-        services.AddDashboardApi();
-        services.AddPartitioningApi();
-        services.AddConflictsApi();
-        services.AddClientsApi();
-        services.AddWritesApi();
-        services.AddWebhooksApi();
-        return builder;
-    }
-
-    public static WebApplication MapWritePipelineApi(this WebApplication app)
-    {
-        // First: everything after it (the sign-in limit, the logs, the console's HTTPS check) sees the client's address.
-        app.UseForwardedHeaders();
-        app.UseExceptionHandler();
-        app.UseStatusCodePages();
-        app.UseAuthentication();
-        app.UseMiddleware<ClientRateLimits.Middleware>();
-        app.UseAuthorization();
-        app.UseMiddleware<Json.JsonBodies>();
-        app.MapOpenApi();
-        app.MapWritesApi();
-        app.MapResolutionsApi();
-        app.MapWebhooksApi();
-        app.MapAdminWritesApi();
-        app.MapAdminWebhooksApi();
-        app.MapAdminAuditApi();
-        app.MapAdminOperatorsApi();
-        app.MapAdminClientsApi();
-        app.MapAdminDashboardApi();
-        app.MapAdminPartitionsApi();
-        app.MapRecordsApi();
-        return app;
     }
 
     /// <summary>Liveness (the process answers) and readiness (database reachable, broker topology declared, bus connected).</summary>

@@ -273,7 +273,7 @@ public static class ProblemCatalog
 
         public static readonly ProblemKind InternalError = new(StatusCodes.Status500InternalServerError, "internal-error", "The server failed to process the request.");
 
-        /// <summary>Every kind above, for the API's description (<see cref="ProblemResponses"/>).</summary>
+        /// <summary>Every kind above, for the API's description (the API host's <c>ProblemResponses</c>).</summary>
         public static IReadOnlyList<ProblemKind> All { get; } =
             [.. typeof(Kinds).GetFields().Where(f => f.FieldType == typeof(ProblemKind)).Select(f => (ProblemKind)f.GetValue(null)!)];
     }

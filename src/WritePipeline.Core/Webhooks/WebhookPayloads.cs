@@ -15,7 +15,7 @@ public static class WebhookPayloads
     {
         var status = WriteStatusView.For(write, conflict, saga, blockerClientId, StatusAudience.Client);
         var data = JsonSerializer.SerializeToNode(status, Json)!.AsObject();
-        var link = (publicBaseUrl?.TrimEnd('/') ?? string.Empty) + WritesApi.StatusPath(write.Id);
+        var link = (publicBaseUrl?.TrimEnd('/') ?? string.Empty) + WriteStatusQuery.StatusPath(write.Id);
         data["links"] = new JsonObject
         {
             ["status"] = link,

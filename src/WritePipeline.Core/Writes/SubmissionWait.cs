@@ -44,7 +44,7 @@ public sealed class SubmissionWait(WritePipelineDbContext db, TimeProvider clock
         var pause = TimeSpan.FromMilliseconds(2);
         while (true)
         {
-            var status = await WritesApi.ReadStatusAsync(db, writeId, clientId, http.RequestAborted);
+            var status = await WriteStatusQuery.ReadAsync(db, writeId, clientId, http.RequestAborted);
             if (status is not null && await AnswerAsync(status, http) is { } answer)
             {
                 return answer;
@@ -105,8 +105,8 @@ public sealed class SubmissionWait(WritePipelineDbContext db, TimeProvider clock
         ["actions"] = status.Actions,
         ["links"] = new Dictionary<string, string>
         {
-            ["status"] = WritesApi.StatusPath(status.WriteId),
-            ["resolution"] = WritesApi.StatusPath(status.WriteId) + "/resolution",
+            ["status"] = WriteStatusQuery.StatusPath(status.WriteId),
+            ["resolution"] = WriteStatusQuery.StatusPath(status.WriteId) + "/resolution",
         },
     };
 }

@@ -1,10 +1,24 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using WritePipeline.Operators;
 
 namespace WritePipeline.Audit;
+
+/// <summary>What listing and exporting the audit log both bind: the filter's query parameters, the log, the request.</summary>
+public readonly record struct AuditQuery(
+    [FromQuery(Name = "actor")] string? Actor,
+    [FromQuery(Name = "action")] string? Action,
+    [FromQuery(Name = "writeId")] Guid? WriteId,
+    [FromQuery(Name = "since")] DateTimeOffset? Since,
+    [FromQuery(Name = "until")] DateTimeOffset? Until,
+    AuditLog Log,
+    HttpContext Http)
+{
+    public AuditFilter Filter => new() { Actor = Actor, Action = Action, WriteId = WriteId, Since = Since, Until = Until };
+}
 
 /// <summary>The audit log for scripts: filtered pages, and the same filter as a CSV export.</summary>
 public static class AdminAuditApi
@@ -24,16 +38,13 @@ public static class AdminAuditApi
         return app;
     }
 
-    static async Task<Ok<AuditPage>> List(
-        string? actor, string? action, Guid? writeId, DateTimeOffset? since, DateTimeOffset? until, int? page, int? pageSize, AuditLog log, HttpContext http) =>
-        TypedResults.Ok(await log.ListAsync(
-            new AuditFilter { Actor = actor, Action = action, WriteId = writeId, Since = since, Until = until, Page = page ?? 1, PageSize = pageSize ?? 50 },
-            http.RequestAborted));
+    static async Task<Ok<AuditPage>> List([AsParameters] AuditQuery query, int? page, int? pageSize) =>
+        TypedResults.Ok(await query.Log.ListAsync(query.Filter with { Page = page ?? 1, PageSize = pageSize ?? 50 }, query.Http.RequestAborted));
 
-    static async Task<EmptyHttpResult> Export(string? actor, string? action, Guid? writeId, DateTimeOffset? since, DateTimeOffset? until, AuditLog log, HttpContext http)
+    static async Task<EmptyHttpResult> Export([AsParameters] AuditQuery query)
     {
-        var filter = new AuditFilter { Actor = actor, Action = action, WriteId = writeId, Since = since, Until = until };
-        await Csv.DownloadAsync(http, "audit", output => log.ExportCsvAsync(filter, output, http.RequestAborted));
+        var filter = query.Filter;
+        await Csv.DownloadAsync(query.Http, "audit", output => query.Log.ExportCsvAsync(filter, output, query.Http.RequestAborted));
         return TypedResults.Empty;
     }
 }

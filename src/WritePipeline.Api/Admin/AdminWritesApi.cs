@@ -133,7 +133,7 @@ public static class AdminWritesApi
         TypedResults.Ok(await writes.GroupsAsync(http.RequestAborted));
 
     static async Task<Results<Ok<WriteStatusView>, ProblemHttpResult>> Get(string writeId, WritePipelineDbContext db, HttpContext http) =>
-        Guid.TryParse(writeId, out var id) && await WritesApi.ReadStatusAsync(db, id, null, http.RequestAborted) is { } status
+        Guid.TryParse(writeId, out var id) && await WriteStatusQuery.ReadAsync(db, id, null, http.RequestAborted) is { } status
             ? TypedResults.Ok(status)
             : ProblemCatalog.WriteNotFound(id);
 

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using WritePipeline.Clients;
@@ -16,6 +17,14 @@ public sealed record RecordVersionView(long Version, string Operation, Guid Writ
 
 /// <summary>A page of a record's history, oldest first; <see cref="Next"/> is null on the last page.</summary>
 public sealed record RecordHistoryPage(string Collection, string Key, IReadOnlyList<RecordVersionView> Items, string? Next);
+
+/// <summary>What reading a record and reading its history both bind: the record's route, the request, and where it is read.</summary>
+public readonly record struct RecordRead(
+    [FromRoute(Name = "collection")] string Collection,
+    [FromRoute(Name = "key")] string Key,
+    HttpContext Http,
+    CollectionCatalog Collections,
+    WritePipelineDbContext Db);
 
 /// <summary>Reading records and their history.</summary>
 public static class RecordsApi
@@ -45,8 +54,9 @@ public static class RecordsApi
     }
 
     static async Task<Results<ContentHttpResult, ProblemHttpResult>> GetRecord(
-        string collection, string key, HttpContext http, CollectionCatalog collections, WritePipelineDbContext db)
+        [AsParameters] RecordRead read)
     {
+        var (collection, key, http, collections, db) = read;
         if (CheckNames(collection, key, collections) is { } problem)
         {
             return problem;
@@ -64,8 +74,9 @@ public static class RecordsApi
     }
 
     static async Task<Results<Ok<RecordHistoryPage>, ProblemHttpResult>> GetHistory(
-        string collection, string key, long? after, int? limit, HttpContext http, CollectionCatalog collections, WritePipelineDbContext db)
+        [AsParameters] RecordRead read, long? after, int? limit)
     {
+        var (collection, key, http, collections, db) = read;
         if (CheckNames(collection, key, collections) is { } problem)
         {
             return problem;

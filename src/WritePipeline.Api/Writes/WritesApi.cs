@@ -3,8 +3,8 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using WritePipeline.Clients;
 using WritePipeline.Contracts;
@@ -13,6 +13,16 @@ using WritePipeline.Problems;
 using WritePipeline.Conflicts;
 
 namespace WritePipeline.Writes;
+
+/// <summary>What PUT, PATCH and DELETE of a record each bind: the record's route, the request, and the services that submit it.</summary>
+public readonly record struct RecordSubmission(
+    [FromRoute(Name = "collection")] string Collection,
+    [FromRoute(Name = "key")] string Key,
+    HttpContext Http,
+    SubmissionReader Reader,
+    WriteSubmitter Submitter,
+    SubmissionWait Wait,
+    IOptions<WritePipelineOptions> Options);
 
 /// <summary>Submitting writes (PUT, PATCH, DELETE of a record) and reading their status.</summary>
 public static class WritesApi
@@ -66,20 +76,21 @@ public static class WritesApi
     }
 
     static Task<Results<Accepted<WriteReceipt>, ContentHttpResult, NoContent, ProblemHttpResult>> PutRecord(
-        string collection, string key, HttpContext http, SubmissionReader reader, WriteSubmitter submitter, SubmissionWait wait, IOptions<WritePipelineOptions> options) =>
-        Submit(collection, key, WriteOperations.Replace, http, reader, submitter, wait, options);
+        [AsParameters] RecordSubmission submission) =>
+        Submit(submission, WriteOperations.Replace);
 
     static Task<Results<Accepted<WriteReceipt>, ContentHttpResult, NoContent, ProblemHttpResult>> PatchRecord(
-        string collection, string key, HttpContext http, SubmissionReader reader, WriteSubmitter submitter, SubmissionWait wait, IOptions<WritePipelineOptions> options) =>
-        Submit(collection, key, WriteOperations.Patch, http, reader, submitter, wait, options);
+        [AsParameters] RecordSubmission submission) =>
+        Submit(submission, WriteOperations.Patch);
 
     static Task<Results<Accepted<WriteReceipt>, ContentHttpResult, NoContent, ProblemHttpResult>> DeleteRecord(
-        string collection, string key, HttpContext http, SubmissionReader reader, WriteSubmitter submitter, SubmissionWait wait, IOptions<WritePipelineOptions> options) =>
-        Submit(collection, key, WriteOperations.Delete, http, reader, submitter, wait, options);
+        [AsParameters] RecordSubmission submission) =>
+        Submit(submission, WriteOperations.Delete);
 
     static async Task<Results<Accepted<WriteReceipt>, ContentHttpResult, NoContent, ProblemHttpResult>> Submit(
-        string collection, string key, string operation, HttpContext http, SubmissionReader reader, WriteSubmitter submitter, SubmissionWait wait, IOptions<WritePipelineOptions> options)
+        RecordSubmission submission, string operation)
     {
+        var (collection, key, http, reader, submitter, wait, options) = submission;
         var (request, problem) = reader.Read(http.Request, collection, key, operation);
         if (problem is not null)
         {
@@ -113,7 +124,7 @@ public static class WritesApi
                 }
 
                 http.Response.Headers.RetryAfter = retryAfter;
-                return TypedResults.Accepted(StatusPath(accepted.Receipt.WriteId), accepted.Receipt);
+                return TypedResults.Accepted(WriteStatusQuery.StatusPath(accepted.Receipt.WriteId), accepted.Receipt);
             case SubmitResult.IdempotencyMismatch mismatch:
                 return ProblemCatalog.IdempotencyKeyMismatch(mismatch.IdempotencyKey);
             case SubmitResult.BrokerUnavailable unavailable:
@@ -138,7 +149,7 @@ public static class WritesApi
             return ProblemCatalog.WriteNotFound(Guid.Empty);
         }
 
-        var status = await ReadStatusAsync(db, id, http.User.ClientId(), http.RequestAborted);
+        var status = await WriteStatusQuery.ReadAsync(db, id, http.User.ClientId(), http.RequestAborted);
         if (status is null)
         {
             return ProblemCatalog.WriteNotFound(id);
@@ -151,38 +162,4 @@ public static class WritesApi
 
         return TypedResults.Ok(status);
     }
-
-    /// <summary>
-    /// The status resource of a client's write as that client sees it, or of any client's write with every detail, for
-    /// operators (<paramref name="clientId"/> null); null when there is no such write. Another client's write, and one the
-    /// broker never confirmed (its client got 503), do not exist for this caller.
-    /// </summary>
-    public static async Task<WriteStatusView?> ReadStatusAsync(WritePipelineDbContext db, Guid writeId, Guid? clientId, CancellationToken cancellationToken)
-    {
-        // One round trip: the write, with its conflict and its saga when it had one.
-        var found = await (
-                from w in db.Writes.AsNoTracking()
-                where w.Id == writeId && (clientId == null || w.ClientId == clientId)
-                join c in db.WriteConflicts.AsNoTracking() on w.Id equals c.WriteId into conflicts
-                from conflict in conflicts.DefaultIfEmpty()
-                join s in db.ConflictSagas.AsNoTracking() on w.Id equals s.CorrelationId into sagas
-                from saga in sagas.DefaultIfEmpty()
-                select new
-                {
-                    Write = w,
-                    Conflict = conflict,
-                    Saga = saga,
-                    BlockerClientId = db.Set<Write>().Where(b => b.Id == w.HeldBehind).Select(b => (Guid?)b.ClientId).FirstOrDefault(),
-                })
-            .SingleOrDefaultAsync(cancellationToken);
-        if (found is null || found.Write.Status == WriteStatus.Rejected)
-        {
-            return null;
-        }
-
-        return WriteStatusView.For(
-            found.Write, found.Conflict, found.Saga, found.BlockerClientId, clientId is null ? StatusAudience.Operator : StatusAudience.Client);
-    }
-
-    public static string StatusPath(Guid writeId) => "/v1/writes/" + writeId;
 }

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -10,12 +9,6 @@ using WritePipeline.Problems;
 using WritePipeline.Writes;
 
 namespace WritePipeline.Conflicts;
-
-/// <summary>The decision about a conflicted write, as its submitter sends it.</summary>
-/// <param name="Action">retry, rebase, overwrite, resubmit or discard.</param>
-/// <param name="Document">For resubmit: the corrected document (a replace) or merge patch (a patch).</param>
-/// <param name="Reason">For discard: why (kept with the write).</param>
-public sealed record ResolutionRequest(string? Action, JsonObject? Document, string? Reason);
 
 /// <summary>Submitters resolve their own conflicted writes.</summary>
 public static class ResolutionsApi
@@ -62,7 +55,7 @@ public static class ResolutionsApi
     /// <summary>The HTTP answer to a decision, the same for submitters and operators.</summary>
     public static Results<Accepted<WriteStatusView>, ProblemHttpResult> Answer(Guid writeId, DecisionOutcome outcome) => outcome switch
     {
-        DecisionOutcome.Taken taken => TypedResults.Accepted(WritesApi.StatusPath(taken.Status.WriteId), taken.Status),
+        DecisionOutcome.Taken taken => TypedResults.Accepted(WriteStatusQuery.StatusPath(taken.Status.WriteId), taken.Status),
         DecisionOutcome.Invalid { Violations: { } violations } => ProblemCatalog.SchemaViolation(violations),
         DecisionOutcome.Invalid invalid => ProblemCatalog.InvalidResolution(invalid.Detail),
         DecisionOutcome.Refused refused => ProblemCatalog.ResolutionNotAllowed(refused.Status, refused.Reason),
