@@ -81,9 +81,11 @@ public sealed class MetricsTests
             async () =>
             {
                 scraped = await ScrapeAsync(toWorker);
-                return Value(scraped, "writepipeline_writes_applied_total", labels) == Applied + 1 && Value(scraped, "writepipeline_writes_conflicted_total", labels) == Conflicted;
+                // A batch is acknowledged just after it commits: the write shows applied a moment before its ack.
+                return Value(scraped, "writepipeline_writes_applied_total", labels) == Applied + 1 && Value(scraped, "writepipeline_writes_conflicted_total", labels) == Conflicted
+                    && Value(scraped, "writepipeline_partition_unacknowledged", "") == 0;
             },
-            "the worker's counters show the traffic");
+            "the worker's counters show the traffic and it holds nothing unacknowledged");
         Assert.Equal(Applied, Value(scraped, "writepipeline_write_duration_seconds_count", labels));
         Assert.Equal(Enumerable.Repeat(1.0, 8), Enumerable.Range(0, 8).Select(p => Value(scraped, "writepipeline_partition_owned", $"partition=\"{p}\"")));
         // Everything applied is acknowledged: nothing of any partition is left in the worker's hands.
