@@ -10,7 +10,8 @@ namespace WritePipeline.Conflicts;
 /// sent a webhook and has until a deadline to decide) or <c>Parked</c> (an operator decides) → <c>Resolving</c> (the
 /// decision is on the key's partition) → <c>Applied</c> or <c>Discarded</c>. A notification that cannot be
 /// delivered, or a deadline that passes, parks the write; a decision that conflicts again starts over.
-/// The write's own status follows, in the same transaction. See docs/conflicts.md for the diagram.
+/// The write's own status follows each change of state, in the same transaction, from one place (AfterLeaveAny,
+/// <see cref="FollowSagaState"/>). See docs/conflicts.md for the diagram.
 /// </summary>
 public sealed class ConflictStateMachine : MassTransitStateMachine<ConflictState>
 {
@@ -44,6 +45,9 @@ public sealed class ConflictStateMachine : MassTransitStateMachine<ConflictState
             })));
         });
 
+        // Whenever the saga changes state: the write's status follows, then the submitter is told.
+        AfterLeaveAny(left => left.Activity(x => x.OfType<FollowSagaState>()));
+
         Initially(
             When(Conflicted)
                 .Activity(x => x.OfType<RecordConflict>())
@@ -58,7 +62,8 @@ public sealed class ConflictStateMachine : MassTransitStateMachine<ConflictState
             When(ResolutionRequested)
                 .IfElseAsync(
                     Holds<DecisionIsAllowed, ResolveConflict>(),
-                    take => take.Activity(x => x.OfType<TakeDecision>()).TransitionTo(Resolving),
+                    // Sent once in Resolving: the partition must find the write 'resolving'.
+                    take => take.Activity(x => x.OfType<TakeDecision>()).TransitionTo(Resolving).Activity(x => x.OfType<SendDecision>()),
                     refuse => refuse.Activity(x => x.OfType<RefuseDecision>())),
             Ignore(Conflicted),
             Ignore(Resolved));
@@ -82,19 +87,19 @@ public sealed class ConflictStateMachine : MassTransitStateMachine<ConflictState
         During(
             Resolving,
             When(ResolutionRequested, c => c.Message.ResolutionId == c.Saga.ResolutionId)
-                .Activity(x => x.OfType<ResendDecision>()),
+                .Activity(x => x.OfType<SendDecision>()),
             When(ResolutionRequested, c => c.Message.ResolutionId != c.Saga.ResolutionId)
                 .Activity(x => x.OfType<RefuseDecision>()),
             When(Resolved, c => c.Message.Status == WriteStatus.Applied)
-                .Activity(x => x.OfType<ReportResolution>())
+                .Activity(x => x.OfType<NoteResolution>())
                 .TransitionTo(Applied),
             When(Resolved, c => c.Message.Status == WriteStatus.Discarded)
-                .Activity(x => x.OfType<ReportResolution>())
+                .Activity(x => x.OfType<NoteResolution>())
                 .TransitionTo(Discarded),
             // The decision's write could not be applied at all (it breaks the collection's schema, the database refused
             // it): the write is final, failed, and an operator may retry or discard it outside the saga.
             When(Resolved, c => c.Message.Status == WriteStatus.Failed)
-                .Activity(x => x.OfType<ReportResolution>())
+                .Activity(x => x.OfType<NoteResolution>())
                 .TransitionTo(Failed));
 
         // The decision conflicted in turn (or a failed write an operator retried did): a new conflict, handled like the
@@ -116,10 +121,14 @@ public sealed class ConflictStateMachine : MassTransitStateMachine<ConflictState
             When(DecisionDue).Then(CountTimer),
             Ignore(NotificationFailed));
 
-        // An operator brings a discarded write back: parked again, as if just conflicted, for a new decision.
+        // An operator brings a discarded write back: parked again, as if just conflicted, for a new decision. Accepted
+        // once the write is 'parked' again.
         During(
             Discarded,
-            When(RestoreRequested).Activity(x => x.OfType<RestoreWrite>()).TransitionTo(Parked));
+            When(RestoreRequested)
+                .Activity(x => x.OfType<RestoreWrite>())
+                .TransitionTo(Parked)
+                .ThenAsync(c => c.RespondAsync(new ResolutionAccepted { WriteId = c.Saga.CorrelationId, ResolutionId = NewId.NextGuid() })));
         During(
             Notified,
             Parked,

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using WritePipeline.Admin;
 using WritePipeline.Scheduling;
+using WritePipeline.Testing;
 
 namespace WritePipeline.IntegrationTests.Admin;
 
@@ -25,6 +26,11 @@ public abstract class ArchiveTests(AdminActionsFixture fixture) : AdminActionsTe
         await Api.AssertProblemAsync(await DecideAsync(@operator, stale, "discard"), HttpStatusCode.BadRequest, "invalid-resolution");
         Assert.Equal(HttpStatusCode.Accepted, (await DecideAsync(@operator, stale, "discard", reason: "customer withdrew")).StatusCode);
         await @operator.UntilStatusAtAsync(AdminWrites, stale, "discarded");
+        // The partition discards the write; its saga hears of it a moment later, and a restore before that is refused
+        // (409, the decision is still being carried out).
+        await Eventually.UntilAsync(
+            () => App.QueryAsync(db => db.ConflictSagas.AnyAsync(s => s.CorrelationId == stale && s.CurrentState == "Discarded")),
+            "the saga to know the write is discarded");
 
         var archived = await ArchivedAsync(@operator, stale, "customers", key);
         Assert.NotNull(archived);

@@ -9,6 +9,7 @@ public static class ConflictSagaServices
 {
     public static IServiceCollection AddConflictSagaActivities(this IServiceCollection services)
     {
+        services.AddScoped<ConflictWriteStatus>();
         services.AddScoped<ConflictReports>();
         services.AddScoped<DecisionDispatch>();
         // Operators' decisions are audited in the saga's transaction, wherever the saga runs.
@@ -23,11 +24,12 @@ public static class ConflictSagaServices
         services.AddScoped<NotifySubmitter>();
         services.AddScoped(typeof(ParkWrite<>));
         services.AddScoped<TakeDecision>();
-        services.AddScoped<ResendDecision>();
+        services.AddScoped<SendDecision>();
         services.AddScoped<RefuseDecision>();
-        services.AddScoped<ReportResolution>();
+        services.AddScoped<NoteResolution>();
         services.AddScoped<RestoreWrite>();
         services.AddScoped<RefuseRestore>();
+        services.AddScoped<FollowSagaState>();
         return services;
     }
 }

@@ -26,7 +26,7 @@ public sealed class DecisionDispatch(PartitionMap partitions, IPartitionQueues q
 
         // Like every send of the saga, only once its transaction has committed (the endpoint's in-memory outbox): the
         // partition must find the write 'resolving'. If this send fails, the decision message is redelivered and
-        // finds the same decision taken, which sends again (ResendDecision).
+        // finds the same decision taken, which sends again (SendDecision).
         var cancellationToken = context.CancellationToken;
         if (context.TryGetPayload(out OutboxContext? outbox))
         {

@@ -2,14 +2,15 @@ using MassTransit;
 using Microsoft.Extensions.Options;
 using WritePipeline.Contracts;
 using WritePipeline.Scheduling;
-using WritePipeline.Webhooks;
-using WritePipeline.Writes;
 using WritePipeline.Collections;
 
 namespace WritePipeline.Conflicts.SagaActivities;
 
-/// <summary>Asks the submitter to decide, by webhook, and sets the timer that parks the write if it does not in time.</summary>
-public sealed class NotifySubmitter(ConflictWrites writes, IOptions<WritePipelineOptions> options, Timers timers, ConflictReports reports)
+/// <summary>
+/// Asks the submitter to decide, and sets the timer that parks the write if it does not in time. The write goes
+/// 'notified', and the webhook that asks is recorded, as the saga enters <c>Notified</c>.
+/// </summary>
+public sealed class NotifySubmitter(ConflictWrites writes, IOptions<WritePipelineOptions> options, Timers timers)
     : ConflictActivity<WriteConflicted>
 {
     protected override async Task RunAsync(BehaviorContext<ConflictState, WriteConflicted> context)
@@ -18,8 +19,6 @@ public sealed class NotifySubmitter(ConflictWrites writes, IOptions<WritePipelin
         saga.Policy = ConflictPolicies.Notify;
         saga.NotifiedAt = writes.Now;
         saga.DecisionDeadline = writes.Now + options.Value.Conflicts.DecisionTimeout;
-        await writes.MoveAsync(saga.CorrelationId, WriteStatus.Notified, [WriteStatus.Conflicted], context.CancellationToken);
-        await reports.ReportAsync(saga, WebhookEvents.Conflicted, context.CancellationToken);
         await timers.SetAsync<ConflictDecisionJob>(
             ConflictDecisionJob.NameOf(saga.CorrelationId, saga.Conflicts),
             saga.DecisionDeadline.Value,
