@@ -76,9 +76,9 @@ public static class Charts
         svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{Left - 6}\" y=\"{10 + plotHeight}\" text-anchor=\"end\">0</text>");
     }
 
-    static void Legend(StringBuilder svg, IReadOnlyList<ChartSeries> series)
+    static void Legend(StringBuilder svg, ChartSeries[] series)
     {
-        for (var i = 0; i < series.Count; i++)
+        for (var i = 0; i < series.Length; i++)
         {
             var x = Left + 10 + i * 130;
             svg.Append(CultureInfo.InvariantCulture, $"<rect x=\"{x}\" y=\"2\" width=\"10\" height=\"10\" fill=\"{series[i].Color}\" /><text x=\"{x + 14}\" y=\"11\">{Encode(series[i].Name)}</text>");

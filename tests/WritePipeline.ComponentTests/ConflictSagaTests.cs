@@ -52,7 +52,7 @@ public abstract class ConflictSagaTests(DatabaseProvider provider) : IAsyncLifet
     }
 
     /// <summary>Records writes as conflicted, each with a conflict of its own, as the worker leaves them before it hands them over.</summary>
-    Task ConflictedAsync(params (ApplyWrite Write, DateTimeOffset At)[] writes) => _pipeline.QueryAsync(db =>
+    Task<int> ConflictedAsync(params (ApplyWrite Write, DateTimeOffset At)[] writes) => _pipeline.QueryAsync(db =>
     {
         foreach (var (write, at) in writes)
         {

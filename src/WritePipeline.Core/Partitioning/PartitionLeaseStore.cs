@@ -106,7 +106,7 @@ public sealed class PartitionLeaseStore(IServiceScopeFactory scopes, TimeProvide
     /// <summary>Whole seconds (what the providers take), short enough that a heartbeat is never late by a lease.</summary>
     TimeSpan StatementTimeout => TimeSpan.FromSeconds(Math.Max(1, Math.Floor(LeaseDuration.TotalSeconds / 3)));
 
-    Task UseAsync(Func<WritePipelineDbContext, Task> action) => UseAsync(async db =>
+    Task<bool> UseAsync(Func<WritePipelineDbContext, Task> action) => UseAsync(async db =>
     {
         await action(db);
         return true;

@@ -190,7 +190,7 @@ public sealed class WriteBatchApplier(
     /// A skipped write that is conflicted is handed to its saga again, with its conflict (the worker may have died
     /// between recording the conflict and handing it over; the saga recognises a repeat).
     /// </summary>
-    async Task AddSkippedConflictsAsync(WritePipelineDbContext db, List<ApplyResult> outcomes, CancellationToken cancellationToken)
+    static async Task AddSkippedConflictsAsync(WritePipelineDbContext db, List<ApplyResult> outcomes, CancellationToken cancellationToken)
     {
         var conflicted = outcomes.Where(o => o is { Outcome: ApplyOutcome.Skipped, Write.Status: WriteStatus.Conflicted }).Select(o => o.Write!.Id).ToList();
         if (conflicted.Count > 0)

@@ -81,7 +81,7 @@ public static class WriteRules
         }
     }
 
-    static WriteDecision NotFound(ApplyWrite write) =>
+    static WriteDecision.Conflict NotFound(ApplyWrite write) =>
         new WriteDecision.Conflict(WriteErrors.NotFound, $"Cannot {write.Operation} '{write.Collection}/{write.Key}': the record does not exist.");
 
     /// <summary>Apply <paramref name="document"/>, or fail the write with every place where it breaks the schema; the record stays as it is.</summary>
@@ -90,7 +90,7 @@ public static class WriteRules
             ? new WriteDecision.Failure(WriteErrors.SchemaViolation, CollectionSchema.Describe(violations))
             : new WriteDecision.Apply(document.ToReadableJson());
 
-    static WriteDecision InvalidBody(string detail) => new WriteDecision.Failure(WriteErrors.InvalidBody, detail);
+    static WriteDecision.Failure InvalidBody(string detail) => new WriteDecision.Failure(WriteErrors.InvalidBody, detail);
 
     static JsonObject? ParseObject(string? body)
     {

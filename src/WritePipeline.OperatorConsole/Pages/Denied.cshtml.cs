@@ -2,7 +2,7 @@ namespace WritePipeline.OperatorConsole.Pages;
 
 public sealed class DeniedModel : ConsolePageModel
 {
-    public void OnGet()
+    public static void OnGet()
     {
     }
 }

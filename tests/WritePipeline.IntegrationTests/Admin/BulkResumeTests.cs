@@ -68,7 +68,7 @@ public sealed class BulkResumeTests
     }
 
     /// <summary>A discard run as its process left it when it died: part done, its progress a while ago.</summary>
-    static async Task<Guid> StallAsync(PipelineApp app, IReadOnlyList<Guid> writeIds, int done, int taken, BulkItemOutcome[] problems)
+    static async Task<Guid> StallAsync(PipelineApp app, List<Guid> writeIds, int done, int taken, BulkItemOutcome[] problems)
     {
         var startedAt = DateTimeOffset.UtcNow.AddMinutes(-5);
         var bulkId = Guid.CreateVersion7();

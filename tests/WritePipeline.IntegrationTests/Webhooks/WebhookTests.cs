@@ -49,7 +49,7 @@ public sealed class WebhookTests(WebhooksFixture fixture) : IClassFixture<Webhoo
         return received;
     }
 
-    async Task<JsonObject> DeliveryAsync(HttpClient http, Guid endpointId, Func<JsonNode, bool> which, Func<JsonNode, bool> until)
+    static async Task<JsonObject> DeliveryAsync(HttpClient http, Guid endpointId, Func<JsonNode, bool> which, Func<JsonNode, bool> until)
     {
         JsonObject delivery = [];
         await Eventually.UntilAsync(

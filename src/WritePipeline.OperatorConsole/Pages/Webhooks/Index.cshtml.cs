@@ -21,7 +21,7 @@ public sealed class WebhooksIndexModel(WebhookEndpoints endpoints) : ConsolePage
     public async Task<IActionResult> OnPostEnableAsync(Guid endpointId) =>
         await RefuseUnlessMayActAsync() ?? Done(await endpoints.EnableByOperatorAsync(endpointId, Actor, null, HttpContext.RequestAborted), "enable");
 
-    IActionResult Done(WebhookOutcome outcome, string what)
+    RedirectToPageResult Done(WebhookOutcome outcome, string what)
     {
         ReportWebhook(outcome, what);
         return RedirectToPage();
