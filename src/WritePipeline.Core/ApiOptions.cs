@@ -1,7 +1,8 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace WritePipeline.Hosting;
+namespace WritePipeline;
 
+/// <summary>The API process's settings (section <c>Api</c>): body and backlog limits, polling advice, proxies. Read by several features.</summary>
 public sealed class ApiOptions
 {
     /// <summary>Largest request body (document or patch) accepted, in bytes; larger bodies get 413.</summary>

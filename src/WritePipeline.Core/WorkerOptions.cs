@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 
 namespace WritePipeline;
 
+/// <summary>The worker process's settings (section <c>Worker</c>): whether this process consumes the partitions, and how. Read by every feature that runs on workers.</summary>
 public sealed class WorkerOptions
 {
     /// <summary>Whether this process consumes the partitions. The embedded default hosts API and worker together.</summary>

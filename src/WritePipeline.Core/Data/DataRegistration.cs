@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -10,15 +11,18 @@ public static class DataRegistration
     public const string ConnectionStringName = "WritePipeline";
     public const string DefaultSqliteConnection = "Data Source=data/writepipeline.db";
 
-    /// <summary>Registers the DbContext on the configured provider, with that provider's migrations assembly.</summary>
-    public static IServiceCollection AddWritePipelineData(this IServiceCollection services, IConfiguration configuration)
+    /// <summary>
+    /// Registers the DbContext on the configured provider, with that provider's migrations assembly and the
+    /// <paramref name="interceptors"/> the features need on every context (the partitions' fence).
+    /// </summary>
+    public static IServiceCollection AddWritePipelineData(this IServiceCollection services, IConfiguration configuration, params IInterceptor[] interceptors)
     {
         var database = configuration.GetSection($"{WritePipelineOptions.SectionName}:{nameof(WritePipelineOptions.Database)}").Get<DatabaseOptions>() ?? new();
         var connectionString = configuration.GetConnectionString(ConnectionStringName);
         // Pooled: every request, batch and saga step takes a context; building options and a context for each is CPU
         // the accept and apply paths cannot spare. A pooled context is reset (tracking, savepoint setting) when returned.
         services.AddDbContextPool<WritePipelineDbContext>(builder => UseProvider(builder, database.Provider, connectionString)
-            .AddInterceptors(Partitioning.PartitionFence.Instance));
+            .AddInterceptors(interceptors));
         services.AddScoped<DatabaseMigrator>();
         return services;
     }

@@ -49,7 +49,7 @@ public static class WritePipelineHosting
         services.AddPartitioning(options);
         services.AddWritePipelineTelemetry(builder.Configuration, builder.Environment.ApplicationName);
         services.AddCollections();
-        services.AddWritePipelineData(builder.Configuration);
+        services.AddWritePipelineData(builder.Configuration, PartitionFence.Instance);
         // Before the bus: hosted services start in order, and consumers need the migrated schema.
         services.AddHostedService<StartupTasks>();
         services.AddWritePipelineMessaging(options);
