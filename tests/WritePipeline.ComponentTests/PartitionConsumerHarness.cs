@@ -6,6 +6,7 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using WritePipeline.Contracts;
 using WritePipeline.Data;
+using WritePipeline.Hosting;
 using WritePipeline.Messaging;
 using WritePipeline.Partitioning;
 using WritePipeline.Records;

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using WritePipeline.Collections;
 using WritePipeline.Data;
+using WritePipeline.Hosting;
 using WritePipeline.Messaging;
 using WritePipeline.Partitioning;
 using WritePipeline.Testing;

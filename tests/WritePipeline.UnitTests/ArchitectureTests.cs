@@ -19,24 +19,13 @@ public sealed class ArchitectureTests
     /// </summary>
     static readonly string[] KnownCycleEdges =
     [
-        // The apply path records conflicts and webhook deliveries; the saga and the webhooks read writes; the partition
-        // processor calls the appliers; the bus registration names every consumer (docs/architecture.md says the way out).
-        "Conflicts -> Messaging",
-        "Conflicts -> Partitioning",
+        // The apply path records conflicts and webhook deliveries; the saga and the webhooks read writes and conflicts
+        // (docs/architecture.md says the way out).
         "Conflicts -> Webhooks",
         "Conflicts -> Writes",
-        "Messaging -> Conflicts",
-        "Messaging -> Partitioning",
-        "Messaging -> Webhooks",
-        "Messaging -> Writes",
-        "Partitioning -> Conflicts",
-        "Partitioning -> Webhooks",
-        "Partitioning -> Writes",
         "Webhooks -> Conflicts",
-        "Webhooks -> Messaging",
         "Webhooks -> Writes",
         "Writes -> Conflicts",
-        "Writes -> Partitioning",
         "Writes -> Webhooks",
     ];
 

@@ -10,7 +10,7 @@ namespace WritePipeline.Partitioning;
 /// </summary>
 public sealed class InMemoryPartitionConsumers(
     InMemoryPartitionQueues queues,
-    PartitionProcessor processor,
+    IPartitionBatchProcessor processor,
     PartitionConsumerStates states,
     IOptions<WritePipelineOptions> options,
     ILogger<InMemoryPartitionConsumers> logger) : BackgroundService

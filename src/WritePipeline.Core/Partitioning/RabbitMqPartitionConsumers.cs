@@ -25,7 +25,7 @@ namespace WritePipeline.Partitioning;
 /// </remarks>
 public sealed class RabbitMqPartitionConsumers(
     IOptions<WritePipelineOptions> options,
-    PartitionProcessor processor,
+    IPartitionBatchProcessor processor,
     PartitionConsumerStates states,
     BrokerTopology topology,
     ILogger<RabbitMqPartitionConsumers> logger) : IAsyncDisposable

@@ -1,8 +1,7 @@
 using MassTransit;
-using WritePipeline.Conflicts;
 using WritePipeline.Partitioning;
 
-namespace WritePipeline.Messaging;
+namespace WritePipeline.Conflicts;
 
 /// <summary>The worker's receive endpoint for conflict sagas: one quorum queue shared by every worker.</summary>
 public static class ConflictEndpoint

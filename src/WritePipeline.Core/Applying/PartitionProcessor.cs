@@ -4,29 +4,11 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using WritePipeline.Conflicts;
 using WritePipeline.Contracts;
+using WritePipeline.Partitioning;
 using WritePipeline.Telemetry;
 using WritePipeline.Writes;
 
-namespace WritePipeline.Partitioning;
-
-/// <summary>
-/// One delivery from a partition queue: its message, or why it could not be read; and the trace context it came with
-/// (<see cref="PipelineTracing"/>; none while this process does not trace).
-/// </summary>
-public sealed record PartitionDelivery(PartitionMessage? Message, string? MessageId, string? Unreadable = null, ActivityContext Parent = default)
-{
-    public static PartitionDelivery Read(string? type, string? messageId, ReadOnlyMemory<byte> body, ActivityContext parent = default)
-    {
-        try
-        {
-            return new PartitionDelivery(PartitionMessageFormat.Decode(type, body), messageId, Parent: parent);
-        }
-        catch (Exception ex) when (ex is System.Text.Json.JsonException or NotSupportedException or ArgumentException)
-        {
-            return new PartitionDelivery(null, messageId, $"The message could not be read: {ex.Message}", parent);
-        }
-    }
-}
+namespace WritePipeline.Applying;
 
 /// <summary>
 /// Applies a batch of deliveries of one partition, in their order, and returns once every one of them has committed
@@ -50,7 +32,7 @@ public sealed class PartitionProcessor(
     PipelineMeter meter,
     TimeProvider clock,
     IOptions<WritePipelineOptions> options,
-    ILogger<PartitionProcessor> logger)
+    ILogger<PartitionProcessor> logger) : IPartitionBatchProcessor
 {
     readonly string? _messagingSystem = options.Value.Transport.Kind == TransportKind.RabbitMq ? PipelineTracing.RabbitMq : null;
 

@@ -1,16 +1,18 @@
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using WritePipeline.Applying;
 using WritePipeline.Conflicts;
 using WritePipeline.Conflicts.SagaActivities;
 using WritePipeline.Contracts;
 using WritePipeline.Data.Sagas;
+using WritePipeline.Messaging;
 using WritePipeline.Partitioning;
 using WritePipeline.Writes;
 
-namespace WritePipeline.Messaging;
+namespace WritePipeline.Hosting;
 
 public static class MessagingRegistration
 {
@@ -74,7 +76,7 @@ public static class MessagingRegistration
         }
 
         services.AddSingleton<PartitionConsumerStates>();
-        services.AddSingleton<PartitionProcessor>();
+        services.AddSingleton<IPartitionBatchProcessor, PartitionProcessor>();
         services.AddMetrics();
         services.TryAddSingleton<Telemetry.PipelineMeter>();
         services.AddSingleton<WriteBatchApplier>();
