@@ -1,8 +1,4 @@
 namespace WritePipeline.OperatorConsole.Pages;
 
-public sealed class DeniedModel : ConsolePageModel
-{
-    public static void OnGet()
-    {
-    }
-}
+/// <summary>The page a signed-in operator sees when their role does not allow an action; it has nothing to handle.</summary>
+public sealed class DeniedModel : ConsolePageModel;
