@@ -1,5 +1,4 @@
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using WritePipeline.Audit;
 
 namespace WritePipeline.Conflicts.SagaActivities;
@@ -13,7 +12,7 @@ public static class ConflictSagaServices
         services.AddScoped<ConflictReports>();
         services.AddScoped<DecisionDispatch>();
         // Operators' decisions are audited in the saga's transaction, wherever the saga runs.
-        services.TryAddScoped<AuditLog>();
+        services.AddAudit();
 
         services.AddScoped<SubmitterIsToBeNotified>();
         services.AddScoped<IsTheWritesConflictNow>();
