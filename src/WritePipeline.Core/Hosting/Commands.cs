@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using WritePipeline.Clients;
 using WritePipeline.Data;
 using WritePipeline.Collections;
@@ -20,7 +22,7 @@ public static class Commands
         var words = others.Where(a => !a.StartsWith('-') && !a.Contains('=')).ToArray();
         if (words.Length == 0)
         {
-            await app.RunAsync();
+            await RunUntilStoppedAsync(app);
             return 0;
         }
 
@@ -79,6 +81,32 @@ public static class Commands
                 await Console.Error.WriteLineAsync(
                     "Unknown command. Commands: migrate | migrate script [FILE] | clients create NAME [--grant COLLECTION:r|w|rw]... [--rate N] | clients conflict-policy CLIENT-ID auto|notify|park|collection | operators create NAME viewer|operator|admin");
                 return 2;
+        }
+    }
+
+    /// <summary>
+    /// Runs the host until it is told to stop. A stop (SIGTERM) that comes while the host is still starting cancels the
+    /// start, and a service cut short may throw; that is still a stop, not a crash: the services already started are
+    /// stopped in order (a worker hands its partitions over) and the host exits normally.
+    /// </summary>
+    static async Task RunUntilStoppedAsync(WebApplication app)
+    {
+        try
+        {
+            try
+            {
+                await app.StartAsync();
+            }
+            catch (Exception ex) when (app.Lifetime.ApplicationStopping.IsCancellationRequested)
+            {
+                app.Logger.LogInformation(ex, "Told to stop while starting; stopping what has started");
+            }
+
+            await app.WaitForShutdownAsync();
+        }
+        finally
+        {
+            await app.DisposeAsync();
         }
     }
 
