@@ -13,7 +13,7 @@ public sealed class SilentServer : IAsyncDisposable
 {
     readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     readonly CancellationTokenSource _stop = new();
-    readonly Dictionary<int, string> _open = [];
+    readonly Dictionary<int, (string Id, Socket Socket)> _open = [];
     readonly HashSet<string> _attempted = [];
     readonly List<string> _overlaps = [];
     readonly Task _accepting;
@@ -83,12 +83,13 @@ public sealed class SilentServer : IAsyncDisposable
             var id = received.ToString().Split("\r\n").FirstOrDefault(l => l.StartsWith("webhook-id:", StringComparison.OrdinalIgnoreCase))?["webhook-id:".Length..].Trim() ?? "";
             lock (_open)
             {
-                if (_open.ContainsValue(id))
+                ForgetClosed();
+                if (_open.Values.Any(o => o.Id == id))
                 {
                     _overlaps.Add(id);
                 }
 
-                _open[connection] = id;
+                _open[connection] = (id, client.Client);
                 _attempted.Add(id);
                 MostOpen = Math.Max(MostOpen, _open.Count);
             }
@@ -105,6 +106,32 @@ public sealed class SilentServer : IAsyncDisposable
         finally
         {
             lock (_open)
+            {
+                _open.Remove(connection);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Drops the attempts whose sender has already closed the connection. A sender closes an attempt before it starts the
+    /// next, but this server's read of that close can complete after the next attempt's headers: without this, the two
+    /// would be counted open at once.
+    /// </summary>
+    void ForgetClosed()
+    {
+        foreach (var (connection, (_, socket)) in _open.ToList())
+        {
+            bool closed;
+            try
+            {
+                closed = socket.Poll(0, SelectMode.SelectRead) && socket.Available == 0;
+            }
+            catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+            {
+                closed = true;
+            }
+
+            if (closed)
             {
                 _open.Remove(connection);
             }
