@@ -33,7 +33,7 @@ static class WorkerServices
             .UseProvider(builder, database.Provider, database.ConnectionString)
             .AddInterceptors([.. interceptors(provider), PartitionFence.Instance]));
         MessagingRegistration.AddConsumerServices(services, TransportKind.InMemory);
-        WebhookRegistration.AddWebhookOutbox(services);
+        Conflicts.ConflictsRegistration.AddWriteStatusWebhooks(services);
         return services;
     }
 }

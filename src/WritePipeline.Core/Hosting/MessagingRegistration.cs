@@ -11,6 +11,7 @@ using WritePipeline.Data.Sagas;
 using WritePipeline.Messaging;
 using WritePipeline.Partitioning;
 using WritePipeline.Writes;
+using WritePipeline.Writes.Detection;
 
 namespace WritePipeline.Hosting;
 
