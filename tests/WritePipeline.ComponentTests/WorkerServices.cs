@@ -26,7 +26,7 @@ static class WorkerServices
         services.AddLogging();
         services.AddSingleton(Options.Create(options));
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(new PartitionMap(options.Partitions));
+        services.AddPartitioning(options);
         // The declared collections come from the options, as in the hosts: the built-in defaults unless a test declares its own.
         services.AddCollections();
         services.AddDbContext<WritePipelineDbContext>((provider, builder) => DataRegistration

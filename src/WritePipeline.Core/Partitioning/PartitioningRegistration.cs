@@ -12,6 +12,7 @@ public static class PartitioningRegistration
     public static IServiceCollection AddPartitioning(this IServiceCollection services, WritePipelineOptions options)
     {
         services.AddSingleton(new PartitionMap(options.Partitions));
+        services.AddSingleton<BrokerQueues>();
         services.AddSingleton<PartitionBacklog>();
         services.AddSingleton<IPipelineGauges, PartitionGauges>();
         return services;
