@@ -40,11 +40,19 @@ public class OptionsValidatorTests
     public void Unknown_policies_and_bad_pointers_are_refused()
     {
         var options = new WritePipelineOptions();
-        options.Collections["things"] = new CollectionOptions { UniqueFields = ["email"], ConflictPolicy = "ignore", OnConflict = "skip" };
+        options.Collections["things"] = new CollectionOptions
+        {
+            UniqueFields = ["email", "/a~2b"],
+            References = new() { ["/owner~"] = "things" },
+            ConflictPolicy = "ignore",
+            OnConflict = "skip",
+        };
 
         var result = _validator.Validate(null, options);
 
         Assert.Contains("'email' is not a JSON pointer", result.FailureMessage, StringComparison.Ordinal);
+        Assert.Contains("'/a~2b' is not a JSON pointer", result.FailureMessage, StringComparison.Ordinal);
+        Assert.Contains("'/owner~' is not a JSON pointer", result.FailureMessage, StringComparison.Ordinal);
         Assert.Contains("ConflictPolicy must be", result.FailureMessage, StringComparison.Ordinal);
         Assert.Contains("OnConflict must be", result.FailureMessage, StringComparison.Ordinal);
     }

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Configuration;
-using WritePipeline.Collections;
+using WritePipeline.Json;
 
 namespace WritePipeline.Collections;
 
@@ -18,10 +18,10 @@ public static class CollectionOptionsValidation
                 failures.Add($"WritePipeline:Collections: '{collection}' is not a valid collection name.");
             }
 
-            failures.AddRange(declaration.UniqueFields.Where(f => !f.StartsWith('/')).Select(f => $"WritePipeline:Collections:{collection}:UniqueFields: '{f}' is not a JSON pointer."));
+            failures.AddRange(declaration.UniqueFields.Where(f => !JsonPointer.NamesAField(f)).Select(f => $"WritePipeline:Collections:{collection}:UniqueFields: '{f}' is not a JSON pointer."));
             foreach (var (field, target) in declaration.References)
             {
-                if (!field.StartsWith('/'))
+                if (!JsonPointer.NamesAField(field))
                 {
                     failures.Add($"WritePipeline:Collections:{collection}:References: '{field}' is not a JSON pointer.");
                 }

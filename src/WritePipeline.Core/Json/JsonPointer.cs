@@ -26,6 +26,9 @@ public static class JsonPointer
         return node;
     }
 
+    /// <summary>Whether <paramref name="path"/> can name a field: a pointer below the root whose escapes are all <c>~0</c> or <c>~1</c>.</summary>
+    public static bool NamesAField(string path) => path.StartsWith('/') && Pointer.TryParse(path, out _);
+
     /// <summary><paramref name="path"/> followed by the property <paramref name="token"/>, escaped (~ as ~0, / as ~1).</summary>
     public static string Append(string path, string token) => path + Pointer.Create(token);
 }
