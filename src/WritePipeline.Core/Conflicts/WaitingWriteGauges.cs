@@ -1,11 +1,11 @@
+using System.Diagnostics.Metrics;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using WritePipeline.Data;
-using WritePipeline.Writes;
-using System.Diagnostics.Metrics;
 using WritePipeline.Telemetry;
+using WritePipeline.Writes;
 
 namespace WritePipeline.Conflicts;
 
@@ -24,8 +24,11 @@ public sealed class WaitingWriteGauges(IServiceScopeFactory scopes, TimeProvider
     /// <summary>The statuses that wait for a person (a decision, or an operator's retry): the oldest of them is the age alerted on.</summary>
     static readonly string[] ForAPerson = [WriteStatus.Notified, WriteStatus.Parked, WriteStatus.Failed];
 
-    Reading? _last;
-    int _reading;
+    readonly BackgroundReading<Reading> _reading = new(
+        cancellationToken => ReadAsync(scopes, clock, cancellationToken),
+        clock,
+        () => options.Value.Telemetry.GaugeInterval,
+        ex => logger.LogWarning(ex, "Could not read the waiting writes and saga states for the metrics; the gauges keep their last figures"));
 
     public void Create(Meter meter)
     {
@@ -48,51 +51,14 @@ public sealed class WaitingWriteGauges(IServiceScopeFactory scopes, TimeProvider
             "Conflict sagas by state, in the whole pipeline.");
     }
 
-    /// <summary>The last reading, asking for a new one when it is older than the gauge interval; null until the first.</summary>
-    public Reading? Last()
-    {
-        var last = Volatile.Read(ref _last);
-        if (last is null || clock.GetUtcNow() - last.At >= options.Value.Telemetry.GaugeInterval)
-        {
-            ReadAgain();
-        }
+    /// <summary>The last reading, asking for a new one when it is as old as the gauge interval; null until the first.</summary>
+    public Reading? Last() => _reading.Last();
 
-        return last;
-    }
-
-    void ReadAgain()
-    {
-        if (Interlocked.CompareExchange(ref _reading, 1, 0) != 0)
-        {
-            return;
-        }
-
-        _ = Task.Run(async () =>
-        {
-            try
-            {
-                Volatile.Write(ref _last, await ReadAsync(CancellationToken.None));
-            }
-            catch (Exception ex)
-            {
-                logger.LogWarning(ex, "Could not read the waiting writes and saga states for the metrics; the gauges keep their last figures");
-            }
-            finally
-            {
-                Volatile.Write(ref _reading, 0);
-            }
-        });
-    }
-
-    async Task<Reading> ReadAsync(CancellationToken cancellationToken)
+    static async Task<Reading> ReadAsync(IServiceScopeFactory scopes, TimeProvider clock, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<WritePipelineDbContext>();
-        var writes = await db.Writes.AsNoTracking()
-            .Where(w => WaitingStatuses.Contains(w.Status))
-            .GroupBy(w => w.Status)
-            .Select(g => new { Status = g.Key, Count = g.Count(), Oldest = g.Min(w => w.SubmittedAt) })
-            .ToListAsync(cancellationToken);
+        var writes = await WriteStatusCounts.ReadAsync(db, WaitingStatuses, cancellationToken);
         var sagas = await db.ConflictSagas.AsNoTracking()
             .GroupBy(s => s.CurrentState)
             .Select(g => new { State = g.Key, Count = g.Count() })

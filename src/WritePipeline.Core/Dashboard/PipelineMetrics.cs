@@ -82,11 +82,7 @@ public sealed class PipelineMetrics(
         var accepted = await queries.AcceptedAsync(from, to, cancellationToken);
         var applied = await queries.AppliedAsync(from, to, cancellationToken);
         var conflicted = await queries.ConflictedAsync(from, to, cancellationToken);
-        var byStatus = await db.Writes.AsNoTracking()
-            .Where(w => CountedStatuses.Contains(w.Status))
-            .GroupBy(w => w.Status)
-            .Select(g => new { Status = g.Key, Count = g.Count(), Oldest = g.Min(w => w.SubmittedAt) })
-            .ToListAsync(cancellationToken);
+        var byStatus = await WriteStatusCounts.ReadAsync(db, CountedStatuses, cancellationToken);
 
         int CountOf(params string[] statuses) => byStatus.Where(s => statuses.Contains(s.Status)).Sum(s => s.Count);
         var oldest = byStatus.Where(s => WaitingStatuses.Contains(s.Status)).Select(s => (DateTimeOffset?)s.Oldest).Min();

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using WritePipeline.Telemetry;
 
 namespace WritePipeline.Partitioning;
 
@@ -13,50 +14,27 @@ public sealed class PartitionBacklog(BrokerQueues queues, TimeProvider clock, IO
 {
     static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(1);
 
-    Reading? _last;
-    int _reading;
+    readonly BackgroundReading<Reading> _reading = new(
+        async cancellationToken =>
+        {
+            var (depths, reason) = await queues.ReadAsync(cancellationToken);
+            var ready = depths?.Where(d => d.Partition is not null).OrderBy(d => d.Partition).Select(d => d.Ready).ToArray();
+            if (ready is null)
+            {
+                logger.LogDebug("Partition backlogs unknown ({Reason}); submissions are not limited meanwhile", reason);
+            }
+
+            return new Reading(ready);
+        },
+        clock,
+        () => MaxAge,
+        ex => logger.LogWarning(ex, "Could not read the partition backlogs; submissions are limited by the last reading meanwhile"));
 
     public bool IsFull(int partition) =>
         LastReady() is { } ready && partition < ready.Count && ready[partition] >= options.Value.Api.MaxPartitionBacklog;
 
-    /// <summary>Messages ready per partition as last read (asking again when that is over a second old); null while unknown.</summary>
-    public IReadOnlyList<long>? LastReady()
-    {
-        var last = Volatile.Read(ref _last);
-        if (last is null || clock.GetUtcNow() - last.At > MaxAge)
-        {
-            ReadAgain();
-        }
+    /// <summary>Messages ready per partition as last read (asking again when that is a second old); null while unknown.</summary>
+    public IReadOnlyList<long>? LastReady() => _reading.Last()?.Ready;
 
-        return last?.Ready;
-    }
-
-    void ReadAgain()
-    {
-        if (Interlocked.CompareExchange(ref _reading, 1, 0) != 0)
-        {
-            return;
-        }
-
-        _ = Task.Run(async () =>
-        {
-            try
-            {
-                var (depths, reason) = await queues.ReadAsync(CancellationToken.None);
-                var ready = depths?.Where(d => d.Partition is not null).OrderBy(d => d.Partition).Select(d => d.Ready).ToArray();
-                if (ready is null)
-                {
-                    logger.LogDebug("Partition backlogs unknown ({Reason}); submissions are not limited meanwhile", reason);
-                }
-
-                Volatile.Write(ref _last, new Reading(clock.GetUtcNow(), ready));
-            }
-            finally
-            {
-                Volatile.Write(ref _reading, 0);
-            }
-        });
-    }
-
-    sealed record Reading(DateTimeOffset At, long[]? Ready);
+    sealed record Reading(long[]? Ready);
 }
