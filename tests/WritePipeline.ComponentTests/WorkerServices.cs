@@ -25,6 +25,7 @@ static class WorkerServices
     {
         services.AddLogging();
         services.AddSingleton(Options.Create(options));
+        services.AddWritePipelineOptionsSections();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(new PartitionMap(options.Partitions));
         // The declared collections come from the options, as in the hosts: the built-in defaults unless a test declares its own.

@@ -66,12 +66,16 @@ public static class WritePipelineHosting
         return builder;
     }
 
-    /// <summary>The options bound from <paramref name="section"/>, checked at start-up: their attributes, every section's, and the whole.</summary>
+    /// <summary>
+    /// The options bound from <paramref name="section"/>, checked at start-up: their attributes, every section's, and the
+    /// whole. Each section is also registered on its own, projected from the checked whole (<see cref="OptionsSections"/>).
+    /// </summary>
     public static IServiceCollection AddWritePipelineOptions(this IServiceCollection services, IConfigurationSection section)
     {
         services.AddOptions<WritePipelineOptions>().Bind(section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<WritePipelineOptions>, WritePipelineOptionsAnnotations>();
         services.AddSingleton<IValidateOptions<WritePipelineOptions>, WritePipelineOptionsValidator>();
+        services.AddWritePipelineOptionsSections();
         return services;
     }
 
