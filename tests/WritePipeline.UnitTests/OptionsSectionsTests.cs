@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using WritePipeline.Hosting;
+using WritePipeline.Partitioning;
 using WritePipeline.Webhooks;
 
 namespace WritePipeline.UnitTests;
