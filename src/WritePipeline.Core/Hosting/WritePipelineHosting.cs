@@ -46,7 +46,7 @@ public static class WritePipelineHosting
 
         services.AddWritePipelineOptions(section);
         services.AddSingleton(TimeProvider.System);
-        services.AddPartitioning(options);
+        services.AddPartitioning(options.Partitions);
         services.AddWritePipelineTelemetry(builder.Configuration, builder.Environment.ApplicationName);
         services.AddCollections();
         services.AddWritePipelineData(builder.Configuration, PartitionFence.Instance);
