@@ -49,13 +49,13 @@ public static class WritePipelineHosting
         services.AddPartitioning(options.Partitions);
         services.AddWritePipelineTelemetry(builder.Configuration, builder.Environment.ApplicationName);
         services.AddCollections();
-        services.AddWritePipelineData(builder.Configuration, PartitionFence.Instance);
+        services.AddWritePipelineData(options.Database, builder.Configuration, PartitionFence.Instance);
         // Before the bus: hosted services start in order, and consumers need the migrated schema.
         services.AddHostedService<StartupTasks>();
         services.AddWritePipelineMessaging(options);
-        services.AddWritePipelineScheduling(options, builder.Configuration);
+        services.AddWritePipelineScheduling(options.Scheduling, options.Worker, options.Database, builder.Configuration);
         services.AddWebhooks(options);
-        services.AddAdmin(options);
+        services.AddAdmin(options.Worker);
         services.AddConflicts(options);
         services.AddWrites(options);
         services.AddAudit();
