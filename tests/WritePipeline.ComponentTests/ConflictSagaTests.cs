@@ -6,6 +6,7 @@ using WritePipeline.Conflicts;
 using WritePipeline.Contracts;
 using WritePipeline.Testing;
 using WritePipeline.Writes;
+using WritePipeline.Writes.Detection;
 
 namespace WritePipeline.ComponentTests;
 

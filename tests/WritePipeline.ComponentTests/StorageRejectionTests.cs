@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using WritePipeline.Contracts;
 using WritePipeline.Testing;
 using WritePipeline.Writes;
+using WritePipeline.Writes.Detection;
 
 namespace WritePipeline.ComponentTests;
 

@@ -27,14 +27,14 @@ static class WorkerServices
         services.AddSingleton(Options.Create(options));
         services.AddWritePipelineOptionsSections();
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(new PartitionMap(options.Partitions));
+        services.AddPartitioning(options.Partitions);
         // The declared collections come from the options, as in the hosts: the built-in defaults unless a test declares its own.
         services.AddCollections();
         services.AddDbContext<WritePipelineDbContext>((provider, builder) => DataRegistration
             .UseProvider(builder, database.Provider, database.ConnectionString)
             .AddInterceptors([.. interceptors(provider), PartitionFence.Instance]));
         MessagingRegistration.AddConsumerServices(services, TransportKind.InMemory);
-        WebhookRegistration.AddWebhookOutbox(services);
+        Conflicts.ConflictsRegistration.AddWriteStatusWebhooks(services);
         return services;
     }
 }

@@ -7,6 +7,7 @@ using WritePipeline.Data;
 using WritePipeline.Partitioning;
 using WritePipeline.Testing;
 using WritePipeline.Writes;
+using WritePipeline.Writes.Detection;
 
 namespace WritePipeline.ComponentTests;
 

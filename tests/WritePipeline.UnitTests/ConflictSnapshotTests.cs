@@ -2,7 +2,9 @@ using System.Text.Json.Nodes;
 using WritePipeline.Collections;
 using WritePipeline.Conflicts;
 using WritePipeline.Contracts;
+using WritePipeline.Json;
 using WritePipeline.Writes;
+using WritePipeline.Writes.Detection;
 
 namespace WritePipeline.UnitTests;
 

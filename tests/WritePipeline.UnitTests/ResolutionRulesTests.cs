@@ -1,7 +1,8 @@
+using WritePipeline.Collections;
 using WritePipeline.Conflicts;
 using WritePipeline.Contracts;
 using WritePipeline.Writes;
-using WritePipeline.Collections;
+using WritePipeline.Writes.Detection;
 
 namespace WritePipeline.UnitTests;
 

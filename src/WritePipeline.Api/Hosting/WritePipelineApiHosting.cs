@@ -43,6 +43,7 @@ public static class WritePipelineApiHosting
         services.AddClientsApi();
         services.AddSingleton<ClientRateLimits>();
         services.AddWritesApi();
+        services.AddScoped<SubmissionWait>();
         services.AddWebhooksApi();
         return builder;
     }

@@ -5,11 +5,12 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Quartz;
 using WritePipeline.Audit;
+using WritePipeline.Conflicts;
 using WritePipeline.Data;
 using WritePipeline.Scheduling;
-using WritePipeline.Writes;
 using WritePipeline.Webhooks;
-using WritePipeline.Conflicts;
+using WritePipeline.Writes;
+using WritePipeline.Writes.Detection;
 
 namespace WritePipeline.Admin;
 

@@ -1,7 +1,8 @@
 using Microsoft.EntityFrameworkCore;
+using WritePipeline.Conflicts;
 using WritePipeline.Data;
 using WritePipeline.Writes;
-using WritePipeline.Conflicts;
+using WritePipeline.Writes.Detection;
 
 namespace WritePipeline.Admin;
 

@@ -2,13 +2,14 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using WritePipeline.Audit;
+using WritePipeline.Clients;
 using WritePipeline.Conflicts;
 using WritePipeline.Contracts;
 using WritePipeline.Data;
-using WritePipeline.Writes;
-using WritePipeline.Webhooks;
 using WritePipeline.Records;
-using WritePipeline.Clients;
+using WritePipeline.Webhooks;
+using WritePipeline.Writes;
+using WritePipeline.Writes.Detection;
 
 namespace WritePipeline.Admin;
 

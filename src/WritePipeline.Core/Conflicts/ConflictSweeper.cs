@@ -10,6 +10,7 @@ using WritePipeline.Data;
 using WritePipeline.Messaging;
 using WritePipeline.Scheduling;
 using WritePipeline.Writes;
+using WritePipeline.Writes.Detection;
 
 namespace WritePipeline.Conflicts;
 

@@ -1,8 +1,9 @@
 using Microsoft.EntityFrameworkCore;
-using WritePipeline.Data;
-using WritePipeline.Writes;
-using WritePipeline.Webhooks;
 using WritePipeline.Clients;
+using WritePipeline.Data;
+using WritePipeline.Webhooks;
+using WritePipeline.Writes;
+using WritePipeline.Writes.Detection;
 
 namespace WritePipeline.Conflicts;
 

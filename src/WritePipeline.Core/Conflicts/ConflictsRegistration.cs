@@ -1,6 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using WritePipeline.Scheduling;
 using WritePipeline.Telemetry;
+using WritePipeline.Webhooks;
+using WritePipeline.Writes;
 
 namespace WritePipeline.Conflicts;
 
@@ -13,6 +15,9 @@ public static class ConflictsRegistration
     public static IServiceCollection AddConflicts(this IServiceCollection services, WritePipelineOptions options)
     {
         services.AddSingleton<IPipelineGauges, WaitingWriteGauges>();
+        AddWriteStatusWebhooks(services);
+        services.AddSingleton(new WebhookCommandAddress(ConflictTopology.SendAddress));
+        services.AddScoped<IFailedDeliveryHandler, ConflictNotificationFailures>();
         if (options.Worker.Enabled)
         {
             services.AddScoped<ConflictSweeper>();
@@ -20,6 +25,15 @@ public static class ConflictsRegistration
         }
 
         services.AddSweep<ReferenceRetrySweep, ReferenceRetrySweepJob>(options, ReferenceRetrySweepJob.Name, o => o.Worker.ReferenceRetryInterval);
+        return services;
+    }
+
+    /// <summary>The webhooks of a write's events, for the apply path and the saga; tests that host those on the harness add the same.</summary>
+    public static IServiceCollection AddWriteStatusWebhooks(IServiceCollection services)
+    {
+        WebhookRegistration.AddWebhookOutbox(services);
+        services.AddScoped<WriteStatusWebhooks>();
+        services.AddScoped<IWriteWebhooks>(provider => provider.GetRequiredService<WriteStatusWebhooks>());
         return services;
     }
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using WritePipeline.Contracts;
 using WritePipeline.Data;
 using WritePipeline.Writes;
+using WritePipeline.Writes.Detection;
 
 namespace WritePipeline.Conflicts;
 

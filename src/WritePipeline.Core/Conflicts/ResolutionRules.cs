@@ -1,5 +1,6 @@
 using WritePipeline.Contracts;
 using WritePipeline.Writes;
+using WritePipeline.Writes.Detection;
 
 namespace WritePipeline.Conflicts;
 

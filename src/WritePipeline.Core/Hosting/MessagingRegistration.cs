@@ -11,6 +11,7 @@ using WritePipeline.Data.Sagas;
 using WritePipeline.Messaging;
 using WritePipeline.Partitioning;
 using WritePipeline.Writes;
+using WritePipeline.Writes.Detection;
 
 namespace WritePipeline.Hosting;
 
@@ -23,7 +24,6 @@ public static class MessagingRegistration
     public static IServiceCollection AddWritePipelineMessaging(this IServiceCollection services, WritePipelineOptions options)
     {
         services.AddSingleton<BrokerTopology>();
-        services.AddSingleton<BrokerQueues>();
         services.AddMassTransit(bus => ConfigureBus(bus, options));
         AddConsumerServices(services, options.Transport.Kind);
 

@@ -13,6 +13,7 @@ public static class PartitioningRegistration
     public static IServiceCollection AddPartitioning(this IServiceCollection services, int partitions)
     {
         services.AddSingleton(new PartitionMap(partitions));
+        services.AddSingleton<BrokerQueues>();
         services.AddSingleton<PartitionBacklog>();
         services.AddSingleton<IPipelineGauges, PartitionGauges>();
         return services;

@@ -2,12 +2,11 @@ using System.Text.Json.Nodes;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using WritePipeline.Audit;
-using WritePipeline.Conflicts;
+using WritePipeline.Clients;
 using WritePipeline.Contracts;
 using WritePipeline.Data;
 using WritePipeline.Json;
 using WritePipeline.Messaging;
-using WritePipeline.Clients;
 
 namespace WritePipeline.Webhooks;
 
@@ -33,7 +32,7 @@ public abstract record WebhookOutcome
 /// Webhook endpoints and their deliveries, for their clients (scoped by a client id) and for operators (every client's,
 /// each action audited): one path to the data for the client API, the admin API and the console.
 /// </summary>
-public sealed class WebhookEndpoints(WritePipelineDbContext db, WebhookOutbox outbox, IBus bus, AuditLog audit, TimeProvider clock)
+public sealed class WebhookEndpoints(WritePipelineDbContext db, WebhookOutbox outbox, IBus bus, WebhookCommandAddress commands, AuditLog audit, TimeProvider clock)
 {
     public const int DefaultDeliveryLimit = 50;
     public const int MaxDeliveryLimit = 200;
@@ -160,7 +159,7 @@ public sealed class WebhookEndpoints(WritePipelineDbContext db, WebhookOutbox ou
 
         try
         {
-            await bus.SendMandatoryAsync(ConflictTopology.SendAddress, new ResendWebhookDelivery { DeliveryId = deliveryId }, cancellationToken);
+            await bus.SendMandatoryAsync(commands.SendAddress, new ResendWebhookDelivery { DeliveryId = deliveryId }, cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

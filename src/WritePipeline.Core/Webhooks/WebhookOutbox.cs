@@ -1,10 +1,9 @@
+using System.Text.Json.Nodes;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
-using Microsoft.Extensions.Options;
-using WritePipeline.Conflicts;
 using WritePipeline.Data;
-using WritePipeline.Writes;
+using WritePipeline.Json;
 
 namespace WritePipeline.Webhooks;
 
@@ -12,7 +11,7 @@ namespace WritePipeline.Webhooks;
 /// Records the webhook deliveries an event owes, in the caller's unit of work: they commit with the change they
 /// report, or not at all. Their first attempt is a timer set afterwards (<see cref="WebhookTimers"/>).
 /// </summary>
-public sealed class WebhookOutbox(WritePipelineDbContext db, IMemoryCache cache, TimeProvider clock, IOptions<WritePipelineOptions> options)
+public sealed class WebhookOutbox(WritePipelineDbContext db, IMemoryCache cache, TimeProvider clock)
 {
     // Most clients subscribe to nothing: knowing that without a query per applied write is what this cache is for.
     static readonly TimeSpan SubscriptionsCacheTime = TimeSpan.FromSeconds(5);
@@ -40,31 +39,37 @@ public sealed class WebhookOutbox(WritePipelineDbContext db, IMemoryCache cache,
     /// <summary>Forgets what a client subscribes to, after its endpoints changed (this process sees the change at once).</summary>
     public void Forget(Guid clientId) => cache.Remove(("webhook-events", clientId));
 
-    public async Task<IReadOnlyList<WebhookDelivery>> AddAsync(string eventType, Write write, WriteConflict? conflict, ConflictState? saga, CancellationToken cancellationToken)
+    /// <summary>
+    /// The deliveries the event owes: one per enabled endpoint of its client that subscribes to it, each with the body
+    /// <c>{type, timestamp, data}</c>. None (and no query) when the client subscribes to nothing of the kind.
+    /// </summary>
+    public async Task<IReadOnlyList<WebhookDelivery>> AddAsync(WebhookEvent webhookEvent, CancellationToken cancellationToken)
     {
-        if (!await HasSubscriberAsync(write.ClientId, eventType, cancellationToken))
+        if (!await HasSubscriberAsync(webhookEvent.ClientId, webhookEvent.Type, cancellationToken))
         {
             return [];
         }
 
         var endpoints = (await db.WebhookEndpoints.AsNoTracking()
-                .Where(e => e.ClientId == write.ClientId && e.Enabled)
+                .Where(e => e.ClientId == webhookEvent.ClientId && e.Enabled)
                 .ToListAsync(cancellationToken))
-            .Where(e => e.Subscribes(eventType))
+            .Where(e => e.Subscribes(webhookEvent.Type))
             .ToList();
         var now = clock.GetUtcNow();
-        var blockerClientId = write.HeldBehind is { } blocker
-            ? await db.Writes.AsNoTracking().Where(w => w.Id == blocker).Select(w => (Guid?)w.ClientId).FirstOrDefaultAsync(cancellationToken)
-            : null;
-        var payload = WebhookPayloads.For(eventType, write, conflict, saga, blockerClientId, now, options.Value.Webhooks.PublicBaseUrl);
+        var payload = new JsonObject
+        {
+            ["type"] = webhookEvent.Type,
+            ["timestamp"] = now.ToUniversalTime().ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+            ["data"] = webhookEvent.Data,
+        }.ToReadableJson();
         var deliveries = endpoints.Select(endpoint => new WebhookDelivery
         {
             Id = NewId.NextGuid(),
             EndpointId = endpoint.Id,
-            ClientId = write.ClientId,
-            EventType = eventType,
-            WriteId = write.Id,
-            ConflictNumber = saga?.Conflicts,
+            ClientId = webhookEvent.ClientId,
+            EventType = webhookEvent.Type,
+            WriteId = webhookEvent.WriteId,
+            ConflictNumber = webhookEvent.ConflictNumber,
             Payload = payload,
             CreatedAt = now,
             NextAttemptAt = now,
@@ -73,3 +78,9 @@ public sealed class WebhookOutbox(WritePipelineDbContext db, IMemoryCache cache,
         return deliveries;
     }
 }
+
+/// <summary>
+/// An event a client may subscribe to: what happened (<see cref="WebhookEvents"/>), to which write and, for a conflict's
+/// events, which of its conflicts; <see cref="Data"/> is the body's <c>data</c>, built by the feature whose event it is.
+/// </summary>
+public sealed record WebhookEvent(string Type, Guid ClientId, Guid WriteId, int? ConflictNumber, JsonObject Data);

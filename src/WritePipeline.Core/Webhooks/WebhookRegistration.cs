@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using WritePipeline.Scheduling;
 using WritePipeline.Telemetry;
 
@@ -45,8 +46,8 @@ public static class WebhookRegistration
     public static IServiceCollection AddWebhookOutbox(IServiceCollection services)
     {
         services.AddMemoryCache();
-        services.AddScoped<WebhookOutbox>();
-        services.AddSingleton<WebhookTimers>();
+        services.TryAddScoped<WebhookOutbox>();
+        services.TryAddSingleton<WebhookTimers>();
         return services;
     }
 }

@@ -6,7 +6,6 @@ using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using WritePipeline.Conflicts;
 using WritePipeline.Contracts;
 using WritePipeline.Data;
 using WritePipeline.Messaging;
@@ -25,7 +24,7 @@ public sealed class WebhookSender(
     WritePipelineDbContext db,
     IHttpClientFactory httpClients,
     WebhookTimers timers,
-    IBus bus,
+    IEnumerable<IFailedDeliveryHandler> failureHandlers,
     TimeProvider clock,
     PipelineMeter meter,
     IOptions<WritePipelineOptions> options,
@@ -142,13 +141,9 @@ public sealed class WebhookSender(
         await db.SaveChangesAsync(cancellationToken);
         logger.LogWarning("Webhook delivery failed: {Reason}", reason);
 
-        // A submitter who cannot be told of a conflict cannot decide about it: its saga parks it for an operator.
-        if (delivery is { EventType: WebhookEvents.Conflicted, ConflictNumber: { } conflict })
+        foreach (var handler in failureHandlers)
         {
-            await bus.SendMandatoryAsync(
-                ConflictTopology.SendAddress,
-                new ConflictNotificationFailed { WriteId = delivery.WriteId, DeliveryId = delivery.Id, Conflict = conflict, Reason = reason },
-                cancellationToken);
+            await handler.DeliveryFailedAsync(delivery, reason, cancellationToken);
         }
     }
 

@@ -7,6 +7,7 @@ using WritePipeline.Contracts;
 using WritePipeline.Data;
 using WritePipeline.Records;
 using WritePipeline.Webhooks;
+using WritePipeline.Writes.Detection;
 
 namespace WritePipeline.Writes;
 
@@ -44,7 +45,7 @@ public sealed class WriteApplier(
     WritePipelineDbContext db,
     ConstraintEnforcer constraints,
     CollectionCatalog collections,
-    WebhookOutbox webhooks,
+    IWriteWebhooks webhooks,
     TimeProvider clock,
     Microsoft.Extensions.Options.IOptions<WritePipelineOptions> options,
     ILogger<WriteApplier> logger)
@@ -79,7 +80,7 @@ public sealed class WriteApplier(
                 // Order survives the conflict: this write waits behind it, in its place, and is applied when it is resolved.
                 hold.LastPosition++;
                 write.MarkHeld(hold.BlockingWriteId, hold.LastPosition);
-                var heldDeliveries = await webhooks.AddAsync(WebhookEvents.Held, write, null, null, cancellationToken);
+                var heldDeliveries = await webhooks.RecordAsync(WebhookEvents.Held, write, cancellationToken);
                 await db.SaveChangesAsync(cancellationToken);
                 await transaction.CommitAsync(cancellationToken);
                 logger.LogInformation("Write held behind conflicted write {BlockingWriteId} at place {HeldPosition}", hold.BlockingWriteId, hold.LastPosition);
@@ -93,7 +94,7 @@ public sealed class WriteApplier(
                 case WriteDecision.Apply apply:
                     var previousDocument = record?.Document;
                     record = ApplyTo(db, message, write, record, apply.Document, now);
-                    var appliedDeliveries = await webhooks.AddAsync(WebhookEvents.Applied, write, null, null, cancellationToken);
+                    var appliedDeliveries = await webhooks.RecordAsync(WebhookEvents.Applied, write, cancellationToken);
 
                     // Status (and Record.Version) are concurrency tokens: if another delivery of this write, or of
                     // another write to this key, committed since we read them, this throws and the attempt is retried.

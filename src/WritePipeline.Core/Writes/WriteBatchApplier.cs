@@ -9,6 +9,7 @@ using WritePipeline.Contracts;
 using WritePipeline.Data;
 using WritePipeline.Records;
 using WritePipeline.Webhooks;
+using WritePipeline.Writes.Detection;
 
 namespace WritePipeline.Writes;
 
@@ -94,7 +95,7 @@ public sealed class WriteBatchApplier(
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<WritePipelineDbContext>();
-        var webhooks = scope.ServiceProvider.GetRequiredService<WebhookOutbox>();
+        var webhooks = scope.ServiceProvider.GetRequiredService<IWriteWebhooks>();
         db.Database.AutoSavepointsEnabled = false;
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
 
@@ -149,7 +150,7 @@ public sealed class WriteBatchApplier(
                 // Order survives a conflict: the write waits behind it, in its place.
                 keyHold.LastPosition++;
                 write.MarkHeld(keyHold.BlockingWriteId, keyHold.LastPosition);
-                outcomes.Add(new ApplyResult(ApplyOutcome.Held, write, Deliveries: await webhooks.AddAsync(WebhookEvents.Held, write, null, null, cancellationToken)));
+                outcomes.Add(new ApplyResult(ApplyOutcome.Held, write, Deliveries: await webhooks.RecordAsync(WebhookEvents.Held, write, cancellationToken)));
                 continue;
             }
 
@@ -170,7 +171,7 @@ public sealed class WriteBatchApplier(
             }
 
             records[key] = WriteApplier.ApplyTo(db, message, write, current, ((WriteDecision.Apply)decision).Document, now);
-            outcomes.Add(new ApplyResult(ApplyOutcome.Applied, write, Deliveries: await webhooks.AddAsync(WebhookEvents.Applied, write, null, null, cancellationToken)));
+            outcomes.Add(new ApplyResult(ApplyOutcome.Applied, write, Deliveries: await webhooks.RecordAsync(WebhookEvents.Applied, write, cancellationToken)));
         }
 
         if (outcomes.Count == 0)

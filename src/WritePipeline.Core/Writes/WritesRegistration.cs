@@ -21,14 +21,13 @@ public static class WritesRegistration
         return services;
     }
 
-    /// <summary>In the API host: reading, recording and sending submissions, and waiting for their outcome.</summary>
+    /// <summary>In the API host: reading, recording and sending submissions.</summary>
     public static IServiceCollection AddWritesApi(this IServiceCollection services)
     {
         services.AddScoped<SubmissionReader>();
         services.AddScoped<WriteSubmitter>();
         services.AddSingleton<WriteRecorder>();
         services.AddScoped<WriteDispatcher>();
-        services.AddScoped<SubmissionWait>();
         return services;
     }
 }

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using WritePipeline.Admin;
 using WritePipeline.Scheduling;
 using WritePipeline.Testing;
+using WritePipeline.Writes.Detection;
 
 namespace WritePipeline.IntegrationTests.Admin;
 

@@ -2,8 +2,9 @@ using System.Net;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using WritePipeline.Testing;
 using WritePipeline.Partitioning;
+using WritePipeline.Testing;
+using WritePipeline.Writes.Detection;
 
 namespace WritePipeline.IntegrationTests.Conflicts;
 

@@ -3,7 +3,7 @@ using WritePipeline.Webhooks;
 namespace WritePipeline.Conflicts.SagaActivities;
 
 /// <summary>Tells the submitter what became of its write: webhook deliveries recorded with the saga's transaction, their first attempts set.</summary>
-public sealed class ConflictReports(ConflictWrites writes, WebhookOutbox outbox, WebhookTimers timers)
+public sealed class ConflictReports(ConflictWrites writes, WriteStatusWebhooks webhooks, WebhookTimers timers)
 {
     public async Task ReportAsync(ConflictState saga, string eventType, CancellationToken cancellationToken)
     {
@@ -14,7 +14,7 @@ public sealed class ConflictReports(ConflictWrites writes, WebhookOutbox outbox,
         }
 
         var conflict = await writes.ConflictOfAsync(write.Id, cancellationToken);
-        var deliveries = await outbox.AddAsync(eventType, write, conflict, saga, cancellationToken);
+        var deliveries = await webhooks.RecordAsync(eventType, write, conflict, saga, cancellationToken);
         await timers.SetAsync(deliveries, cancellationToken);
     }
 }

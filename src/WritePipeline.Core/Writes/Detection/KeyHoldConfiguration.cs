@@ -2,7 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using WritePipeline.Collections;
 
-namespace WritePipeline.Conflicts;
+namespace WritePipeline.Writes.Detection;
 
 /// <summary>How a held key is stored: one row per key whose writes wait behind a conflict.</summary>
 public sealed class KeyHoldConfiguration : IEntityTypeConfiguration<KeyHold>

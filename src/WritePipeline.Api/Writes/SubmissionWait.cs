@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using WritePipeline.Conflicts;
 using WritePipeline.Contracts;
 using WritePipeline.Data;
 using WritePipeline.Problems;

@@ -1,4 +1,4 @@
-namespace WritePipeline.Conflicts;
+namespace WritePipeline.Writes.Detection;
 
 /// <summary>
 /// A record key whose writes wait behind an unresolved conflicted write (collections with <c>onConflict: hold</c>).

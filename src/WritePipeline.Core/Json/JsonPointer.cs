@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
-using Pointer = Json.Pointer.JsonPointer;
+using Pointer = global::Json.Pointer.JsonPointer;
 
-namespace WritePipeline.Conflicts;
+namespace WritePipeline.Json;
 
 /// <summary>JSON Pointer (RFC 6901, JsonPointer.Net), as far as declared fields and document differences need it.</summary>
 public static class JsonPointer

@@ -2,7 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using WritePipeline.Collections;
 
-namespace WritePipeline.Conflicts;
+namespace WritePipeline.Writes.Detection;
 
 /// <summary>How a held unique value is stored.</summary>
 public sealed class UniqueValueConfiguration : IEntityTypeConfiguration<UniqueValue>

@@ -5,7 +5,7 @@ using WritePipeline.Json;
 using WritePipeline.Records;
 using WritePipeline.Writes;
 
-namespace WritePipeline.Conflicts;
+namespace WritePipeline.Writes.Detection;
 
 /// <summary>Builds the record of a conflict from the write, the record as it is now, and the decision.</summary>
 public static class ConflictSnapshots

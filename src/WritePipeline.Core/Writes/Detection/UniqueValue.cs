@@ -1,4 +1,4 @@
-namespace WritePipeline.Conflicts;
+namespace WritePipeline.Writes.Detection;
 
 /// <summary>
 /// A value of a declared unique field, claimed by the record that holds it. The table's primary key

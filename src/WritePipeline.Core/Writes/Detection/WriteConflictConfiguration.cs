@@ -2,7 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using WritePipeline.Writes;
 
-namespace WritePipeline.Conflicts;
+namespace WritePipeline.Writes.Detection;
 
 /// <summary>How a conflicted write's conflict is stored: one row per write.</summary>
 public sealed class WriteConflictConfiguration : IEntityTypeConfiguration<WriteConflict>

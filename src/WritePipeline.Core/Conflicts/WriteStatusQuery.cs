@@ -1,8 +1,10 @@
 using Microsoft.EntityFrameworkCore;
 using WritePipeline.Conflicts;
 using WritePipeline.Data;
+using WritePipeline.Writes;
+using WritePipeline.Writes.Detection;
 
-namespace WritePipeline.Writes;
+namespace WritePipeline.Conflicts;
 
 /// <summary>
 /// A write's status resource: where it lives (its link, in receipts, webhooks and outcomes) and how it is read, for the

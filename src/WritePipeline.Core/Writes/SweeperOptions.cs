@@ -1,4 +1,4 @@
-namespace WritePipeline.Conflicts;
+namespace WritePipeline.Writes;
 
 /// <summary>The conflict sweeper: a Quartz job on the workers that finishes steps of conflicts whose message was lost.</summary>
 public sealed class SweeperOptions

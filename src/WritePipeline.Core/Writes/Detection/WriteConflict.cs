@@ -1,4 +1,4 @@
-namespace WritePipeline.Conflicts;
+namespace WritePipeline.Writes.Detection;
 
 /// <summary>
 /// Everything a person needs to decide about a conflicted write, captured when the conflict was detected: what

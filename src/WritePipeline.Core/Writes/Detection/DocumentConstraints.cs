@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 using WritePipeline.Collections;
 using WritePipeline.Json;
 
-namespace WritePipeline.Conflicts;
+namespace WritePipeline.Writes.Detection;
 
 /// <summary>One value of a declared unique field, as the database stores it for comparison.</summary>
 public sealed record UniqueFieldValue(string Field, string Value);

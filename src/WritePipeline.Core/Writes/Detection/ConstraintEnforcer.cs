@@ -5,7 +5,7 @@ using WritePipeline.Data;
 using WritePipeline.Records;
 using WritePipeline.Writes;
 
-namespace WritePipeline.Conflicts;
+namespace WritePipeline.Writes.Detection;
 
 /// <summary>
 /// Enforces a collection's declared unique fields and references in the database, inside the transaction that

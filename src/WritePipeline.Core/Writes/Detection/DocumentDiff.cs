@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
+using WritePipeline.Json;
 
-namespace WritePipeline.Conflicts;
+namespace WritePipeline.Writes.Detection;
 
 /// <summary>One place where the attempted document differs from the current one.</summary>
 public sealed record DocumentChange(string Path, JsonNode? Current, JsonNode? Attempted);

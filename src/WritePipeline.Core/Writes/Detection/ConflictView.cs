@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace WritePipeline.Conflicts;
+namespace WritePipeline.Writes.Detection;
 
 /// <summary>The record as it was when the conflict was detected.</summary>
 public sealed record CurrentRecordView(long? Version, JsonNode? Document);
