@@ -7,6 +7,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using WritePipeline.Data;
+using WritePipeline.Operators;
 using WritePipeline.Problems;
 
 namespace WritePipeline.OperatorConsole;
@@ -67,7 +68,7 @@ public static class ConsoleRegistration
 
     public static WebApplication MapWritePipelineConsole(this WebApplication app)
     {
-        if (app.Services.GetRequiredService<IOptions<WritePipelineOptions>>().Value.OperatorConsole.SecureCookies)
+        if (app.Services.GetRequiredService<IOptions<OperatorConsoleOptions>>().Value.SecureCookies)
         {
             // Its cookies are HTTPS-only: over plain HTTP sign-in could not work, so say why instead of failing later.
             app.UseWhen(

@@ -25,8 +25,9 @@ static class WorkerServices
     {
         services.AddLogging();
         services.AddSingleton(Options.Create(options));
+        services.AddWritePipelineOptionsSections();
         services.AddSingleton(TimeProvider.System);
-        services.AddPartitioning(options);
+        services.AddPartitioning(options.Partitions);
         // The declared collections come from the options, as in the hosts: the built-in defaults unless a test declares its own.
         services.AddCollections();
         services.AddDbContext<WritePipelineDbContext>((provider, builder) => DataRegistration

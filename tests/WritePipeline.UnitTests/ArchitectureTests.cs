@@ -7,7 +7,8 @@ namespace WritePipeline.UnitTests;
 /// <summary>
 /// How Core's feature folders depend on each other (docs/architecture.md, "Folder dependencies"). A folder is the
 /// second part of a namespace (<c>WritePipeline.Writes</c>, <c>WritePipeline.Data.Sagas</c> is in Data); the root
-/// namespace, which composes the options sections, is left out.
+/// namespace is left out: it composes the options sections, and features still read settings that live there (the
+/// transport's, the database's, the API's; Writes, Conflicts and Webhooks the whole options).
 /// </summary>
 public sealed class ArchitectureTests
 {

@@ -47,12 +47,12 @@ public static class AdminClientsApi
         return app;
     }
 
-    static async Task<Ok<IReadOnlyList<ClientView>>> List(ClientRegistry registry, IOptions<WritePipelineOptions> options, HttpContext http) =>
-        TypedResults.Ok<IReadOnlyList<ClientView>>([.. (await registry.ListAsync(http.RequestAborted)).Select(c => ClientView.For(c, options.Value.Clients.RateLimit))]);
+    static async Task<Ok<IReadOnlyList<ClientView>>> List(ClientRegistry registry, IOptions<ClientsOptions> options, HttpContext http) =>
+        TypedResults.Ok<IReadOnlyList<ClientView>>([.. (await registry.ListAsync(http.RequestAborted)).Select(c => ClientView.For(c, options.Value.RateLimit))]);
 
-    static async Task<Results<Ok<ClientView>, ProblemHttpResult>> Get(Guid clientId, ClientRegistry registry, IOptions<WritePipelineOptions> options, HttpContext http) =>
+    static async Task<Results<Ok<ClientView>, ProblemHttpResult>> Get(Guid clientId, ClientRegistry registry, IOptions<ClientsOptions> options, HttpContext http) =>
         await registry.FindAsync(clientId, http.RequestAborted) is { } client
-            ? TypedResults.Ok(ClientView.For(client, options.Value.Clients.RateLimit))
+            ? TypedResults.Ok(ClientView.For(client, options.Value.RateLimit))
             : ProblemCatalog.ClientNotFound(clientId);
 
     static async Task<Results<Ok<ClientView>, ProblemHttpResult>> SetGrants(

@@ -19,7 +19,7 @@ public sealed class ApiKeyAuthenticationHandler(
     ClientChanges changes,
     KnownApiKeys knownKeys,
     IMemoryCache cache,
-    IOptions<WritePipelineOptions> settings)
+    IOptions<ClientsOptions> settings)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
@@ -70,7 +70,7 @@ public sealed class ApiKeyAuthenticationHandler(
             cache.Set(cacheKey, client, entry);
         }
 
-        var rate = ClientRate.Of(client, settings.Value.Clients.RateLimit);
+        var rate = ClientRate.Of(client, settings.Value.RateLimit);
         var identity = new ClaimsIdentity(
             [
                 new Claim(ClientIdClaim, client.Id.ToString()),

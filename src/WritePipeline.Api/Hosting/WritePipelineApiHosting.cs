@@ -22,7 +22,7 @@ public static class WritePipelineApiHosting
     {
         var services = builder.Services;
         services.AddOptions<Microsoft.AspNetCore.Builder.ForwardedHeadersOptions>()
-            .Configure<IOptions<WritePipelineOptions>>((forwarded, options) => TrustedProxies.Configure(forwarded, options.Value.Api.TrustedProxies));
+            .Configure<IOptions<ApiOptions>>((forwarded, api) => TrustedProxies.Configure(forwarded, api.Value.TrustedProxies));
         services.AddProblemDetails(options => options.CustomizeProblemDetails = ProblemCatalog.Customize);
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Encoder = Json.ReadableJson.Encoder);
         services.AddExceptionHandler<Json.BadRequests>();

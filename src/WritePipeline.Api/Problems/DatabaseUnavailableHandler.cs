@@ -12,7 +12,7 @@ namespace WritePipeline.Problems;
 /// shutting down), wherever it fails (the API key lookup, a status read, a decision), answers 503
 /// <c>database-unavailable</c> with <c>Retry-After</c>: the client is told to come back, not that it met a bug.
 /// </summary>
-public sealed class DatabaseUnavailableHandler(IOptions<WritePipelineOptions> options, ILogger<DatabaseUnavailableHandler> logger) : IExceptionHandler
+public sealed class DatabaseUnavailableHandler(IOptions<ApiOptions> options, ILogger<DatabaseUnavailableHandler> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
@@ -24,7 +24,7 @@ public sealed class DatabaseUnavailableHandler(IOptions<WritePipelineOptions> op
 
         // One line per request, without the stack: an outage answers many requests, and the cause is the same.
         logger.LogWarning("{Method} {Path} answered 503: the database could not be reached ({Reason})", httpContext.Request.Method, httpContext.Request.Path, exception.GetBaseException().Message);
-        httpContext.Response.Headers.RetryAfter = options.Value.Api.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+        httpContext.Response.Headers.RetryAfter = options.Value.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
         await ProblemCatalog.DatabaseUnavailable("The database could not be reached. Nothing was accepted or changed; retry the request (with the same Idempotency-Key for a write).")
             .ExecuteAsync(httpContext);
         return true;

@@ -56,7 +56,7 @@ public static class WebhooksApi
 
     static async Task<Results<Created<WebhookSecretView>, ProblemHttpResult>> Create(
         WebhookEndpointRequest request, HttpContext http, WritePipelineDbContext db, AddressGuard guard, WebhookOutbox outbox, TimeProvider clock,
-        IOptions<WritePipelineOptions> options)
+        IOptions<WebhookOptions> options)
     {
         var refusal = guard.Refusal(request.Url) ?? EventsRefusal(request.Events, required: true) ?? DescriptionRefusal(request.Description);
         if (refusal is not null)
@@ -65,7 +65,7 @@ public static class WebhooksApi
         }
 
         var clientId = http.User.ClientId();
-        var limit = options.Value.Webhooks.MaxEndpointsPerClient;
+        var limit = options.Value.MaxEndpointsPerClient;
         if (await db.WebhookEndpoints.CountAsync(e => e.ClientId == clientId, http.RequestAborted) >= limit)
         {
             return ProblemCatalog.TooManyEndpoints(limit);
@@ -151,7 +151,7 @@ public static class WebhooksApi
     }
 
     static async Task<Results<Ok<WebhookSecretView>, ProblemHttpResult>> RotateSecret(
-        string id, HttpContext http, WritePipelineDbContext db, WebhookEndpoints endpoints, TimeProvider clock, IOptions<WritePipelineOptions> options)
+        string id, HttpContext http, WritePipelineDbContext db, WebhookEndpoints endpoints, TimeProvider clock, IOptions<WebhookOptions> options)
     {
         if (await FindAsync(endpoints, http, id) is not { } endpoint)
         {
@@ -159,7 +159,7 @@ public static class WebhooksApi
         }
 
         endpoint.PreviousSecret = endpoint.Secret;
-        endpoint.PreviousSecretExpiresAt = clock.GetUtcNow() + options.Value.Webhooks.SecretRotationOverlap;
+        endpoint.PreviousSecretExpiresAt = clock.GetUtcNow() + options.Value.SecretRotationOverlap;
         endpoint.Secret = WebhookSignatures.NewSecret();
         await db.SaveChangesAsync(http.RequestAborted);
         return TypedResults.Ok(new WebhookSecretView(WebhookEndpointView.For(endpoint), endpoint.Secret, endpoint.PreviousSecretExpiresAt));

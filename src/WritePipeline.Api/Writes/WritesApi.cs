@@ -22,7 +22,7 @@ public readonly record struct RecordSubmission(
     SubmissionReader Reader,
     WriteSubmitter Submitter,
     SubmissionWait Wait,
-    IOptions<WritePipelineOptions> Options);
+    IOptions<ApiOptions> Options);
 
 /// <summary>Submitting writes (PUT, PATCH, DELETE of a record) and reading their status.</summary>
 public static class WritesApi
@@ -98,7 +98,7 @@ public static class WritesApi
         }
 
         var result = await submitter.SubmitAsync(http.User.ClientId(), request!, http.RequestAborted);
-        var retryAfter = options.Value.Api.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+        var retryAfter = options.Value.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
         switch (result)
         {
             case SubmitResult.Accepted accepted:
@@ -108,7 +108,7 @@ public static class WritesApi
                 }
 
                 // The write is on the broker: whatever the wait brings, it is accepted.
-                if (SubmissionWait.Requested(http.Request, options.Value.Api.MaxPreferWaitSeconds) is { } seconds)
+                if (SubmissionWait.Requested(http.Request, options.Value.MaxPreferWaitSeconds) is { } seconds)
                 {
                     http.Response.Headers["Preference-Applied"] = $"wait={seconds}";
                     var outcome = await wait.OutcomeAsync(accepted.Receipt.WriteId, http.User.ClientId(), TimeSpan.FromSeconds(seconds), http);
@@ -142,7 +142,7 @@ public static class WritesApi
     }
 
     static async Task<Results<Ok<WriteStatusView>, ProblemHttpResult>> GetWrite(
-        string writeId, HttpContext http, WritePipelineDbContext db, IOptions<WritePipelineOptions> options)
+        string writeId, HttpContext http, WritePipelineDbContext db, IOptions<ApiOptions> options)
     {
         if (!Guid.TryParse(writeId, out var id))
         {
@@ -157,7 +157,7 @@ public static class WritesApi
 
         if (!WriteStatus.IsFinal(status.Status))
         {
-            http.Response.Headers.RetryAfter = options.Value.Api.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+            http.Response.Headers.RetryAfter = options.Value.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
         }
 
         return TypedResults.Ok(status);

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using WritePipeline.Partitioning;
 using WritePipeline.Scheduling;
 
 namespace WritePipeline.Admin;
@@ -20,11 +21,11 @@ public static class AdminRegistration
     }
 
     /// <summary>The archive's retention, in worker processes (where the timers run).</summary>
-    public static IServiceCollection AddAdmin(this IServiceCollection services, WritePipelineOptions options)
+    public static IServiceCollection AddAdmin(this IServiceCollection services, WorkerOptions worker)
     {
-        if (options.Worker.Enabled)
+        if (worker.Enabled)
         {
-            services.AddRecurringJob<ArchivePurgeJob>(ArchivePurgeJob.Name, o => o.Archive.PurgeInterval);
+            services.AddRecurringJob<ArchivePurgeJob, ArchiveOptions>(ArchivePurgeJob.Name, archive => archive.PurgeInterval);
         }
 
         return services;

@@ -22,7 +22,7 @@ public sealed record ArchivedWrite(
 public sealed record ArchivePage(IReadOnlyList<ArchivedWrite> Items, int Total, int Page, int PageSize);
 
 /// <summary>The archive: discarded writes, restorable (<see cref="WriteActions.RestoreAsync"/>) until the retention purges them.</summary>
-public sealed class Archive(WritePipelineDbContext db, IOptions<WritePipelineOptions> options)
+public sealed class Archive(WritePipelineDbContext db, IOptions<ArchiveOptions> options)
 {
     public async Task<ArchivePage> ListAsync(string? collection, string? key, int page, int pageSize, CancellationToken cancellationToken)
     {
@@ -57,7 +57,7 @@ public sealed class Archive(WritePipelineDbContext db, IOptions<WritePipelineOpt
                 .Where(e => e.WriteId != null && withoutSaga.Contains(e.WriteId.Value) && e.Action == AuditActions.ForDecision(Contracts.ResolutionActions.Discard) && e.Outcome == AuditOutcomes.Taken)
                 .ToListAsync(cancellationToken))
                 .GroupBy(e => e.WriteId!.Value).ToDictionary(g => g.Key, g => g.MaxBy(e => e.At)!);
-        var retention = options.Value.Archive.Retention;
+        var retention = options.Value.Retention;
         return new ArchivePage(
             [.. rows.Select(r =>
             {
@@ -75,14 +75,14 @@ public sealed class Archive(WritePipelineDbContext db, IOptions<WritePipelineOpt
 /// deliveries. The audit log keeps the record of what was done. Runs on one worker at a time.
 /// </summary>
 [DisallowConcurrentExecution]
-public sealed class ArchivePurgeJob(IServiceScopeFactory scopes, IOptions<WritePipelineOptions> options, TimeProvider clock, ILogger<ArchivePurgeJob> logger) : IJob
+public sealed class ArchivePurgeJob(IServiceScopeFactory scopes, IOptions<ArchiveOptions> options, TimeProvider clock, ILogger<ArchivePurgeJob> logger) : IJob
 {
     public const string Name = "archive-purge";
     const int Batch = 500;
 
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
     {
-        var cutoff = clock.GetUtcNow() - options.Value.Archive.Retention;
+        var cutoff = clock.GetUtcNow() - options.Value.Retention;
         var purged = 0;
         while (!cancellationToken.IsCancellationRequested)
         {

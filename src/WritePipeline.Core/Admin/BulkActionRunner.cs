@@ -16,7 +16,7 @@ namespace WritePipeline.Admin;
 /// (no progress for <see cref="BulkActionOptions.ResumeAfter"/>) is claimed by one running API process, by a
 /// conditional update, and resumed where it stopped.
 /// </summary>
-public sealed class BulkActionRunner(IServiceScopeFactory scopes, TimeProvider clock, IOptions<WritePipelineOptions> options, ILogger<BulkActionRunner> logger)
+public sealed class BulkActionRunner(IServiceScopeFactory scopes, TimeProvider clock, IOptions<BulkActionOptions> options, ILogger<BulkActionRunner> logger)
     : BackgroundService
 {
     readonly Channel<Guid> _queue = Channel.CreateUnbounded<Guid>();
@@ -46,7 +46,7 @@ public sealed class BulkActionRunner(IServiceScopeFactory scopes, TimeProvider c
 
     async Task ResumeStalledRunsAsync(CancellationToken stoppingToken)
     {
-        var resumeAfter = options.Value.BulkActions.ResumeAfter;
+        var resumeAfter = options.Value.ResumeAfter;
         using var timer = new PeriodicTimer(resumeAfter / 2, clock);
         do
         {

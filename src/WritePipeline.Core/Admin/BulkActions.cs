@@ -59,7 +59,7 @@ public abstract record BulkStart
 /// <see cref="WriteActions"/> (and so audited one by one), in the order they were submitted: decisions about writes
 /// of one key reach its partition, and are applied, in their original order.
 /// </summary>
-public sealed class BulkActions(WritePipelineDbContext db, BulkActionRunner runner, TimeProvider clock, IOptions<WritePipelineOptions> options)
+public sealed class BulkActions(WritePipelineDbContext db, BulkActionRunner runner, TimeProvider clock, IOptions<BulkActionOptions> options)
 {
     public const string Restore = ResolutionPolicy.Restore;
     public const int MaxWrites = 10_000;
@@ -132,18 +132,18 @@ public sealed class BulkActions(WritePipelineDbContext db, BulkActionRunner runn
             runner.Enqueue(bulk.Id);
         }
 
-        return new BulkStart.Started(BulkActionView.For(bulk, now, options.Value.BulkActions.ResumeAfter));
+        return new BulkStart.Started(BulkActionView.For(bulk, now, options.Value.ResumeAfter));
     }
 
     public async Task<BulkActionView?> FindAsync(Guid id, CancellationToken cancellationToken) =>
         await db.BulkActions.AsNoTracking().SingleOrDefaultAsync(b => b.Id == id, cancellationToken) is { } bulk
-            ? BulkActionView.For(bulk, clock.GetUtcNow(), options.Value.BulkActions.ResumeAfter)
+            ? BulkActionView.For(bulk, clock.GetUtcNow(), options.Value.ResumeAfter)
             : null;
 
     public async Task<IReadOnlyList<BulkActionView>> RecentAsync(int count, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         return [.. (await db.BulkActions.AsNoTracking().OrderByDescending(b => b.StartedAt).Take(count).ToListAsync(cancellationToken))
-            .Select(b => BulkActionView.For(b, now, options.Value.BulkActions.ResumeAfter))];
+            .Select(b => BulkActionView.For(b, now, options.Value.ResumeAfter))];
     }
 }

@@ -31,10 +31,10 @@ public sealed class PartitionProcessor(
     InPlaceRetry retry,
     PipelineMeter meter,
     TimeProvider clock,
-    IOptions<WritePipelineOptions> options,
+    IOptions<TransportOptions> transport,
     ILogger<PartitionProcessor> logger) : IPartitionBatchProcessor
 {
-    readonly string? _messagingSystem = options.Value.Transport.Kind == TransportKind.RabbitMq ? PipelineTracing.RabbitMq : null;
+    readonly string? _messagingSystem = transport.Value.Kind == TransportKind.RabbitMq ? PipelineTracing.RabbitMq : null;
 
     public async Task ProcessAsync(int partition, IReadOnlyList<PartitionDelivery> deliveries, CancellationToken cancellationToken)
     {

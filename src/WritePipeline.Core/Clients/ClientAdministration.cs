@@ -9,9 +9,9 @@ namespace WritePipeline.Clients;
 /// The changes an administrator makes to a client, from the admin API or the console: each one applied, then audited
 /// (<c>client.grants</c>, <c>client.rate-limit</c>) with the value before and after.
 /// </summary>
-public sealed class ClientAdministration(ClientRegistry registry, AuditLog audit, IOptions<WritePipelineOptions> options)
+public sealed class ClientAdministration(ClientRegistry registry, AuditLog audit, IOptions<ClientsOptions> options)
 {
-    ClientRateLimitOptions Defaults => options.Value.Clients.RateLimit;
+    ClientRateLimitOptions Defaults => options.Value.RateLimit;
 
     /// <summary>The client as it is after the change; null when there is no such client.</summary>
     public Task<ClientView?> SetGrantsAsync(Guid clientId, CollectionGrants grants, string actor, CancellationToken cancellationToken) =>

@@ -12,7 +12,7 @@ namespace WritePipeline.Clients;
 /// one query shared by every request that waits for it), so a key created by another process works at its first use,
 /// after a wait of at most that interval.
 /// </summary>
-public sealed class KnownApiKeys(IServiceScopeFactory scopes, TimeProvider clock, IOptions<WritePipelineOptions> options) : IDisposable
+public sealed class KnownApiKeys(IServiceScopeFactory scopes, TimeProvider clock, IOptions<ClientsOptions> options) : IDisposable
 {
     readonly SemaphoreSlim _reading = new(1, 1);
     readonly Lock _publishing = new();
@@ -43,7 +43,7 @@ public sealed class KnownApiKeys(IServiceScopeFactory scopes, TimeProvider clock
             // A read that began after this request arrived has seen every key created before it: it answers this one too.
             if (_lastReadStarted is not { } last || last <= asked)
             {
-                if (_lastReadStarted is { } previous && options.Value.Clients.KeyRefreshInterval - clock.GetElapsedTime(previous) is var wait && wait > TimeSpan.Zero)
+                if (_lastReadStarted is { } previous && options.Value.KeyRefreshInterval - clock.GetElapsedTime(previous) is var wait && wait > TimeSpan.Zero)
                 {
                     await Task.Delay(wait, clock, cancellationToken);
                 }

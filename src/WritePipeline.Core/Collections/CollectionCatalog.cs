@@ -9,8 +9,10 @@ public sealed class CollectionCatalog
     readonly IReadOnlyDictionary<string, CollectionOptions> _collections;
     readonly Dictionary<string, CollectionSchema> _schemas = new(StringComparer.Ordinal);
 
-    public CollectionCatalog(IOptions<WritePipelineOptions> options, IHostEnvironment? environment = null)
-        : this(options.Value.Collections, environment?.ContentRootPath)
+    /// <param name="declared">The collections declared in the options (section <c>Collections</c>), by name.</param>
+    /// <param name="environment">Where relative schema file paths start (its content root); the current directory without it.</param>
+    public CollectionCatalog(IOptions<IReadOnlyDictionary<string, CollectionOptions>> declared, IHostEnvironment? environment = null)
+        : this(declared.Value, environment?.ContentRootPath)
     {
     }
 

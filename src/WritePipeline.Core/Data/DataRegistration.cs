@@ -12,12 +12,12 @@ public static class DataRegistration
     public const string DefaultSqliteConnection = "Data Source=data/writepipeline.db";
 
     /// <summary>
-    /// Registers the DbContext on the configured provider, with that provider's migrations assembly and the
-    /// <paramref name="interceptors"/> the features need on every context (the partitions' fence).
+    /// Registers the DbContext on the configured provider (<paramref name="database"/>), with that provider's migrations
+    /// assembly and the <paramref name="interceptors"/> the features need on every context (the partitions' fence).
     /// </summary>
-    public static IServiceCollection AddWritePipelineData(this IServiceCollection services, IConfiguration configuration, params IInterceptor[] interceptors)
+    /// <param name="configuration">Where the connection string is read from.</param>
+    public static IServiceCollection AddWritePipelineData(this IServiceCollection services, DatabaseOptions database, IConfiguration configuration, params IInterceptor[] interceptors)
     {
-        var database = configuration.GetSection($"{WritePipelineOptions.SectionName}:{nameof(WritePipelineOptions.Database)}").Get<DatabaseOptions>() ?? new();
         var connectionString = configuration.GetConnectionString(ConnectionStringName);
         // Pooled: every request, batch and saga step takes a context; building options and a context for each is CPU
         // the accept and apply paths cannot spare. A pooled context is reset (tracking, savepoint setting) when returned.

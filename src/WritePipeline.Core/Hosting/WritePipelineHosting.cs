@@ -46,16 +46,16 @@ public static class WritePipelineHosting
 
         services.AddWritePipelineOptions(section);
         services.AddSingleton(TimeProvider.System);
-        services.AddPartitioning(options);
+        services.AddPartitioning(options.Partitions);
         services.AddWritePipelineTelemetry(builder.Configuration, builder.Environment.ApplicationName);
         services.AddCollections();
-        services.AddWritePipelineData(builder.Configuration, PartitionFence.Instance);
+        services.AddWritePipelineData(options.Database, builder.Configuration, PartitionFence.Instance);
         // Before the bus: hosted services start in order, and consumers need the migrated schema.
         services.AddHostedService<StartupTasks>();
         services.AddWritePipelineMessaging(options);
-        services.AddWritePipelineScheduling(options, builder.Configuration);
+        services.AddWritePipelineScheduling(options.Scheduling, options.Worker, options.Database, builder.Configuration);
         services.AddWebhooks(options);
-        services.AddAdmin(options);
+        services.AddAdmin(options.Worker);
         services.AddConflicts(options);
         services.AddWrites(options);
         services.AddAudit();
@@ -66,12 +66,16 @@ public static class WritePipelineHosting
         return builder;
     }
 
-    /// <summary>The options bound from <paramref name="section"/>, checked at start-up: their attributes, every section's, and the whole.</summary>
+    /// <summary>
+    /// The options bound from <paramref name="section"/>, checked at start-up: their attributes, every section's, and the
+    /// whole. Each section is also registered on its own, projected from the checked whole (<see cref="OptionsSections"/>).
+    /// </summary>
     public static IServiceCollection AddWritePipelineOptions(this IServiceCollection services, IConfigurationSection section)
     {
         services.AddOptions<WritePipelineOptions>().Bind(section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<WritePipelineOptions>, WritePipelineOptionsAnnotations>();
         services.AddSingleton<IValidateOptions<WritePipelineOptions>, WritePipelineOptionsValidator>();
+        services.AddWritePipelineOptionsSections();
         return services;
     }
 

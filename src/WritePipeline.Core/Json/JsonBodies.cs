@@ -12,7 +12,7 @@ namespace WritePipeline.Json;
 /// <c>malformed-json</c>, the same in every environment. A body that passes is kept, parsed
 /// (<see cref="TryGet"/>), and given to model binding again as it came.
 /// </summary>
-public sealed class JsonBodies(RequestDelegate next, IOptions<WritePipelineOptions> options)
+public sealed class JsonBodies(RequestDelegate next, IOptions<ApiOptions> options)
 {
     public async Task InvokeAsync(HttpContext context)
     {
@@ -23,7 +23,7 @@ public sealed class JsonBodies(RequestDelegate next, IOptions<WritePipelineOptio
             return;
         }
 
-        var limit = options.Value.Api.MaxBodyBytes;
+        var limit = options.Value.MaxBodyBytes;
         if (request.ContentLength > limit)
         {
             await ProblemCatalog.PayloadTooLarge(limit).ExecuteAsync(context);

@@ -6,7 +6,7 @@ using WritePipeline.Data;
 namespace WritePipeline.Operators;
 
 /// <summary>Creates operators, checks their passwords, issues and finds their admin API tokens.</summary>
-public sealed class OperatorRegistry(WritePipelineDbContext db, OperatorPasswords passwords, TimeProvider clock, IOptions<WritePipelineOptions> options)
+public sealed class OperatorRegistry(WritePipelineDbContext db, OperatorPasswords passwords, TimeProvider clock, IOptions<OperatorsOptions> options)
 {
     const string TokenPrefix = "wpo_";
 
@@ -73,7 +73,7 @@ public sealed class OperatorRegistry(WritePipelineDbContext db, OperatorPassword
     /// </summary>
     async Task CountWrongPasswordAsync(Guid operatorId, DateTimeOffset now)
     {
-        var lockout = options.Value.Operators;
+        var lockout = options.Value;
         var limit = lockout.LockoutAttempts;
         DateTimeOffset? lockedUntil = now + lockout.LockoutDuration;
         await db.Operators

@@ -12,9 +12,9 @@ public sealed record QueueDepth(int? Partition, string Queue, long Ready, long C
 /// What the broker says of the pipeline's queues right now: messages ready and consumers, per queue. Health probes ask
 /// every few seconds, so one connection is kept (opened again after a fault) and only a channel is opened per reading.
 /// </summary>
-public sealed class BrokerQueues(IOptions<WritePipelineOptions> options, ILogger<BrokerQueues> logger) : IAsyncDisposable
+public sealed class BrokerQueues(IOptions<TransportOptions> transport, PartitionMap partitions, ILogger<BrokerQueues> logger) : IAsyncDisposable
 {
-    readonly BrokerConnection _connection = new(options.Value.Transport.RabbitMq, "writepipeline-queue-depths");
+    readonly BrokerConnection _connection = new(transport.Value.RabbitMq, "writepipeline-queue-depths");
 
     /// <summary>Long enough for a broker on the network, short enough that a dead one does not stall a dashboard or a probe.</summary>
     static readonly TimeSpan BrokerTimeout = TimeSpan.FromSeconds(3);
@@ -22,8 +22,7 @@ public sealed class BrokerQueues(IOptions<WritePipelineOptions> options, ILogger
     /// <summary>Every partition queue in order, then the conflict queue; or why the broker could not be asked.</summary>
     public async Task<(IReadOnlyList<QueueDepth>? Queues, string? Reason)> ReadAsync(CancellationToken cancellationToken)
     {
-        var settings = options.Value;
-        if (settings.Transport.Kind == TransportKind.InMemory)
+        if (transport.Value.Kind == TransportKind.InMemory)
         {
             return (null, "The in-memory transport has no broker queues to measure.");
         }
@@ -34,8 +33,8 @@ public sealed class BrokerQueues(IOptions<WritePipelineOptions> options, ILogger
         {
             var connection = await _connection.GetAsync(timeout.Token);
             await using var channel = await connection.CreateChannelAsync(cancellationToken: timeout.Token);
-            var depths = new List<QueueDepth>(settings.Partitions + 1);
-            for (var partition = 0; partition < settings.Partitions; partition++)
+            var depths = new List<QueueDepth>(partitions.PartitionCount + 1);
+            for (var partition = 0; partition < partitions.PartitionCount; partition++)
             {
                 depths.Add(await DepthAsync(channel, partition, PartitionTopology.QueueName(partition), timeout.Token));
             }

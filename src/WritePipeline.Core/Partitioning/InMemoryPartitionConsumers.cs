@@ -12,24 +12,25 @@ public sealed class InMemoryPartitionConsumers(
     InMemoryPartitionQueues queues,
     IPartitionBatchProcessor processor,
     PartitionConsumerStates states,
-    IOptions<WritePipelineOptions> options,
+    PartitionMap partitions,
+    IOptions<WorkerOptions> worker,
     ILogger<InMemoryPartitionConsumers> logger) : BackgroundService
 {
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.WhenAll(Enumerable.Range(0, options.Value.Partitions).Select(p => ConsumeAsync(p, stoppingToken)));
+        Task.WhenAll(Enumerable.Range(0, partitions.PartitionCount).Select(p => ConsumeAsync(p, stoppingToken)));
 
     async Task ConsumeAsync(int partition, CancellationToken stoppingToken)
     {
         await Task.Yield();
         var reader = queues.Reader(partition);
-        var batch = new List<PartitionDelivery>(options.Value.Worker.MaxBatchSize);
+        var batch = new List<PartitionDelivery>(worker.Value.MaxBatchSize);
         states.Subscribed(partition);
         try
         {
             while (await reader.WaitToReadAsync(stoppingToken))
             {
                 batch.Clear();
-                while (batch.Count < options.Value.Worker.MaxBatchSize && reader.TryRead(out var queued))
+                while (batch.Count < worker.Value.MaxBatchSize && reader.TryRead(out var queued))
                 {
                     batch.Add(new PartitionDelivery(queued.Message, queued.Message.WriteId.ToString(), Parent: queued.Parent));
                 }

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Threading.Channels;
-using Microsoft.Extensions.Options;
 
 namespace WritePipeline.Partitioning;
 
@@ -9,9 +8,9 @@ namespace WritePipeline.Partitioning;
 /// <see cref="InMemoryPartitionConsumers"/>. Nothing survives the process (the start-up warning says so). A message
 /// takes the sender's trace context along, as the RabbitMQ queues' headers do.
 /// </summary>
-public sealed class InMemoryPartitionQueues(IOptions<WritePipelineOptions> options) : IPartitionQueues
+public sealed class InMemoryPartitionQueues(PartitionMap partitions) : IPartitionQueues
 {
-    readonly Channel<(PartitionMessage Message, ActivityContext Parent)>[] _queues = [.. Enumerable.Range(0, options.Value.Partitions)
+    readonly Channel<(PartitionMessage Message, ActivityContext Parent)>[] _queues = [.. Enumerable.Range(0, partitions.PartitionCount)
         .Select(_ => Channel.CreateUnbounded<(PartitionMessage, ActivityContext)>(new UnboundedChannelOptions { SingleReader = true }))];
 
     public Task SendAsync(int partition, PartitionMessage message, CancellationToken cancellationToken) =>

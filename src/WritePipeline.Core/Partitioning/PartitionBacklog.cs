@@ -10,7 +10,7 @@ namespace WritePipeline.Partitioning;
 /// most about once a second, in the background, so a submission never waits for the broker; while the broker cannot
 /// tell (or has not yet been asked) nothing is refused.
 /// </summary>
-public sealed class PartitionBacklog(BrokerQueues queues, TimeProvider clock, IOptions<WritePipelineOptions> options, ILogger<PartitionBacklog> logger)
+public sealed class PartitionBacklog(BrokerQueues queues, TimeProvider clock, IOptions<ApiOptions> api, ILogger<PartitionBacklog> logger)
 {
     static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(1);
 
@@ -31,7 +31,7 @@ public sealed class PartitionBacklog(BrokerQueues queues, TimeProvider clock, IO
         ex => logger.LogWarning(ex, "Could not read the partition backlogs; submissions are limited by the last reading meanwhile"));
 
     public bool IsFull(int partition) =>
-        LastReady() is { } ready && partition < ready.Count && ready[partition] >= options.Value.Api.MaxPartitionBacklog;
+        LastReady() is { } ready && partition < ready.Count && ready[partition] >= api.Value.MaxPartitionBacklog;
 
     /// <summary>Messages ready per partition as last read (asking again when that is a second old); null while unknown.</summary>
     public IReadOnlyList<long>? LastReady() => _reading.Last()?.Ready;

@@ -1,12 +1,11 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Microsoft.Extensions.Options;
 
 namespace WritePipeline.Partitioning;
 
 /// <summary>Which partitions this worker owns, and whether each of them has its consumer, for health and logs.</summary>
-public sealed class PartitionConsumerStates(IOptions<WritePipelineOptions> options, TimeProvider clock)
+public sealed class PartitionConsumerStates(PartitionMap partitions, TimeProvider clock)
 {
-    readonly State[] _states = [.. Enumerable.Range(0, options.Value.Partitions).Select(_ => new State(false, false, clock.GetUtcNow(), null))];
+    readonly State[] _states = [.. Enumerable.Range(0, partitions.PartitionCount).Select(_ => new State(false, false, clock.GetUtcNow(), null))];
 
     /// <summary>This worker took the partition and is about to consume it.</summary>
     public void Taken(int partition) => _states[partition] = new State(true, false, clock.GetUtcNow(), "taking it over");

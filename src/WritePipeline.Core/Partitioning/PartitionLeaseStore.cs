@@ -6,12 +6,12 @@ using WritePipeline.Data;
 namespace WritePipeline.Partitioning;
 
 /// <summary>What the workers agree through: the worker registry and the partition leases, each step one short statement.</summary>
-public sealed class PartitionLeaseStore(IServiceScopeFactory scopes, TimeProvider clock, IOptions<WritePipelineOptions> options)
+public sealed class PartitionLeaseStore(IServiceScopeFactory scopes, TimeProvider clock, PartitionMap partitions, IOptions<WorkerOptions> worker)
 {
     /// <summary>A worker silent for this long is taken off the registry (its leases expired long before).</summary>
     static readonly TimeSpan ForgetAfter = TimeSpan.FromMinutes(1);
 
-    TimeSpan LeaseDuration => options.Value.Worker.LeaseDuration;
+    TimeSpan LeaseDuration => worker.Value.LeaseDuration;
 
     /// <summary>Says <paramref name="worker"/> is alive (registering it the first time) and makes sure every partition has its lease row.</summary>
     public Task HeartbeatAsync(PipelineWorker worker, CancellationToken cancellationToken) => UseAsync(async db =>
@@ -25,9 +25,8 @@ public sealed class PartitionLeaseStore(IServiceScopeFactory scopes, TimeProvide
             db.ChangeTracker.Clear();
         }
 
-        var partitions = options.Value.Partitions;
         var existing = await db.PartitionLeases.Select(l => l.Partition).ToListAsync(cancellationToken);
-        var missing = Enumerable.Range(0, partitions).Except(existing).ToList();
+        var missing = Enumerable.Range(0, partitions.PartitionCount).Except(existing).ToList();
         if (missing.Count > 0)
         {
             db.PartitionLeases.AddRange(missing.Select(p => new PartitionLease { Partition = p, ExpiresAt = now }));

@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using WritePipeline.Data;
 
 namespace WritePipeline.Partitioning;
@@ -14,7 +13,7 @@ public sealed record WorkerView(string Id, string Host, int Pid, DateTimeOffset 
 public sealed record PartitionOwnersSnapshot(IReadOnlyList<PartitionOwner> Partitions, IReadOnlyList<WorkerView> Workers, string? BrokerUnavailableReason);
 
 /// <summary>Reads the partitions' owners from the leases and their queues' figures from the broker, for operators.</summary>
-public sealed class PartitionOwners(WritePipelineDbContext db, BrokerQueues brokerQueues, TimeProvider clock, IOptions<WritePipelineOptions> options)
+public sealed class PartitionOwners(WritePipelineDbContext db, BrokerQueues brokerQueues, TimeProvider clock, PartitionMap partitionMap)
 {
     public async Task<PartitionOwnersSnapshot> ReadAsync(CancellationToken cancellationToken)
     {
@@ -23,7 +22,7 @@ public sealed class PartitionOwners(WritePipelineDbContext db, BrokerQueues brok
         var leases = await db.PartitionLeases.AsNoTracking().ToDictionaryAsync(l => l.Partition, cancellationToken);
         var workers = await db.Workers.AsNoTracking().OrderBy(w => w.Id).ToListAsync(cancellationToken);
         var (depths, reason) = await queues;
-        var partitions = Enumerable.Range(0, options.Value.Partitions).Select(p =>
+        var partitions = Enumerable.Range(0, partitionMap.PartitionCount).Select(p =>
         {
             // A lease that ran out is nobody's, whatever its row still names.
             var lease = leases.GetValueOrDefault(p) is { Owner: not null } held && held.ExpiresAt >= now ? leases[p] : null;

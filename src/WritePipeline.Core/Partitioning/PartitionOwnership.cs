@@ -16,7 +16,8 @@ public sealed class PartitionOwnership(
     RabbitMqPartitionConsumers consumers,
     WorkerIdentity identity,
     TimeProvider clock,
-    IOptions<WritePipelineOptions> options,
+    PartitionMap partitions,
+    IOptions<WorkerOptions> options,
     ILogger<PartitionOwnership> logger) : BackgroundService
 {
     readonly Dictionary<int, PartitionClaim> _held = [];
@@ -26,7 +27,7 @@ public sealed class PartitionOwnership(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var worker = options.Value.Worker;
+        var worker = options.Value;
         var me = identity.Registration(clock.GetUtcNow());
         logger.LogInformation("Worker {WorkerId} shares the partitions with the other live workers", me.Id);
         var lastContact = clock.GetUtcNow();
@@ -69,7 +70,7 @@ public sealed class PartitionOwnership(
     {
         await store.HeartbeatAsync(me, cancellationToken);
         var (live, leases) = await store.ReadAsync(cancellationToken);
-        var share = PartitionAssignment.ShareOf(me.Id, live.Select(w => w.Id), options.Value.Partitions);
+        var share = PartitionAssignment.ShareOf(me.Id, live.Select(w => w.Id), partitions.PartitionCount);
         var now = clock.GetUtcNow();
 
         foreach (var lease in leases.Where(l => _held.TryGetValue(l.Partition, out var claim) && (l.Owner != claim.Owner || l.Epoch != claim.Epoch)))
@@ -110,8 +111,8 @@ public sealed class PartitionOwnership(
     {
         try
         {
-            await consumers.StopAsync(claim.Partition, options.Value.Worker.StopGrace);
-            using var timeout = new CancellationTokenSource(options.Value.Worker.LeaseDuration);
+            await consumers.StopAsync(claim.Partition, options.Value.StopGrace);
+            using var timeout = new CancellationTokenSource(options.Value.LeaseDuration);
             await store.ReleaseAsync(claim, timeout.Token);
             logger.LogInformation("Partition {Partition} handed over: it belongs to another worker now", claim.Partition);
         }
@@ -143,7 +144,7 @@ public sealed class PartitionOwnership(
     /// <summary>Finishes the batches at hand, then gives every lease up and leaves the registry, so the others take over at once.</summary>
     async Task LeaveAsync(string me)
     {
-        var grace = options.Value.Worker.StopGrace;
+        var grace = options.Value.StopGrace;
         await Task.WhenAll([.. _held.Keys.ToList().Select(p => consumers.StopAsync(p, grace)), .. _releasing.Values]);
         _held.Clear();
         _releasing.Clear();

@@ -9,9 +9,10 @@ public static class PartitioningRegistration
     /// In every host: which partition a key belongs to, and how full each partition's queue is. The queues and their
     /// consumers come with the bus (messaging).
     /// </summary>
-    public static IServiceCollection AddPartitioning(this IServiceCollection services, WritePipelineOptions options)
+    /// <param name="partitions">The partition count (<c>WritePipeline:Partitions</c>), which the <see cref="PartitionMap"/> gives every other reader.</param>
+    public static IServiceCollection AddPartitioning(this IServiceCollection services, int partitions)
     {
-        services.AddSingleton(new PartitionMap(options.Partitions));
+        services.AddSingleton(new PartitionMap(partitions));
         services.AddSingleton<BrokerQueues>();
         services.AddSingleton<PartitionBacklog>();
         services.AddSingleton<IPipelineGauges, PartitionGauges>();

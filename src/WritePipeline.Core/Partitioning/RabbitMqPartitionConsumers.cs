@@ -24,7 +24,8 @@ namespace WritePipeline.Partitioning;
 /// expired; single active consumer on the queue keeps a second consumer waiting until the first one's channel is gone.
 /// </remarks>
 public sealed class RabbitMqPartitionConsumers(
-    IOptions<WritePipelineOptions> options,
+    IOptions<TransportOptions> transport,
+    IOptions<WorkerOptions> worker,
     IPartitionBatchProcessor processor,
     PartitionConsumerStates states,
     BrokerTopology topology,
@@ -33,7 +34,7 @@ public sealed class RabbitMqPartitionConsumers(
     /// <summary>A partition is tried again at least this often while it has no consumer: a broker back is noticed within it.</summary>
     static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(2);
 
-    readonly BrokerConnection _connection = new(options.Value.Transport.RabbitMq, $"writepipeline-worker {Environment.MachineName}/{Environment.ProcessId}");
+    readonly BrokerConnection _connection = new(transport.Value.RabbitMq, $"writepipeline-worker {Environment.MachineName}/{Environment.ProcessId}");
     readonly Lock _lock = new();
     readonly Dictionary<int, Session> _sessions = [];
 
@@ -179,12 +180,12 @@ public sealed class RabbitMqPartitionConsumers(
     /// <summary>One channel's life: subscribe, then take, apply and acknowledge batches until the channel is gone or the partition is given up. Returns why it ended.</summary>
     async Task<string> RunSessionAsync(Session session, Action subscribed)
     {
-        var worker = options.Value.Worker;
+        var settings = worker.Value;
         var partition = session.Claim.Partition;
         var queue = PartitionTopology.QueueName(partition);
         var broker = await _connection.GetAsync(session.Release.Token);
         await using var channel = await broker.CreateChannelAsync(new CreateChannelOptions(false, false, consumerDispatchConcurrency: 1), session.Release.Token);
-        await channel.BasicQosAsync(0, (ushort)Math.Min(worker.PrefetchCount, ushort.MaxValue), global: false, session.Release.Token);
+        await channel.BasicQosAsync(0, (ushort)Math.Min(settings.PrefetchCount, ushort.MaxValue), global: false, session.Release.Token);
 
         var inbox = Channel.CreateUnbounded<(ulong Tag, PartitionDelivery Delivery)>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
         // Ends applying: the channel is gone, or the lease was lost (or a stop ran out of grace).
@@ -232,7 +233,7 @@ public sealed class RabbitMqPartitionConsumers(
         subscribed();
         logger.LogInformation("Consuming partition {Queue} (lease epoch {Epoch})", queue, session.Claim.Epoch);
 
-        var batch = new List<PartitionDelivery>(worker.MaxBatchSize);
+        var batch = new List<PartitionDelivery>(settings.MaxBatchSize);
         try
         {
             while (await inbox.Reader.WaitToReadAsync(done.Token))
@@ -240,7 +241,7 @@ public sealed class RabbitMqPartitionConsumers(
                 // Whatever has arrived, up to a batch: a lone write is applied at once.
                 batch.Clear();
                 ulong last = 0;
-                while (batch.Count < worker.MaxBatchSize && inbox.Reader.TryRead(out var delivery))
+                while (batch.Count < settings.MaxBatchSize && inbox.Reader.TryRead(out var delivery))
                 {
                     batch.Add(delivery.Delivery);
                     last = delivery.Tag;

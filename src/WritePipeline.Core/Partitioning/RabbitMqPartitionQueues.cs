@@ -12,11 +12,11 @@ namespace WritePipeline.Partitioning;
 /// share a few channels, so their publishes go out back to back and their confirms arrive together. Nothing is sent
 /// before the topology is declared (<see cref="RabbitMqTopologyDeclarer"/>).
 /// </summary>
-public sealed class RabbitMqPartitionQueues(IOptions<WritePipelineOptions> options, BrokerTopology topology) : IPartitionQueues, IAsyncDisposable
+public sealed class RabbitMqPartitionQueues(IOptions<TransportOptions> transport, BrokerTopology topology) : IPartitionQueues, IAsyncDisposable
 {
     const int Channels = 4;
 
-    readonly BrokerConnection _connection = new(options.Value.Transport.RabbitMq, "writepipeline-publisher");
+    readonly BrokerConnection _connection = new(transport.Value.RabbitMq, "writepipeline-publisher");
     readonly IChannel?[] _channels = new IChannel?[Channels];
     readonly SemaphoreSlim _opening = new(1, 1);
     int _next;
@@ -67,7 +67,7 @@ public sealed class RabbitMqPartitionQueues(IOptions<WritePipelineOptions> optio
     {
         try
         {
-            await Task.Delay(options.Value.Transport.SendTimeout);
+            await Task.Delay(transport.Value.SendTimeout);
             await channel.DisposeAsync();
         }
         catch (Exception)

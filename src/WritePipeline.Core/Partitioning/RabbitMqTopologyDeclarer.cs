@@ -11,7 +11,8 @@ namespace WritePipeline.Partitioning;
 /// (<see cref="Messaging.PartitionEndpoints"/>), or RabbitMQ refuses the second declaration.
 /// </summary>
 public sealed class RabbitMqTopologyDeclarer(
-    IOptions<WritePipelineOptions> options,
+    IOptions<TransportOptions> transport,
+    PartitionMap partitions,
     BrokerTopology topology,
     ILogger<RabbitMqTopologyDeclarer> logger) : BackgroundService
 {
@@ -37,7 +38,7 @@ public sealed class RabbitMqTopologyDeclarer(
             {
                 await DeclareAsync(stoppingToken);
                 topology.MarkDeclared();
-                logger.LogInformation("Declared {Partitions} partition queues and the conflict queue on the broker", options.Value.Partitions);
+                logger.LogInformation("Declared {Partitions} partition queues and the conflict queue on the broker", partitions.PartitionCount);
                 return;
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
@@ -51,9 +52,9 @@ public sealed class RabbitMqTopologyDeclarer(
 
     async Task DeclareAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await options.Value.Transport.RabbitMq.ConnectAsync("writepipeline-topology", cancellationToken);
+        await using var connection = await transport.Value.RabbitMq.ConnectAsync("writepipeline-topology", cancellationToken);
         await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
-        for (var partition = 0; partition < options.Value.Partitions; partition++)
+        for (var partition = 0; partition < partitions.PartitionCount; partition++)
         {
             await DeclareQueueAsync(channel, PartitionTopology.QueueName(partition), QueueArguments, cancellationToken);
         }

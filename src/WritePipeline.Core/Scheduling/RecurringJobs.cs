@@ -11,12 +11,19 @@ namespace WritePipeline.Scheduling;
 /// </summary>
 public static class RecurringJobs
 {
-    public static IServiceCollection AddRecurringJob<TJob>(this IServiceCollection services, string name, Func<WritePipelineOptions, TimeSpan> interval)
-        where TJob : IJob =>
+    /// <param name="interval">How often, read from the options section <typeparamref name="TOptions"/> when the worker starts.</param>
+    public static IServiceCollection AddRecurringJob<TJob, TOptions>(this IServiceCollection services, string name, Func<TOptions, TimeSpan> interval)
+        where TJob : IJob
+        where TOptions : class =>
         services.AddSingleton<IHostedService>(provider => new Startup<TJob>(
             provider.GetRequiredService<Timers>(),
             name,
-            interval(provider.GetRequiredService<IOptions<WritePipelineOptions>>().Value)));
+            interval(provider.GetRequiredService<IOptions<TOptions>>().Value)));
+
+    /// <summary>As the other overload, the interval read from the whole options; for the features that do not read their own section yet.</summary>
+    public static IServiceCollection AddRecurringJob<TJob>(this IServiceCollection services, string name, Func<WritePipelineOptions, TimeSpan> interval)
+        where TJob : IJob =>
+        services.AddRecurringJob<TJob, WritePipelineOptions>(name, interval);
 
     sealed class Startup<TJob>(Timers timers, string name, TimeSpan interval) : IHostedService
         where TJob : IJob

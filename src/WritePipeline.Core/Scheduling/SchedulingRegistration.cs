@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Quartz;
 using WritePipeline.Data;
+using WritePipeline.Partitioning;
 
 namespace WritePipeline.Scheduling;
 
@@ -13,9 +14,10 @@ public static class SchedulingRegistration
     /// retries, decision deadlines) is a row there, survives restarts, and fires on exactly one worker. Quartz creates
     /// its tables (<c>qrtz_*</c>) itself when they are missing.
     /// </summary>
-    public static IServiceCollection AddWritePipelineScheduling(this IServiceCollection services, WritePipelineOptions options, IConfiguration configuration)
+    public static IServiceCollection AddWritePipelineScheduling(
+        this IServiceCollection services, SchedulingOptions scheduling, WorkerOptions worker, DatabaseOptions database, IConfiguration configuration)
     {
-        if (!options.Worker.Enabled)
+        if (!worker.Enabled)
         {
             return services;
         }
@@ -28,21 +30,21 @@ public static class SchedulingRegistration
                 scheduler.InstanceName = "writepipeline";
                 scheduler.GenerateInstanceId = true;
             });
-            quartz.UseDefaultThreadPool(options.Scheduling.MaxConcurrency);
+            quartz.UseDefaultThreadPool(scheduling.MaxConcurrency);
             quartz.UsePersistentStore(store =>
             {
                 store.ProvisionSchema();
                 // SQLite is the embedded, single-process mode: one scheduler, no cluster (Quartz refuses to lock SQLite across processes).
-                if (options.Database.Provider != DatabaseProvider.Sqlite)
+                if (database.Provider != DatabaseProvider.Sqlite)
                 {
                     store.UseClustering(cluster =>
                     {
-                        cluster.CheckinInterval = options.Scheduling.CheckinInterval;
-                        cluster.CheckinMisfireThreshold = options.Scheduling.CheckinInterval * 3;
+                        cluster.CheckinInterval = scheduling.CheckinInterval;
+                        cluster.CheckinMisfireThreshold = scheduling.CheckinInterval * 3;
                     });
                 }
 
-                switch (options.Database.Provider)
+                switch (database.Provider)
                 {
                     case DatabaseProvider.PostgreSql:
                         store.UsePostgres(connectionString!);

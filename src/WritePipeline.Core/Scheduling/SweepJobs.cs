@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Quartz;
+using WritePipeline.Partitioning;
 
 namespace WritePipeline.Scheduling;
 
@@ -23,16 +24,24 @@ public abstract class SweepJob<TSweep>(IServiceScopeFactory scopes) : IJob
 public static class SweepJobs
 {
     /// <summary>A sweep and its recurring job, in worker processes (where the timers run); nothing elsewhere.</summary>
-    public static IServiceCollection AddSweep<TSweep, TJob>(this IServiceCollection services, WritePipelineOptions options, string name, Func<WritePipelineOptions, TimeSpan> interval)
+    /// <param name="interval">How often, read from the options section <typeparamref name="TOptions"/> when the worker starts.</param>
+    public static IServiceCollection AddSweep<TSweep, TJob, TOptions>(this IServiceCollection services, WorkerOptions worker, string name, Func<TOptions, TimeSpan> interval)
         where TSweep : class
         where TJob : SweepJob<TSweep>
+        where TOptions : class
     {
-        if (options.Worker.Enabled)
+        if (worker.Enabled)
         {
             services.AddScoped<TSweep>();
-            services.AddRecurringJob<TJob>(name, interval);
+            services.AddRecurringJob<TJob, TOptions>(name, interval);
         }
 
         return services;
     }
+
+    /// <summary>As the other overload, the interval read from the whole options; for the features that do not read their own section yet.</summary>
+    public static IServiceCollection AddSweep<TSweep, TJob>(this IServiceCollection services, WritePipelineOptions options, string name, Func<WritePipelineOptions, TimeSpan> interval)
+        where TSweep : class
+        where TJob : SweepJob<TSweep> =>
+        services.AddSweep<TSweep, TJob, WritePipelineOptions>(options.Worker, name, interval);
 }

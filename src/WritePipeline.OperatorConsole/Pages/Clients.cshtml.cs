@@ -6,7 +6,7 @@ using WritePipeline.Clients;
 namespace WritePipeline.OperatorConsole.Pages;
 
 /// <summary>The clients with their grants and rate limits; admins replace a client's grants (audited).</summary>
-public sealed class ClientsModel(ClientRegistry registry, ClientAdministration administration, IAuthorizationService authorization, IOptions<WritePipelineOptions> options)
+public sealed class ClientsModel(ClientRegistry registry, ClientAdministration administration, IAuthorizationService authorization, IOptions<ClientsOptions> options)
     : ConsolePageModel
 {
     public IReadOnlyList<ClientView> Clients { get; private set; } = [];
@@ -36,6 +36,6 @@ public sealed class ClientsModel(ClientRegistry registry, ClientAdministration a
     async Task LoadAsync()
     {
         CanAdminister = (await authorization.AuthorizeAsync(User, ConsolePolicies.Administer)).Succeeded;
-        Clients = [.. (await registry.ListAsync(HttpContext.RequestAborted)).Select(c => ClientView.For(c, options.Value.Clients.RateLimit))];
+        Clients = [.. (await registry.ListAsync(HttpContext.RequestAborted)).Select(c => ClientView.For(c, options.Value.RateLimit))];
     }
 }

@@ -75,7 +75,7 @@ public abstract class ArchiveTests(AdminActionsFixture fixture) : AdminActionsTe
     {
         var job = new ArchivePurgeJob(
             App.Services.GetRequiredService<IServiceScopeFactory>(),
-            App.Services.GetRequiredService<IOptions<WritePipelineOptions>>(),
+            App.Services.GetRequiredService<IOptions<ArchiveOptions>>(),
             new ClockAhead(ahead),
             NullLogger<ArchivePurgeJob>.Instance);
         // The job reads nothing from its Quartz context.

@@ -1,8 +1,11 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace WritePipeline;
+namespace WritePipeline.Partitioning;
 
-/// <summary>The worker process's settings (section <c>Worker</c>): whether this process consumes the partitions, and how. Read by every feature that runs on workers.</summary>
+/// <summary>
+/// The worker process's settings (section <c>Worker</c>): whether this process consumes the partitions, and how. Here
+/// because a worker is what consumes the partitions; read by every feature that runs on workers.
+/// </summary>
 public sealed class WorkerOptions
 {
     /// <summary>Whether this process consumes the partitions. The embedded default hosts API and worker together.</summary>
