@@ -14,9 +14,9 @@ public sealed class ConflictSagaDefinition : SagaDefinition<ConflictState>
     readonly WorkerOptions _worker;
     readonly ILogger<ConflictSagaDefinition> _logger;
 
-    public ConflictSagaDefinition(IOptions<WritePipelineOptions> options, ILogger<ConflictSagaDefinition> logger)
+    public ConflictSagaDefinition(IOptions<WorkerOptions> options, ILogger<ConflictSagaDefinition> logger)
     {
-        _worker = options.Value.Worker;
+        _worker = options.Value;
         _logger = logger;
         EndpointName = ConflictTopology.QueueName;
         ConcurrentMessageLimit = 8;

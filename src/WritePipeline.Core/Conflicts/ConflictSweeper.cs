@@ -29,14 +29,14 @@ public sealed record SweepResult(int HandedOver, int Finished, int DeadlinesDue)
 /// Every message it sends is one the saga recognises when it is a repeat, so a sweep is idempotent, and two sweeps at
 /// once (several workers, a sweep racing the original message) change nothing twice.
 /// </summary>
-public sealed class ConflictSweeper(WritePipelineDbContext db, IBus bus, IOptions<WritePipelineOptions> options, TimeProvider clock, ILogger<ConflictSweeper> logger)
+public sealed class ConflictSweeper(WritePipelineDbContext db, IBus bus, IOptions<SweeperOptions> options, TimeProvider clock, ILogger<ConflictSweeper> logger)
 {
     /// <summary>Most of each kind sent again per sweep; the rest waits for the next one.</summary>
     const int Batch = 500;
 
     public async Task<SweepResult> SweepAsync(CancellationToken cancellationToken)
     {
-        var cutoff = clock.GetUtcNow() - options.Value.Sweeper.HandoverAfter;
+        var cutoff = clock.GetUtcNow() - options.Value.HandoverAfter;
         return new SweepResult(
             await HandOverAgainAsync(cutoff, cancellationToken),
             await FinishResolvedAsync(cutoff, cancellationToken),

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using WritePipeline.Partitioning;
 using WritePipeline.Scheduling;
 using WritePipeline.Telemetry;
 using WritePipeline.Webhooks;
@@ -12,19 +13,19 @@ public static class ConflictsRegistration
     /// In every host; in worker processes (where the partitions and timers run) the conflict sweeper and the retries
     /// of writes waiting for a reference. The saga itself is on the bus (messaging).
     /// </summary>
-    public static IServiceCollection AddConflicts(this IServiceCollection services, WritePipelineOptions options)
+    public static IServiceCollection AddConflicts(this IServiceCollection services, WorkerOptions worker)
     {
         services.AddSingleton<IPipelineGauges, WaitingWriteGauges>();
         AddWriteStatusWebhooks(services);
         services.AddSingleton(new WebhookCommandAddress(ConflictTopology.SendAddress));
         services.AddScoped<IFailedDeliveryHandler, ConflictNotificationFailures>();
-        if (options.Worker.Enabled)
+        if (worker.Enabled)
         {
             services.AddScoped<ConflictSweeper>();
-            services.AddRecurringJob<ConflictSweepJob>(ConflictSweepJob.Name, o => o.Sweeper.Interval);
+            services.AddRecurringJob<ConflictSweepJob, SweeperOptions>(ConflictSweepJob.Name, o => o.Interval);
         }
 
-        services.AddSweep<ReferenceRetrySweep, ReferenceRetrySweepJob>(options, ReferenceRetrySweepJob.Name, o => o.Worker.ReferenceRetryInterval);
+        services.AddSweep<ReferenceRetrySweep, ReferenceRetrySweepJob, WorkerOptions>(worker, ReferenceRetrySweepJob.Name, o => o.ReferenceRetryInterval);
         return services;
     }
 

@@ -20,7 +20,7 @@ namespace WritePipeline.Conflicts;
 public sealed class ReferenceRetrySweep(
     WritePipelineDbContext db,
     IPartitionQueues queues,
-    IOptions<WritePipelineOptions> options,
+    IOptions<WorkerOptions> options,
     TimeProvider clock,
     ILogger<ReferenceRetrySweep> logger)
 {
@@ -30,7 +30,7 @@ public sealed class ReferenceRetrySweep(
     public async Task<int> SweepAsync(CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        var resent = now + (options.Value.Worker.ReferenceRetryInterval * 5);
+        var resent = now + (options.Value.ReferenceRetryInterval * 5);
         var due = await db.Writes.AsNoTracking()
             .Where(w => w.Status == WriteStatus.Waiting && w.NextAttemptAt <= now)
             .OrderBy(w => w.NextAttemptAt)

@@ -16,7 +16,7 @@ namespace WritePipeline.Conflicts;
 /// <see cref="TelemetryOptions.GaugeInterval"/>, so a scrape never waits for the database and nothing is read while
 /// nobody looks; the gauges report nothing until the first reading, and the last one while the database cannot be read.
 /// </summary>
-public sealed class WaitingWriteGauges(IServiceScopeFactory scopes, TimeProvider clock, IOptions<WritePipelineOptions> options, ILogger<WaitingWriteGauges> logger)
+public sealed class WaitingWriteGauges(IServiceScopeFactory scopes, TimeProvider clock, IOptions<TelemetryOptions> options, ILogger<WaitingWriteGauges> logger)
     : IPipelineGauges
 {
     static readonly string[] WaitingStatuses = [WriteStatus.Waiting, WriteStatus.Held, WriteStatus.Notified, WriteStatus.Parked, WriteStatus.Failed];
@@ -27,7 +27,7 @@ public sealed class WaitingWriteGauges(IServiceScopeFactory scopes, TimeProvider
     readonly BackgroundReading<Reading> _reading = new(
         cancellationToken => ReadAsync(scopes, clock, cancellationToken),
         clock,
-        () => options.Value.Telemetry.GaugeInterval,
+        () => options.Value.GaugeInterval,
         ex => logger.LogWarning(ex, "Could not read the waiting writes and saga states for the metrics; the gauges keep their last figures"));
 
     public void Create(Meter meter)

@@ -14,7 +14,7 @@ namespace WritePipeline.Conflicts;
 /// Records the webhook deliveries a write's event owes its client, in the caller's unit of work. A webhook's data is
 /// the write's status resource as its client sees it (<see cref="WriteStatusView"/>), with its links.
 /// </summary>
-public sealed class WriteStatusWebhooks(WritePipelineDbContext db, WebhookOutbox outbox, IOptions<WritePipelineOptions> options) : IWriteWebhooks
+public sealed class WriteStatusWebhooks(WritePipelineDbContext db, WebhookOutbox outbox, IOptions<WebhookOptions> options) : IWriteWebhooks
 {
     static JsonSerializerOptions Json => ReadableJson.Options;
 
@@ -35,7 +35,7 @@ public sealed class WriteStatusWebhooks(WritePipelineDbContext db, WebhookOutbox
             : null;
         var status = WriteStatusView.For(write, conflict, saga, blockerClientId, StatusAudience.Client);
         var data = JsonSerializer.SerializeToNode(status, Json)!.AsObject();
-        var link = (options.Value.Webhooks.PublicBaseUrl?.TrimEnd('/') ?? string.Empty) + WriteStatusQuery.StatusPath(write.Id);
+        var link = (options.Value.PublicBaseUrl?.TrimEnd('/') ?? string.Empty) + WriteStatusQuery.StatusPath(write.Id);
         data["links"] = new JsonObject
         {
             ["status"] = link,

@@ -8,18 +8,18 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Serilog;
+using WritePipeline.Admin;
+using WritePipeline.Audit;
 using WritePipeline.Clients;
 using WritePipeline.Collections;
 using WritePipeline.Conflicts;
 using WritePipeline.Dashboard;
 using WritePipeline.Data;
 using WritePipeline.Messaging;
+using WritePipeline.Operators;
 using WritePipeline.Partitioning;
 using WritePipeline.Problems;
-using WritePipeline.Operators;
 using WritePipeline.Records;
-using WritePipeline.Admin;
-using WritePipeline.Audit;
 using WritePipeline.Scheduling;
 using WritePipeline.Telemetry;
 using WritePipeline.Webhooks;
@@ -54,10 +54,10 @@ public static class WritePipelineHosting
         services.AddHostedService<StartupTasks>();
         services.AddWritePipelineMessaging(options);
         services.AddWritePipelineScheduling(options.Scheduling, options.Worker, options.Database, builder.Configuration);
-        services.AddWebhooks(options);
+        services.AddWebhooks(options.Webhooks, options.Worker);
         services.AddAdmin(options.Worker);
-        services.AddConflicts(options);
-        services.AddWrites(options);
+        services.AddConflicts(options.Worker);
+        services.AddWrites(options.Worker);
         services.AddAudit();
 
         services.AddHealthChecks()

@@ -20,11 +20,6 @@ public static class RecurringJobs
             name,
             interval(provider.GetRequiredService<IOptions<TOptions>>().Value)));
 
-    /// <summary>As the other overload, the interval read from the whole options; for the features that do not read their own section yet.</summary>
-    public static IServiceCollection AddRecurringJob<TJob>(this IServiceCollection services, string name, Func<WritePipelineOptions, TimeSpan> interval)
-        where TJob : IJob =>
-        services.AddRecurringJob<TJob, WritePipelineOptions>(name, interval);
-
     sealed class Startup<TJob>(Timers timers, string name, TimeSpan interval) : IHostedService
         where TJob : IJob
     {

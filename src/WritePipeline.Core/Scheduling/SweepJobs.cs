@@ -38,10 +38,4 @@ public static class SweepJobs
 
         return services;
     }
-
-    /// <summary>As the other overload, the interval read from the whole options; for the features that do not read their own section yet.</summary>
-    public static IServiceCollection AddSweep<TSweep, TJob>(this IServiceCollection services, WritePipelineOptions options, string name, Func<WritePipelineOptions, TimeSpan> interval)
-        where TSweep : class
-        where TJob : SweepJob<TSweep> =>
-        services.AddSweep<TSweep, TJob, WritePipelineOptions>(options.Worker, name, interval);
 }

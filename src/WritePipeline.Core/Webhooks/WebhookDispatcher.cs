@@ -35,10 +35,10 @@ public sealed class WebhookDispatcher : BackgroundService
     readonly Lock _gate = new();
     bool _stopped;
 
-    public WebhookDispatcher(IServiceScopeFactory scopes, TimeProvider clock, IOptions<WritePipelineOptions> options, ILogger<WebhookDispatcher> logger)
+    public WebhookDispatcher(IServiceScopeFactory scopes, TimeProvider clock, IOptions<WebhookOptions> options, ILogger<WebhookDispatcher> logger)
     {
         (_scopes, _clock, _logger) = (scopes, clock, logger);
-        _slots = new WebhookSlots(options.Value.Webhooks.DeliverySlots, options.Value.Webhooks.SlotsPerClient);
+        _slots = new WebhookSlots(options.Value.DeliverySlots, options.Value.SlotsPerClient);
     }
 
     /// <summary>Deliveries waiting for a slot, and being attempted, now.</summary>

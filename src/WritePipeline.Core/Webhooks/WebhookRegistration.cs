@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using WritePipeline.Partitioning;
 using WritePipeline.Scheduling;
 using WritePipeline.Telemetry;
 
@@ -8,12 +9,12 @@ namespace WritePipeline.Webhooks;
 public static class WebhookRegistration
 {
     /// <summary>Endpoints, the outbox of deliveries, and, where timers run (workers), the delivery slots, the sender and its HTTP client.</summary>
-    public static IServiceCollection AddWebhooks(this IServiceCollection services, WritePipelineOptions options)
+    public static IServiceCollection AddWebhooks(this IServiceCollection services, WebhookOptions webhooks, WorkerOptions worker)
     {
-        var guard = new AddressGuard(options.Webhooks.AllowPrivateAddresses);
+        var guard = new AddressGuard(webhooks.AllowPrivateAddresses);
         services.AddSingleton(guard);
         AddWebhookOutbox(services);
-        if (!options.Worker.Enabled)
+        if (!worker.Enabled)
         {
             return services;
         }
@@ -22,7 +23,7 @@ public static class WebhookRegistration
         services.AddSingleton<WebhookDispatcher>();
         services.AddSingleton<IPipelineGauges, WebhookGauges>();
         services.AddHostedService(provider => provider.GetRequiredService<WebhookDispatcher>());
-        services.AddRecurringJob<WebhookSweepJob>(WebhookSweepJob.Name, _ => WebhookSweepJob.Interval);
+        services.AddRecurringJob<WebhookSweepJob, WebhookOptions>(WebhookSweepJob.Name, _ => WebhookSweepJob.Interval);
         services.AddHttpClient(WebhookSender.HttpClientName, client =>
             {
                 // Each attempt has its own deadline (WebhookOptions.Timeout); this one only bounds a stuck connection pool.

@@ -27,7 +27,7 @@ public sealed class WebhookSender(
     IEnumerable<IFailedDeliveryHandler> failureHandlers,
     TimeProvider clock,
     PipelineMeter meter,
-    IOptions<WritePipelineOptions> options,
+    IOptions<WebhookOptions> options,
     ILogger<WebhookSender> logger)
 {
     public const string HttpClientName = "webhooks";
@@ -43,7 +43,7 @@ public sealed class WebhookSender(
 
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["DeliveryId"] = deliveryId, ["WriteId"] = delivery.WriteId, ["EventType"] = delivery.EventType });
         PipelineTracing.TagWebhookDelivery(delivery.WriteId, delivery.EventType, delivery.Attempts + 1);
-        var settings = options.Value.Webhooks;
+        var settings = options.Value;
         var endpoint = await db.WebhookEndpoints.SingleOrDefaultAsync(e => e.Id == delivery.EndpointId, cancellationToken);
         if (endpoint is not { Enabled: true })
         {
@@ -103,7 +103,7 @@ public sealed class WebhookSender(
 
     async Task<WebhookAttempt> SendAsync(WebhookDelivery delivery, WebhookEndpoint endpoint, CancellationToken cancellationToken)
     {
-        var settings = options.Value.Webhooks;
+        var settings = options.Value;
         var now = clock.GetUtcNow();
         var timestamp = now.ToUnixTimeSeconds();
         var body = Encoding.UTF8.GetBytes(delivery.Payload);

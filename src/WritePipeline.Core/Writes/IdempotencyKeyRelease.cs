@@ -13,7 +13,7 @@ namespace WritePipeline.Writes;
 /// request's fingerprint) is cleared, the write row stays. Only writes that are final or were rejected: a key whose
 /// write may still change keeps answering its replays, however old.
 /// </summary>
-public sealed class IdempotencyKeyRelease(WritePipelineDbContext db, TimeProvider clock, IOptions<WritePipelineOptions> options, ILogger<IdempotencyKeyRelease> logger)
+public sealed class IdempotencyKeyRelease(WritePipelineDbContext db, TimeProvider clock, IOptions<IdempotencyOptions> options, ILogger<IdempotencyKeyRelease> logger)
 {
     /// <summary>Keys released per statement: short transactions, however many are due.</summary>
     public const int Batch = 1000;
@@ -22,7 +22,7 @@ public sealed class IdempotencyKeyRelease(WritePipelineDbContext db, TimeProvide
 
     public async Task<int> ReleaseAsync(CancellationToken cancellationToken)
     {
-        var cutoff = clock.GetUtcNow() - options.Value.Idempotency.Retention;
+        var cutoff = clock.GetUtcNow() - options.Value.Retention;
         var released = 0;
         while (true)
         {

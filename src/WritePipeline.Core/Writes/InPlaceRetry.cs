@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using WritePipeline.Partitioning;
 
 namespace WritePipeline.Writes;
 
@@ -9,7 +10,7 @@ namespace WritePipeline.Writes;
 /// giving up would drop writes or let later writes of a key overtake them. If the worker stops meanwhile, the
 /// messages go back to the queue, in their place. From the tenth attempt on it is logged as an error.
 /// </summary>
-public sealed class InPlaceRetry(IOptions<WritePipelineOptions> options, ILogger<InPlaceRetry> logger)
+public sealed class InPlaceRetry(IOptions<WorkerOptions> options, ILogger<InPlaceRetry> logger)
 {
     /// <summary>Transient failures and lost races: the policy of every step but those that count races.</summary>
     public static bool Passing(Exception exception, int _) => TransientFailures.IsTransient(exception);
@@ -24,7 +25,7 @@ public sealed class InPlaceRetry(IOptions<WritePipelineOptions> options, ILogger
     /// <summary>Runs <paramref name="step"/> until it succeeds, or fails with what <paramref name="retried"/> does not retry (thrown).</summary>
     public async Task<T> RunAsync<T>(Func<Task<T>> step, Func<Exception, int, bool> retried, CancellationToken cancellationToken)
     {
-        var worker = options.Value.Worker;
+        var worker = options.Value;
         for (var attempt = 1; ; attempt++)
         {
             try

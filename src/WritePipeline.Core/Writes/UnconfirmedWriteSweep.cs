@@ -18,7 +18,7 @@ namespace WritePipeline.Writes;
 /// dealt with before its check: only a write whose message never arrived is rejected. A write is checked at most once
 /// per <see cref="SweeperOptions.UnconfirmedAfter"/> by each worker, so a long backlog is not flooded with checks.
 /// </summary>
-public sealed class UnconfirmedWriteSweep(WritePipelineDbContext db, IPartitionQueues queues, IOptions<WritePipelineOptions> options, TimeProvider clock, ILogger<UnconfirmedWriteSweep> logger)
+public sealed class UnconfirmedWriteSweep(WritePipelineDbContext db, IPartitionQueues queues, IOptions<SweeperOptions> options, TimeProvider clock, ILogger<UnconfirmedWriteSweep> logger)
 {
     /// <summary>Most writes checked per sweep; the rest wait for the next one.</summary>
     const int Batch = 100;
@@ -28,7 +28,7 @@ public sealed class UnconfirmedWriteSweep(WritePipelineDbContext db, IPartitionQ
     public async Task<int> SweepAsync(CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        var after = options.Value.Sweeper.UnconfirmedAfter;
+        var after = options.Value.UnconfirmedAfter;
         foreach (var stale in Checked.Where(c => c.Value < now - after))
         {
             Checked.TryRemove(stale.Key, out _);

@@ -5,6 +5,7 @@ using WritePipeline.Collections;
 using WritePipeline.Conflicts;
 using WritePipeline.Contracts;
 using WritePipeline.Data;
+using WritePipeline.Partitioning;
 using WritePipeline.Records;
 using WritePipeline.Webhooks;
 using WritePipeline.Writes.Detection;
@@ -47,7 +48,7 @@ public sealed class WriteApplier(
     CollectionCatalog collections,
     IWriteWebhooks webhooks,
     TimeProvider clock,
-    Microsoft.Extensions.Options.IOptions<WritePipelineOptions> options,
+    Microsoft.Extensions.Options.IOptions<WorkerOptions> options,
     ILogger<WriteApplier> logger)
 {
     /// <summary>Applies a newly delivered write (status <c>queued</c>), or holds it behind its key's conflicted write.</summary>
@@ -156,7 +157,7 @@ public sealed class WriteApplier(
         }
 
         var now = clock.GetUtcNow();
-        var interval = options.Value.Worker.ReferenceRetryInterval;
+        var interval = options.Value.ReferenceRetryInterval;
         if (expectedStatus != WriteStatus.Waiting)
         {
             write.MarkWaiting(conflict.Type, conflict.Detail, now + grace, now + (interval < grace ? interval : grace));

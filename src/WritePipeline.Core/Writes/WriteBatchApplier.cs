@@ -7,6 +7,7 @@ using WritePipeline.Collections;
 using WritePipeline.Conflicts;
 using WritePipeline.Contracts;
 using WritePipeline.Data;
+using WritePipeline.Partitioning;
 using WritePipeline.Records;
 using WritePipeline.Webhooks;
 using WritePipeline.Writes.Detection;
@@ -33,7 +34,7 @@ public sealed class WriteBatchApplier(
     RefusedWrites rejections,
     CollectionCatalog collections,
     TimeProvider clock,
-    IOptions<WritePipelineOptions> options,
+    IOptions<WorkerOptions> options,
     ILogger<WriteBatchApplier> logger)
 {
     /// <summary>A race settled by re-reading wins within a few attempts; one that does not is not a race.</summary>
@@ -46,7 +47,7 @@ public sealed class WriteBatchApplier(
     public async Task<IReadOnlyList<ApplyResult>> ApplyAsync(IReadOnlyList<ApplyWrite> writes, int partition, CancellationToken cancellationToken, IReadOnlyList<Activity?>? spans = null)
     {
         var results = new List<ApplyResult>(writes.Count);
-        var maxBatch = options.Value.Worker.MaxBatchSize;
+        var maxBatch = options.Value.MaxBatchSize;
         var next = 0;
         while (next < writes.Count)
         {

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using WritePipeline.Partitioning;
 using WritePipeline.Scheduling;
 
 namespace WritePipeline.Writes;
@@ -9,13 +10,13 @@ public static class WritesRegistration
     /// In every host; in worker processes (where the timers run) the sweep of writes whose message may never have
     /// reached the broker, and the release of old Idempotency-Keys. Applying writes is the partitions' (messaging).
     /// </summary>
-    public static IServiceCollection AddWrites(this IServiceCollection services, WritePipelineOptions options)
+    public static IServiceCollection AddWrites(this IServiceCollection services, WorkerOptions worker)
     {
-        services.AddSweep<UnconfirmedWriteSweep, UnconfirmedWriteSweepJob>(options, UnconfirmedWriteSweepJob.Name, o => o.Sweeper.Interval);
-        if (options.Worker.Enabled)
+        services.AddSweep<UnconfirmedWriteSweep, UnconfirmedWriteSweepJob, SweeperOptions>(worker, UnconfirmedWriteSweepJob.Name, o => o.Interval);
+        if (worker.Enabled)
         {
             services.AddScoped<IdempotencyKeyRelease>();
-            services.AddRecurringJob<IdempotencyKeyReleaseJob>(IdempotencyKeyReleaseJob.Name, o => o.Idempotency.ReleaseInterval);
+            services.AddRecurringJob<IdempotencyKeyReleaseJob, IdempotencyOptions>(IdempotencyKeyReleaseJob.Name, o => o.ReleaseInterval);
         }
 
         return services;

@@ -1,8 +1,8 @@
 using MassTransit;
 using Microsoft.Extensions.Options;
+using WritePipeline.Collections;
 using WritePipeline.Contracts;
 using WritePipeline.Scheduling;
-using WritePipeline.Collections;
 
 namespace WritePipeline.Conflicts.SagaActivities;
 
@@ -10,7 +10,7 @@ namespace WritePipeline.Conflicts.SagaActivities;
 /// Asks the submitter to decide, and sets the timer that parks the write if it does not in time. The write goes
 /// 'notified', and the webhook that asks is recorded, as the saga enters <c>Notified</c>.
 /// </summary>
-public sealed class NotifySubmitter(ConflictWrites writes, IOptions<WritePipelineOptions> options, Timers timers)
+public sealed class NotifySubmitter(ConflictWrites writes, IOptions<ConflictOptions> options, Timers timers)
     : ConflictActivity<WriteConflicted>
 {
     protected override async Task RunAsync(BehaviorContext<ConflictState, WriteConflicted> context)
@@ -18,7 +18,7 @@ public sealed class NotifySubmitter(ConflictWrites writes, IOptions<WritePipelin
         var saga = context.Saga;
         saga.Policy = ConflictPolicies.Notify;
         saga.NotifiedAt = writes.Now;
-        saga.DecisionDeadline = writes.Now + options.Value.Conflicts.DecisionTimeout;
+        saga.DecisionDeadline = writes.Now + options.Value.DecisionTimeout;
         await timers.SetAsync<ConflictDecisionJob>(
             ConflictDecisionJob.NameOf(saga.CorrelationId, saga.Conflicts),
             saga.DecisionDeadline.Value,
