@@ -5,7 +5,7 @@ namespace WritePipeline.Problems;
 
 /// <summary>
 /// What the OpenAPI document says beyond the endpoints' own declarations: what the API is and whom to ask, and, on every
-/// problem response, the problem types (<see cref="ProblemCatalog.Kinds"/>) that status is answered with.
+/// problem response, the problem types (<see cref="ProblemCatalog.AllKinds"/>) that status is answered with.
 /// </summary>
 public static class ProblemResponses
 {
@@ -40,10 +40,13 @@ public static class ProblemResponses
         return options;
     }
 
-    /// <summary>The problem types a status is answered with, for the response's description.</summary>
+    /// <summary>The problem types a status is answered with (those of any other 4xx last), for the response's description.</summary>
     public static string Describe(int status)
     {
-        var kinds = ProblemCatalog.Kinds.All.Where(k => k.Status == status || (k.Status == 0 && status is >= 400 and < 500)).Select(k => $"{k.Name} ({k.Title})").ToList();
+        var kinds = ProblemCatalog.AllKinds.Where(k => k.Status == status)
+            .Concat(ProblemCatalog.AllKinds.Where(k => k.Status == 0 && status is >= 400 and < 500))
+            .Select(k => $"{k.Name} ({k.Title})")
+            .ToList();
         var conflicts = status is 409 or 412 or 422 ? " With Prefer: wait, also the write's conflict or failure type (docs/api.md)." : string.Empty;
         return $"A problem (application/problem+json) of type {ProblemCatalog.TypeBase}<kind>, kind one of: {string.Join("; ", kinds)}.{conflicts}";
     }

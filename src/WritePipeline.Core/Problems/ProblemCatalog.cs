@@ -1,3 +1,4 @@
+using System.Reflection;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -11,6 +12,19 @@ namespace WritePipeline.Problems;
 public static class ProblemCatalog
 {
     public const string TypeBase = "https://writepipeline.dev/problems/";
+
+    /// <summary>
+    /// Every kind of problem, once: each <c>public static readonly ProblemKind</c> field of a static class of Core, by
+    /// status, then name. The API host describes them (<c>ProblemResponses</c>).
+    /// </summary>
+    public static IReadOnlyList<ProblemKind> AllKinds { get; } =
+        [.. typeof(ProblemCatalog).Assembly.GetExportedTypes()
+            .Where(type => type is { IsAbstract: true, IsSealed: true })
+            .SelectMany(type => type.GetFields(BindingFlags.Public | BindingFlags.Static))
+            .Where(field => field.IsInitOnly && field.FieldType == typeof(ProblemKind))
+            .Select(field => (ProblemKind)field.GetValue(null)!)
+            .OrderBy(kind => kind.Status)
+            .ThenBy(kind => kind.Name, StringComparer.Ordinal)];
 
     public static ProblemHttpResult MalformedJson(string detail) =>
         Create(Kinds.MalformedJson, detail);
@@ -186,7 +200,7 @@ public static class ProblemCatalog
     }
 
     static ProblemHttpResult Create(ProblemKind kind, string detail, Dictionary<string, object?>? extensions = null) =>
-        Create(kind.Status, kind.Name, kind.Title, detail, extensions);
+        kind.Result(detail, extensions);
 
     static ProblemHttpResult Create(int status, string kind, string title, string detail, Dictionary<string, object?>? extensions = null) =>
         TypedResults.Problem(detail: detail, statusCode: status, title: title, type: TypeOf(kind), extensions: extensions);
@@ -272,9 +286,5 @@ public static class ProblemCatalog
         public static readonly ProblemKind RequestRefused = new(0, "request-refused", "The request was refused.");
 
         public static readonly ProblemKind InternalError = new(StatusCodes.Status500InternalServerError, "internal-error", "The server failed to process the request.");
-
-        /// <summary>Every kind above, for the API's description (the API host's <c>ProblemResponses</c>).</summary>
-        public static IReadOnlyList<ProblemKind> All { get; } =
-            [.. typeof(Kinds).GetFields().Where(f => f.FieldType == typeof(ProblemKind)).Select(f => (ProblemKind)f.GetValue(null)!)];
     }
 }

@@ -31,7 +31,7 @@ public sealed class OpenApiDocumentTests
                 var description = response!["description"]!.GetValue<string>();
                 Assert.Contains(ProblemCatalog.TypeBase, description, StringComparison.Ordinal);
                 Assert.All(
-                    ProblemCatalog.Kinds.All.Where(k => k.Status.ToString(System.Globalization.CultureInfo.InvariantCulture) == status),
+                    ProblemCatalog.AllKinds.Where(k => k.Status.ToString(System.Globalization.CultureInfo.InvariantCulture) == status),
                     k => Assert.Contains(k.Name, description, StringComparison.Ordinal));
             }
         });
