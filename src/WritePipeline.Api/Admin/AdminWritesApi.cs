@@ -135,23 +135,23 @@ public static class AdminWritesApi
     static async Task<Results<Ok<WriteStatusView>, ProblemHttpResult>> Get(string writeId, WritePipelineDbContext db, HttpContext http) =>
         Guid.TryParse(writeId, out var id) && await WriteStatusQuery.ReadAsync(db, id, null, http.RequestAborted) is { } status
             ? TypedResults.Ok(status)
-            : ProblemCatalog.WriteNotFound(id);
+            : WriteProblems.WriteNotFound(id);
 
     static async Task<Results<Ok<WriteDetailsView>, ProblemHttpResult>> Details(string writeId, WriteDetails details, HttpContext http) =>
         Guid.TryParse(writeId, out var id) && await details.ReadAsync(id, http.RequestAborted) is { } view
             ? TypedResults.Ok(view)
-            : ProblemCatalog.WriteNotFound(id);
+            : WriteProblems.WriteNotFound(id);
 
     static async Task<Results<Accepted<WriteStatusView>, ProblemHttpResult>> Resolve(
         string writeId, ResolutionRequest request, WriteActions actions, HttpContext http) =>
         Guid.TryParse(writeId, out var id)
             ? Answer(id, await actions.DecideAsync(id, request, http.User.Actor(), http.RequestAborted))
-            : ProblemCatalog.WriteNotFound(id);
+            : WriteProblems.WriteNotFound(id);
 
     static async Task<Results<Accepted<WriteStatusView>, ProblemHttpResult>> Restore(string writeId, WriteActions actions, HttpContext http) =>
         Guid.TryParse(writeId, out var id)
             ? Answer(id, await actions.RestoreAsync(id, http.User.Actor(), http.RequestAborted))
-            : ProblemCatalog.WriteNotFound(id);
+            : WriteProblems.WriteNotFound(id);
 
     /// <summary>
     /// The submitters' answer, except that the 202 points at the admin status resource: an operator's token opens no
@@ -166,7 +166,7 @@ public static class AdminWritesApi
         await bulk.StartAsync(request, http.User.Actor(), http.RequestAborted) switch
         {
             BulkStart.Started started => TypedResults.Accepted("/v1/admin/bulk-actions/" + started.Bulk.Id, started.Bulk),
-            BulkStart.Invalid invalid => ProblemCatalog.InvalidBulkAction(invalid.Detail),
+            BulkStart.Invalid invalid => BulkActionProblems.InvalidBulkAction(invalid.Detail),
             _ => throw new InvalidOperationException(),
         };
 
@@ -174,7 +174,7 @@ public static class AdminWritesApi
         TypedResults.Ok(await bulk.RecentAsync(50, http.RequestAborted));
 
     static async Task<Results<Ok<BulkActionView>, ProblemHttpResult>> GetBulk(Guid bulkId, BulkActions bulk, HttpContext http) =>
-        await bulk.FindAsync(bulkId, http.RequestAborted) is { } view ? TypedResults.Ok(view) : ProblemCatalog.BulkActionNotFound(bulkId);
+        await bulk.FindAsync(bulkId, http.RequestAborted) is { } view ? TypedResults.Ok(view) : BulkActionProblems.BulkActionNotFound(bulkId);
 
     static async Task<Results<Ok<ArchivePage>, ProblemHttpResult>> ListArchive(string? collection, string? key, int? page, int? pageSize, Archive archive, HttpContext http) =>
         page < 1 || pageSize is < 1 or > ParkedWrites.MaxPageSize

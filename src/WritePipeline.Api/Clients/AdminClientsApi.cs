@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
 using WritePipeline.Operators;
-using WritePipeline.Problems;
 
 namespace WritePipeline.Clients;
 
@@ -53,20 +52,20 @@ public static class AdminClientsApi
     static async Task<Results<Ok<ClientView>, ProblemHttpResult>> Get(Guid clientId, ClientRegistry registry, IOptions<ClientsOptions> options, HttpContext http) =>
         await registry.FindAsync(clientId, http.RequestAborted) is { } client
             ? TypedResults.Ok(ClientView.For(client, options.Value.RateLimit))
-            : ProblemCatalog.ClientNotFound(clientId);
+            : ClientProblems.ClientNotFound(clientId);
 
     static async Task<Results<Ok<ClientView>, ProblemHttpResult>> SetGrants(
         Guid clientId, ClientGrantsRequest request, ClientAdministration administration, HttpContext http)
     {
         if (request.Grants is null)
         {
-            return ProblemCatalog.InvalidGrants("Send 'grants': a list such as [\"customers:rw\", \"orders:r\"] (an empty list takes every grant away).");
+            return ClientProblems.InvalidGrants("Send 'grants': a list such as [\"customers:rw\", \"orders:r\"] (an empty list takes every grant away).");
         }
 
         var (grants, refusal) = CollectionGrants.Parse(request.Grants);
         if (grants is null)
         {
-            return ProblemCatalog.InvalidGrants(refusal!);
+            return ClientProblems.InvalidGrants(refusal!);
         }
 
         return Changed(clientId, await administration.SetGrantsAsync(clientId, grants, http.User.Actor(), http.RequestAborted));
@@ -77,7 +76,7 @@ public static class AdminClientsApi
     {
         if (ClientRate.Refusal(request.PerSecond, request.Burst) is { } refusal)
         {
-            return ProblemCatalog.InvalidClientRate(refusal);
+            return ClientProblems.InvalidClientRate(refusal);
         }
 
         var rate = new ClientRate(request.PerSecond!.Value, request.Burst ?? ClientRate.DefaultBurstFor(request.PerSecond.Value));
@@ -88,5 +87,5 @@ public static class AdminClientsApi
         Changed(clientId, await administration.SetRateAsync(clientId, null, http.User.Actor(), http.RequestAborted));
 
     static Results<Ok<ClientView>, ProblemHttpResult> Changed(Guid clientId, ClientView? changed) =>
-        changed is not null ? TypedResults.Ok(changed) : ProblemCatalog.ClientNotFound(clientId);
+        changed is not null ? TypedResults.Ok(changed) : ClientProblems.ClientNotFound(clientId);
 }

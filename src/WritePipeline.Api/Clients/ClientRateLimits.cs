@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Security.Claims;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Http;
-using WritePipeline.Problems;
 
 namespace WritePipeline.Clients;
 
@@ -82,7 +81,7 @@ public sealed class ClientRateLimits : IDisposable
             }
 
             headers.RetryAfter = reset.ToString(CultureInfo.InvariantCulture);
-            await ProblemCatalog.TooManyRequests(reset).ExecuteAsync(context);
+            await ClientProblems.TooManyRequests(reset).ExecuteAsync(context);
         }
     }
 }

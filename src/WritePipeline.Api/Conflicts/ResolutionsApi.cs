@@ -4,8 +4,8 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using WritePipeline.Clients;
+using WritePipeline.Collections;
 using WritePipeline.Data;
-using WritePipeline.Problems;
 using WritePipeline.Writes;
 
 namespace WritePipeline.Conflicts;
@@ -40,7 +40,7 @@ public static class ResolutionsApi
             : null;
         if (write is null || write.Status == WriteStatus.Rejected)
         {
-            return ProblemCatalog.WriteNotFound(id);
+            return WriteProblems.WriteNotFound(id);
         }
 
         // A decision writes the record: it needs the grant a submission to the collection needs.
@@ -56,11 +56,11 @@ public static class ResolutionsApi
     public static Results<Accepted<WriteStatusView>, ProblemHttpResult> Answer(Guid writeId, DecisionOutcome outcome) => outcome switch
     {
         DecisionOutcome.Taken taken => TypedResults.Accepted(WriteStatusQuery.StatusPath(taken.Status.WriteId), taken.Status),
-        DecisionOutcome.Invalid { Violations: { } violations } => ProblemCatalog.SchemaViolation(violations),
-        DecisionOutcome.Invalid invalid => ProblemCatalog.InvalidResolution(invalid.Detail),
-        DecisionOutcome.Refused refused => ProblemCatalog.ResolutionNotAllowed(refused.Status, refused.Reason),
-        DecisionOutcome.NotFound => ProblemCatalog.WriteNotFound(writeId),
-        _ => ProblemCatalog.DecisionUnavailable(
+        DecisionOutcome.Invalid { Violations: { } violations } => CollectionProblems.SchemaViolation(violations),
+        DecisionOutcome.Invalid invalid => ConflictProblems.InvalidResolution(invalid.Detail),
+        DecisionOutcome.Refused refused => ConflictProblems.ResolutionNotAllowed(refused.Status, refused.Reason),
+        DecisionOutcome.NotFound => WriteProblems.WriteNotFound(writeId),
+        _ => ConflictProblems.DecisionUnavailable(
             "No worker answered in time. The decision was most likely not taken; read the write's status before deciding again."),
     };
 }

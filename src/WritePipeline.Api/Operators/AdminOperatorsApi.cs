@@ -2,7 +2,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
-using WritePipeline.Problems;
 
 namespace WritePipeline.Operators;
 
@@ -70,8 +69,8 @@ public static class AdminOperatorsApi
 
     static ProblemHttpResult Problem(OperatorChange change, Guid operatorId) => change switch
     {
-        OperatorChange.Invalid invalid => ProblemCatalog.InvalidOperator(invalid.Detail),
-        OperatorChange.Refused refused => ProblemCatalog.OperatorChangeRefused(refused.Detail),
-        _ => ProblemCatalog.OperatorNotFound(operatorId),
+        OperatorChange.Invalid invalid => OperatorProblems.InvalidOperator(invalid.Detail),
+        OperatorChange.Refused refused => OperatorProblems.OperatorChangeRefused(refused.Detail),
+        _ => OperatorProblems.OperatorNotFound(operatorId),
     };
 }

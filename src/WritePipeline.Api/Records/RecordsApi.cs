@@ -66,7 +66,7 @@ public static class RecordsApi
             .SingleOrDefaultAsync(r => r.Collection == collection && r.Key == key, http.RequestAborted);
         if (record is not { Exists: true })
         {
-            return ProblemCatalog.RecordNotFound(collection, key);
+            return RecordProblems.RecordNotFound(collection, key);
         }
 
         http.Response.Headers.ETag = ETags.For(record.Version);
@@ -96,7 +96,7 @@ public static class RecordsApi
             .ToListAsync(http.RequestAborted);
         if (rows.Count == 0 && from == 0)
         {
-            return ProblemCatalog.RecordNotFound(collection, key);
+            return RecordProblems.RecordNotFound(collection, key);
         }
 
         var items = rows.Take(pageSize)
@@ -115,6 +115,6 @@ public static class RecordsApi
             return ProblemCatalog.InvalidName($"'{collection}/{key}' is not a valid collection name and record key.");
         }
 
-        return collections.TryGet(collection, out _) ? null : ProblemCatalog.UnknownCollection(collection);
+        return collections.TryGet(collection, out _) ? null : CollectionProblems.UnknownCollection(collection);
     }
 }

@@ -60,31 +60,31 @@ public static class AdminWebhooksApi
     static async Task<Results<Ok<WebhookDeliveryPage>, ProblemHttpResult>> Deliveries(string id, int? limit, WebhookEndpoints endpoints, HttpContext http) =>
         Guid.TryParse(id, out var endpointId) && await endpoints.DeliveriesAsync(endpointId, null, limit, http.RequestAborted) is { } page
             ? TypedResults.Ok(page)
-            : ProblemCatalog.WebhookNotFoundForOperator(id);
+            : WebhookProblems.WebhookNotFoundForOperator(id);
 
     static async Task<Results<Ok<WebhookEndpointSummary>, ProblemHttpResult>> Enable(
         string id, WebhookOperatorRequest? request, WebhookEndpoints endpoints, HttpContext http) =>
         Guid.TryParse(id, out var endpointId)
             ? Answer(await endpoints.EnableByOperatorAsync(endpointId, http.User.Actor(), request?.Reason, http.RequestAborted))
-            : ProblemCatalog.WebhookNotFoundForOperator(id);
+            : WebhookProblems.WebhookNotFoundForOperator(id);
 
     static async Task<Results<Ok<WebhookEndpointSummary>, ProblemHttpResult>> Disable(
         string id, WebhookOperatorRequest? request, WebhookEndpoints endpoints, HttpContext http) =>
         Guid.TryParse(id, out var endpointId)
             ? Answer(await endpoints.DisableByOperatorAsync(endpointId, http.User.Actor(), request?.Reason, http.RequestAborted))
-            : ProblemCatalog.WebhookNotFoundForOperator(id);
+            : WebhookProblems.WebhookNotFoundForOperator(id);
 
     static async Task<Results<Accepted, ProblemHttpResult>> Resend(string id, string deliveryId, WebhookEndpoints endpoints, HttpContext http)
     {
         if (!Guid.TryParse(id, out var endpointId) || !Guid.TryParse(deliveryId, out var delivery))
         {
-            return ProblemCatalog.WebhookNotFoundForOperator(Guid.TryParse(id, out _) ? deliveryId : id);
+            return WebhookProblems.WebhookNotFoundForOperator(Guid.TryParse(id, out _) ? deliveryId : id);
         }
 
         return await endpoints.ResendByOperatorAsync(endpointId, delivery, http.User.Actor(), http.RequestAborted) switch
         {
             WebhookOutcome.Queued => TypedResults.Accepted($"/v1/admin/webhooks/{endpointId}/deliveries"),
-            WebhookOutcome.NotFound notFound => ProblemCatalog.WebhookNotFoundForOperator(notFound.Id.ToString()),
+            WebhookOutcome.NotFound notFound => WebhookProblems.WebhookNotFoundForOperator(notFound.Id.ToString()),
             WebhookOutcome.Unanswered => ProblemCatalog.BrokerUnavailable("The resend could not be queued; try again."),
             var other => throw new InvalidOperationException($"Unexpected outcome {other}."),
         };
@@ -93,8 +93,8 @@ public static class AdminWebhooksApi
     static Results<Ok<WebhookEndpointSummary>, ProblemHttpResult> Answer(WebhookOutcome outcome) => outcome switch
     {
         WebhookOutcome.Changed changed => TypedResults.Ok(changed.Endpoint),
-        WebhookOutcome.NotFound notFound => ProblemCatalog.WebhookNotFoundForOperator(notFound.Id.ToString()),
-        WebhookOutcome.Invalid invalid => ProblemCatalog.InvalidWebhookAction(invalid.Detail),
+        WebhookOutcome.NotFound notFound => WebhookProblems.WebhookNotFoundForOperator(notFound.Id.ToString()),
+        WebhookOutcome.Invalid invalid => WebhookProblems.InvalidWebhookAction(invalid.Detail),
         var other => throw new InvalidOperationException($"Unexpected outcome {other}."),
     };
 }

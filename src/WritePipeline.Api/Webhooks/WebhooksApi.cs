@@ -61,14 +61,14 @@ public static class WebhooksApi
         var refusal = guard.Refusal(request.Url) ?? EventsRefusal(request.Events, required: true) ?? DescriptionRefusal(request.Description);
         if (refusal is not null)
         {
-            return ProblemCatalog.InvalidWebhook(refusal);
+            return WebhookProblems.InvalidWebhook(refusal);
         }
 
         var clientId = http.User.ClientId();
         var limit = options.Value.MaxEndpointsPerClient;
         if (await db.WebhookEndpoints.CountAsync(e => e.ClientId == clientId, http.RequestAborted) >= limit)
         {
-            return ProblemCatalog.TooManyEndpoints(limit);
+            return WebhookProblems.TooManyEndpoints(limit);
         }
 
         var endpoint = new WebhookEndpoint
@@ -90,7 +90,7 @@ public static class WebhooksApi
         {
             db.WebhookEndpoints.Remove(endpoint);
             await db.SaveChangesAsync(CancellationToken.None);
-            return ProblemCatalog.TooManyEndpoints(limit);
+            return WebhookProblems.TooManyEndpoints(limit);
         }
 
         outbox.Forget(endpoint.ClientId);
@@ -101,14 +101,14 @@ public static class WebhooksApi
         TypedResults.Ok(await endpoints.ListAsync(http.User.ClientId(), http.RequestAborted));
 
     static async Task<Results<Ok<WebhookEndpointView>, ProblemHttpResult>> Get(string id, HttpContext http, WebhookEndpoints endpoints) =>
-        await FindAsync(endpoints, http, id) is { } endpoint ? TypedResults.Ok(WebhookEndpointView.For(endpoint)) : ProblemCatalog.WebhookNotFound(id);
+        await FindAsync(endpoints, http, id) is { } endpoint ? TypedResults.Ok(WebhookEndpointView.For(endpoint)) : WebhookProblems.WebhookNotFound(id);
 
     static async Task<Results<Ok<WebhookEndpointView>, ProblemHttpResult>> Update(
         string id, WebhookEndpointRequest request, HttpContext http, WebhookEndpoints endpoints, AddressGuard guard)
     {
         if (await FindAsync(endpoints, http, id) is not { } endpoint)
         {
-            return ProblemCatalog.WebhookNotFound(id);
+            return WebhookProblems.WebhookNotFound(id);
         }
 
         var refusal = (request.Url is null ? null : guard.Refusal(request.Url))
@@ -116,14 +116,14 @@ public static class WebhooksApi
             ?? DescriptionRefusal(request.Description);
         if (refusal is not null)
         {
-            return ProblemCatalog.InvalidWebhook(refusal);
+            return WebhookProblems.InvalidWebhook(refusal);
         }
 
         // An operator stopped deliveries there (a receiver harming others, a compromised URL): that is theirs to undo.
         // One the pipeline disabled for failing, the client may enable again once its receiver is fixed.
         if (request.Enabled == true && endpoint.DisabledByOperator)
         {
-            return ProblemCatalog.EndpointDisabledByOperator(endpoint.Id);
+            return WebhookProblems.EndpointDisabledByOperator(endpoint.Id);
         }
 
         endpoint.Url = request.Url ?? endpoint.Url;
@@ -142,7 +142,7 @@ public static class WebhooksApi
     {
         if (await FindAsync(endpoints, http, id) is not { } endpoint)
         {
-            return ProblemCatalog.WebhookNotFound(id);
+            return WebhookProblems.WebhookNotFound(id);
         }
 
         db.WebhookEndpoints.Remove(endpoint);
@@ -155,7 +155,7 @@ public static class WebhooksApi
     {
         if (await FindAsync(endpoints, http, id) is not { } endpoint)
         {
-            return ProblemCatalog.WebhookNotFound(id);
+            return WebhookProblems.WebhookNotFound(id);
         }
 
         endpoint.PreviousSecret = endpoint.Secret;
@@ -168,25 +168,25 @@ public static class WebhooksApi
     static async Task<Results<Ok<WebhookDeliveryPage>, ProblemHttpResult>> Deliveries(string id, int? limit, HttpContext http, WebhookEndpoints endpoints) =>
         Guid.TryParse(id, out var endpointId) && await endpoints.DeliveriesAsync(endpointId, http.User.ClientId(), limit, http.RequestAborted) is { } page
             ? TypedResults.Ok(page)
-            : ProblemCatalog.WebhookNotFound(id);
+            : WebhookProblems.WebhookNotFound(id);
 
     static async Task<Results<Accepted, ProblemHttpResult>> Resend(string id, string deliveryId, HttpContext http, WebhookEndpoints endpoints)
     {
         if (!Guid.TryParse(id, out var endpointId))
         {
-            return ProblemCatalog.WebhookNotFound(id);
+            return WebhookProblems.WebhookNotFound(id);
         }
 
         if (!Guid.TryParse(deliveryId, out var delivery))
         {
             // Whether the endpoint exists decides which id the answer names, as for a well-formed delivery id.
-            return ProblemCatalog.WebhookNotFound(await FindAsync(endpoints, http, id) is null ? id : deliveryId);
+            return WebhookProblems.WebhookNotFound(await FindAsync(endpoints, http, id) is null ? id : deliveryId);
         }
 
         return await endpoints.ResendAsync(endpointId, delivery, http.User.ClientId(), http.RequestAborted) switch
         {
             WebhookOutcome.Queued => TypedResults.Accepted(PathOf(endpointId) + "/deliveries"),
-            WebhookOutcome.NotFound notFound => ProblemCatalog.WebhookNotFound(notFound.Id == endpointId ? id : deliveryId),
+            WebhookOutcome.NotFound notFound => WebhookProblems.WebhookNotFound(notFound.Id == endpointId ? id : deliveryId),
             WebhookOutcome.Unanswered => ProblemCatalog.BrokerUnavailable("The resend could not be queued; try again."),
             var other => throw new InvalidOperationException($"Unexpected outcome {other}."),
         };

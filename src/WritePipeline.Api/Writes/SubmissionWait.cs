@@ -5,7 +5,6 @@ using Microsoft.EntityFrameworkCore;
 using WritePipeline.Conflicts;
 using WritePipeline.Contracts;
 using WritePipeline.Data;
-using WritePipeline.Problems;
 using WritePipeline.Records;
 
 namespace WritePipeline.Writes;
@@ -88,10 +87,10 @@ public sealed class SubmissionWait(WritePipelineDbContext db, TimeProvider clock
 
             // Not while merely "conflicted": a moment later the saga has it, and the answer can list the actions allowed.
             case WriteStatus.Notified or WriteStatus.Parked when status.Conflict is { } conflict:
-                return ProblemCatalog.WriteConflicted(conflict.Type, conflict.Detail, Extensions(status));
+                return WriteProblems.WriteConflicted(conflict.Type, conflict.Detail, Extensions(status));
 
             case WriteStatus.Failed when status.Error is { } error:
-                return ProblemCatalog.WriteFailed(error.Type, error.Detail ?? error.Type, Extensions(status));
+                return WriteProblems.WriteFailed(error.Type, error.Detail ?? error.Type, Extensions(status));
 
             default:
                 return null;

@@ -126,7 +126,7 @@ public static class WritesApi
                 http.Response.Headers.RetryAfter = retryAfter;
                 return TypedResults.Accepted(WriteStatusQuery.StatusPath(accepted.Receipt.WriteId), accepted.Receipt);
             case SubmitResult.IdempotencyMismatch mismatch:
-                return ProblemCatalog.IdempotencyKeyMismatch(mismatch.IdempotencyKey);
+                return WriteProblems.IdempotencyKeyMismatch(mismatch.IdempotencyKey);
             case SubmitResult.BrokerUnavailable unavailable:
                 http.Response.Headers.RetryAfter = retryAfter;
                 return ProblemCatalog.BrokerUnavailable(unavailable.Detail);
@@ -135,7 +135,7 @@ public static class WritesApi
                 return ProblemCatalog.DatabaseUnavailable(unavailable.Detail);
             case SubmitResult.BacklogFull full:
                 http.Response.Headers.RetryAfter = retryAfter;
-                return ProblemCatalog.BacklogFull(full.Partition);
+                return WriteProblems.BacklogFull(full.Partition);
             default:
                 throw new InvalidOperationException("Unknown submission result.");
         }
@@ -146,13 +146,13 @@ public static class WritesApi
     {
         if (!Guid.TryParse(writeId, out var id))
         {
-            return ProblemCatalog.WriteNotFound(Guid.Empty);
+            return WriteProblems.WriteNotFound(Guid.Empty);
         }
 
         var status = await WriteStatusQuery.ReadAsync(db, id, http.User.ClientId(), http.RequestAborted);
         if (status is null)
         {
-            return ProblemCatalog.WriteNotFound(id);
+            return WriteProblems.WriteNotFound(id);
         }
 
         if (!WriteStatus.IsFinal(status.Status))

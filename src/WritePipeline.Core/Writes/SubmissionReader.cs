@@ -30,7 +30,7 @@ public sealed class SubmissionReader(CollectionCatalog collections)
 
         if (!collections.TryGet(collection, out _))
         {
-            return Fail(ProblemCatalog.UnknownCollection(collection));
+            return Fail(CollectionProblems.UnknownCollection(collection));
         }
 
         var (ifMatch, ifNoneMatchAny, preconditionProblem) = ReadPreconditions(http.Headers);
@@ -58,7 +58,7 @@ public sealed class SubmissionReader(CollectionCatalog collections)
             // A patch can only be held to the schema once it is merged into the record, on the worker (WriteRules).
             if (operation == WriteOperations.Replace && collections.SchemaOf(collection)?.Validate(read!) is { Count: > 0 } violations)
             {
-                return Fail(ProblemCatalog.SchemaViolation(violations));
+                return Fail(CollectionProblems.SchemaViolation(violations));
             }
 
             body = read!.ToReadableJson();

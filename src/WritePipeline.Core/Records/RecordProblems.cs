@@ -1,0 +1,18 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using WritePipeline.Problems;
+
+namespace WritePipeline.Records;
+
+/// <summary>The problems reading a record or its history is answered with.</summary>
+public static class RecordProblems
+{
+    public static ProblemHttpResult RecordNotFound(string collection, string key) =>
+        Kinds.RecordNotFound.Result($"'{collection}/{key}' does not exist or was deleted.");
+
+    /// <summary>The kinds of <see cref="RecordProblems"/>.</summary>
+    public static class Kinds
+    {
+        public static readonly ProblemKind RecordNotFound = new(StatusCodes.Status404NotFound, "record-not-found", "The record does not exist.");
+    }
+}
