@@ -37,6 +37,16 @@ public sealed class ResolutionRulesTests
         Assert.NotNull(ResolutionPolicy.Refusal(status, WriteOperations.Replace, WriteErrors.VersionMismatch, ResolutionActions.Discard, StatusAudience.Client));
     }
 
+    [Fact]
+    public void A_discarded_write_can_be_restored_once_its_saga_has_recorded_the_discard_and_not_before()
+    {
+        Assert.Equal(
+            [ResolutionPolicy.Restore],
+            ResolutionPolicy.OperatorActions(WriteStatus.Discarded, WriteOperations.Replace, WriteErrors.VersionMismatch, nameof(ConflictStateMachine.Discarded)));
+        // The partition has discarded the write, and its saga still carries out the discard.
+        Assert.Empty(ResolutionPolicy.OperatorActions(WriteStatus.Discarded, WriteOperations.Replace, WriteErrors.VersionMismatch, nameof(ConflictStateMachine.Resolving)));
+    }
+
     static Write ParkedWrite(string operation, long? ifMatch, bool ifNoneMatch = false) => new()
     {
         Id = Guid.NewGuid(),

@@ -70,14 +70,10 @@ public sealed class WriteDetails(WritePipelineDbContext db, AuditLog audit)
             record?.Document is null ? null : record.Version,
             record?.Document is null ? null : JsonNode.Parse(record.Document),
             difference,
-            ActionsFor(status),
+            ResolutionPolicy.OperatorActions(status.Status, status.Operation, status.Error?.Type, saga?.CurrentState),
             held,
             Timeline(write, saga, conflict, deliveries, actions));
     }
-
-    /// <summary>What an operator can do to the write now: the decisions its conflict allows, retry or discard after a failure, restore from the archive.</summary>
-    public static IReadOnlyList<string> ActionsFor(WriteStatusView status) =>
-        ResolutionPolicy.OperatorActions(status.Status, status.Operation, status.Error?.Type);
 
     static List<TimelineEvent> Timeline(Write write, ConflictState? saga, ConflictView? conflict, List<Webhooks.WebhookDelivery> deliveries, IReadOnlyList<AuditEntryView> actions)
     {

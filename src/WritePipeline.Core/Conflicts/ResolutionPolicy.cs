@@ -36,8 +36,13 @@ public static class ResolutionPolicy
         [.. ResolutionActions.All.Where(action => Refusal(status, operation, conflictType, action, StatusAudience.Client) is null)];
 
     /// <summary>What an operator can do to a write now: its conflict's decisions, retry or discard after a failure, restore from the archive.</summary>
-    public static IReadOnlyList<string> OperatorActions(string status, string operation, string? conflictType) =>
-        status == WriteStatus.Discarded
+    /// <param name="sagaState">
+    /// The state of the write's conflict saga, if it has one. While it carries out a decision nothing else can be taken,
+    /// even in the moment between the partition finishing with the write and the saga hearing of it.
+    /// </param>
+    public static IReadOnlyList<string> OperatorActions(string status, string operation, string? conflictType, string? sagaState) =>
+        sagaState == nameof(ConflictStateMachine.Resolving) ? []
+        : status == WriteStatus.Discarded
             ? [Restore]
             : [.. ResolutionActions.All.Where(action => Refusal(status, operation, conflictType, action, StatusAudience.Operator) is null)];
 

@@ -3,7 +3,7 @@ using WritePipeline.Contracts;
 
 namespace WritePipeline.Conflicts.SagaActivities;
 
-/// <summary>Answers a restore of a write that is not discarded.</summary>
+/// <summary>Answers a restore of a write that is not discarded, or whose discard its saga has not yet heard of.</summary>
 public sealed class RefuseRestore(ConflictWrites writes) : ConflictActivity<RestoreConflict>
 {
     protected override async Task RunAsync(BehaviorContext<ConflictState, RestoreConflict> context)
@@ -13,7 +13,9 @@ public sealed class RefuseRestore(ConflictWrites writes) : ConflictActivity<Rest
         {
             WriteId = context.Saga.CorrelationId,
             Status = write?.Status ?? "unknown",
-            Reason = ResolutionPolicy.OnlyDiscardedRestored,
+            Reason = context.Saga.CurrentState == nameof(ConflictStateMachine.Resolving)
+                ? ResolutionPolicy.DecisionUnderway
+                : ResolutionPolicy.OnlyDiscardedRestored,
         });
     }
 }
