@@ -1,0 +1,40 @@
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using WritePipeline.Collections;
+using WritePipeline.Data;
+using WritePipeline.Hosting;
+using WritePipeline.Messaging;
+using WritePipeline.Partitioning;
+using WritePipeline.Testing;
+using WritePipeline.Webhooks;
+
+namespace WritePipeline.ComponentTests.Support;
+
+/// <summary>
+/// The services a worker applies writes with, registered as the hosts register them, over a test database: what the
+/// component harnesses share, whatever they put around it (a bus, partition consumers, or nothing).
+/// </summary>
+static class WorkerServices
+{
+    public static IServiceCollection AddWorkerServices(
+        this IServiceCollection services,
+        WritePipelineOptions options,
+        TestDatabase database,
+        Func<IServiceProvider, IEnumerable<IInterceptor>> interceptors)
+    {
+        services.AddLogging();
+        services.AddSingleton(Options.Create(options));
+        services.AddWritePipelineOptionsSections();
+        services.AddSingleton(TimeProvider.System);
+        services.AddPartitioning(options.Partitions);
+        // The declared collections come from the options, as in the hosts: the built-in defaults unless a test declares its own.
+        services.AddCollections();
+        services.AddDbContext<WritePipelineDbContext>((provider, builder) => DataRegistration
+            .UseProvider(builder, database.Provider, database.ConnectionString)
+            .AddInterceptors([.. interceptors(provider), PartitionFence.Instance]));
+        MessagingRegistration.AddConsumerServices(services, TransportKind.InMemory);
+        ConflictsRegistration.AddWriteStatusWebhooks(services);
+        return services;
+    }
+}
