@@ -7,8 +7,8 @@ namespace WritePipeline.UnitTests;
 /// <summary>
 /// How Core's feature folders depend on each other (docs/architecture.md, "Folder dependencies"). A folder is the
 /// second part of a namespace (<c>WritePipeline.Writes</c>, <c>WritePipeline.Data.Sagas</c> is in Data); the root
-/// namespace is left out: it composes the options sections, and features still read settings that live there (the
-/// transport's, the database's, the API's; Writes, Conflicts and Webhooks the whole options).
+/// namespace is left out: it composes the options sections, and features read settings that live there (the
+/// transport's, the database's, the API's). No feature reads the whole options: only the composition does.
 /// </summary>
 public sealed class ArchitectureTests
 {
@@ -27,6 +27,18 @@ public sealed class ArchitectureTests
     {
         var cyclic = FolderGraph.Of(Core).CyclicEdges();
         Assert.True(cyclic.Count == 0, $"These dependencies form a cycle of folders; move the shared piece down, or invert it with an interface owned by the lower folder: {string.Join(", ", cyclic)}");
+    }
+
+    [Fact]
+    public void Only_the_composition_reads_the_whole_options()
+    {
+        var architecture = new ArchLoader().LoadAssemblies(Core).Build();
+        var readers = architecture.Types
+            .Where(type => type.Dependencies.Any(d => d.Target.FullName == typeof(WritePipelineOptions).FullName))
+            .Where(type => !type.Namespace.FullName.StartsWith("WritePipeline.Hosting", StringComparison.Ordinal) && type.Namespace.FullName != "WritePipeline")
+            .Select(type => type.FullName)
+            .ToList();
+        Assert.True(readers.Count == 0, $"These read the whole WritePipelineOptions; have them take their own section (IOptions<TSection>, Hosting/OptionsSections): {string.Join(", ", readers)}");
     }
 
     [Fact]
