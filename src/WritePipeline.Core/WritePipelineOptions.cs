@@ -4,7 +4,6 @@ using WritePipeline.Admin;
 using WritePipeline.Clients;
 using WritePipeline.Collections;
 using WritePipeline.Conflicts;
-using WritePipeline.Hosting;
 using WritePipeline.Operators;
 using WritePipeline.Partitioning;
 using WritePipeline.Scheduling;

@@ -1,13 +1,11 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Quartz;
 using WritePipeline.Audit;
 using WritePipeline.Conflicts;
 using WritePipeline.Data;
-using WritePipeline.Scheduling;
 using WritePipeline.Webhooks;
 using WritePipeline.Writes;
 using WritePipeline.Writes.Detection;

@@ -9,7 +9,7 @@ public sealed class BulkAction
 
     public required string Actor { get; set; }
 
-    /// <summary>A decision (<see cref="ResolutionActions"/>) or <c>restore</c>.</summary>
+    /// <summary>A decision (<see cref="Contracts.ResolutionActions"/>) or <c>restore</c>.</summary>
     public required string Action { get; set; }
 
     public string? Reason { get; set; }

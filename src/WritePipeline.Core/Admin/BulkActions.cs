@@ -2,7 +2,6 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using WritePipeline.Conflicts;
-using WritePipeline.Contracts;
 using WritePipeline.Data;
 using WritePipeline.Writes;
 

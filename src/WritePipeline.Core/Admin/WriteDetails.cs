@@ -4,7 +4,6 @@ using Microsoft.EntityFrameworkCore;
 using WritePipeline.Audit;
 using WritePipeline.Clients;
 using WritePipeline.Conflicts;
-using WritePipeline.Contracts;
 using WritePipeline.Data;
 using WritePipeline.Records;
 using WritePipeline.Webhooks;

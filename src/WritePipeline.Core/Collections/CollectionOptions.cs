@@ -1,4 +1,3 @@
-using WritePipeline.Collections;
 namespace WritePipeline.Collections;
 
 /// <summary>The declaration of one collection: its constraints and how its conflicts are handled.</summary>

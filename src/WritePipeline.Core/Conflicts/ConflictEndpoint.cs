@@ -1,5 +1,4 @@
 using MassTransit;
-using WritePipeline.Partitioning;
 
 namespace WritePipeline.Conflicts;
 

@@ -23,7 +23,7 @@ public sealed class ConflictState : IVersionedSaga
     /// <summary>The kind of the latest conflict.</summary>
     public string ConflictType { get; set; } = null!;
 
-    /// <summary>The latest conflict's identity (<see cref="WriteConflict.ConflictId"/>): a repeated <c>WriteConflicted</c> is recognised by it.</summary>
+    /// <summary>The latest conflict's identity (<see cref="Writes.Detection.WriteConflict.ConflictId"/>): a repeated <c>WriteConflicted</c> is recognised by it.</summary>
     public Guid ConflictId { get; set; }
 
     /// <summary>When the latest conflict was detected.</summary>

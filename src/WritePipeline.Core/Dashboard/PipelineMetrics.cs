@@ -49,7 +49,7 @@ public sealed record DashboardSnapshot
 
 /// <summary>
 /// The figures behind the operators' dashboard, from the database (counted there, grouped by minute) and the broker.
-/// "Conflicted" counts rows of <c>write_conflicts</c> by <see cref="Conflicts.WriteConflict.DetectedAt"/>. That table
+/// "Conflicted" counts rows of <c>write_conflicts</c> by <see cref="Writes.Detection.WriteConflict.DetectedAt"/>. That table
 /// keeps only the latest conflict of each write (a resolution that conflicts again replaces it), so a write is
 /// counted once, in the minute it last conflicted, and a write that conflicted earlier but again inside the window
 /// moves into the window.

@@ -8,7 +8,6 @@ using WritePipeline.Conflicts;
 using WritePipeline.Conflicts.SagaActivities;
 using WritePipeline.Contracts;
 using WritePipeline.Data.Sagas;
-using WritePipeline.Messaging;
 using WritePipeline.Partitioning;
 using WritePipeline.Writes;
 using WritePipeline.Writes.Detection;

@@ -1,15 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
-using WritePipeline.Admin;
-using WritePipeline.Clients;
 using WritePipeline.Collections;
-using WritePipeline.Conflicts;
-using WritePipeline.Operators;
-using WritePipeline.Scheduling;
-using WritePipeline.Telemetry;
-using WritePipeline.Webhooks;
-using WritePipeline.Writes;
 
 namespace WritePipeline.Hosting;
 

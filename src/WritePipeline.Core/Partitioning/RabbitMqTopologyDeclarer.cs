@@ -8,7 +8,7 @@ namespace WritePipeline.Partitioning;
 /// <summary>
 /// Declares every partition's exchange, quorum queue and binding before the API accepts its first write, even
 /// when no worker has started yet. The arguments must equal what the worker's receive endpoints declare
-/// (<see cref="Messaging.PartitionEndpoints"/>), or RabbitMQ refuses the second declaration.
+/// (<see cref="RabbitMqPartitionConsumers"/>), or RabbitMQ refuses the second declaration.
 /// </summary>
 public sealed class RabbitMqTopologyDeclarer(
     IOptions<TransportOptions> transport,

@@ -11,7 +11,7 @@ public sealed class BackgroundReading<T>(Func<CancellationToken, Task<T>> read, 
     Stamped? _last;
     int _reading;
 
-    /// <summary>The last reading, asking for a new one when it is <paramref name="maxAge"/> old or older; null until the first.</summary>
+    /// <summary>The last reading, asking for a new one when it has reached its maximum age; null until the first.</summary>
     public T? Last()
     {
         var last = Volatile.Read(ref _last);

@@ -2,13 +2,10 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text;
-using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using WritePipeline.Contracts;
 using WritePipeline.Data;
-using WritePipeline.Messaging;
 using WritePipeline.Telemetry;
 
 namespace WritePipeline.Webhooks;

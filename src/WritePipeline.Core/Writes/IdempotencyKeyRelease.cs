@@ -4,7 +4,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Quartz;
 using WritePipeline.Data;
-using WritePipeline.Scheduling;
 
 namespace WritePipeline.Writes;
 

@@ -2,7 +2,6 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.Extensions.DependencyInjection;
-using WritePipeline.Admin;
 using WritePipeline.Conflicts;
 using WritePipeline.Operators;
 using WritePipeline.Webhooks;

@@ -2,10 +2,8 @@ using System.Text.Json.Nodes;
 using MassTransit;
 using MassTransit.Testing;
 using Microsoft.EntityFrameworkCore;
-using WritePipeline.Conflicts;
 using WritePipeline.Contracts;
 using WritePipeline.Testing;
-using WritePipeline.Writes;
 using WritePipeline.Writes.Detection;
 
 namespace WritePipeline.ComponentTests.Conflicts;

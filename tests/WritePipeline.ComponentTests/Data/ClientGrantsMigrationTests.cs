@@ -1,7 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
-using WritePipeline.Clients;
 using WritePipeline.Data;
 using WritePipeline.Testing;
 

@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using WritePipeline.Conflicts;
 using WritePipeline.Data;
 using WritePipeline.Testing;
 

@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using WritePipeline.Contracts;
-using WritePipeline.Writes;
 
 namespace WritePipeline.ComponentTests.Partitioning;
 

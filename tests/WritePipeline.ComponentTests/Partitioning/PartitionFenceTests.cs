@@ -1,9 +1,6 @@
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using WritePipeline.Contracts;
-using WritePipeline.Partitioning;
-using WritePipeline.Testing;
-using WritePipeline.Writes;
 
 namespace WritePipeline.ComponentTests.Partitioning;
 

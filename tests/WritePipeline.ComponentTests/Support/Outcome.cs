@@ -1,6 +1,5 @@
 using System.Text;
 using Microsoft.EntityFrameworkCore;
-using WritePipeline.Writes;
 using WritePipeline.Writes.Detection;
 
 namespace WritePipeline.ComponentTests.Support;

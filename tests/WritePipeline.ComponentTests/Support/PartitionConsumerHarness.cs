@@ -7,11 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using WritePipeline.Contracts;
 using WritePipeline.Data;
 using WritePipeline.Hosting;
-using WritePipeline.Messaging;
-using WritePipeline.Partitioning;
-using WritePipeline.Records;
 using WritePipeline.Testing;
-using WritePipeline.Writes;
 
 namespace WritePipeline.ComponentTests.Support;
 

@@ -4,10 +4,7 @@ using Microsoft.Extensions.Options;
 using WritePipeline.Collections;
 using WritePipeline.Data;
 using WritePipeline.Hosting;
-using WritePipeline.Messaging;
-using WritePipeline.Partitioning;
 using WritePipeline.Testing;
-using WritePipeline.Webhooks;
 
 namespace WritePipeline.ComponentTests.Support;
 

@@ -4,9 +4,7 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using WritePipeline.Contracts;
 using WritePipeline.Data;
-using WritePipeline.Partitioning;
 using WritePipeline.Testing;
-using WritePipeline.Writes;
 using WritePipeline.Writes.Detection;
 
 namespace WritePipeline.ComponentTests.Support;

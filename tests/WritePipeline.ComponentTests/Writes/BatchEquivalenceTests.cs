@@ -1,9 +1,6 @@
 using System.Diagnostics;
 using System.Text;
 using CsCheck;
-using WritePipeline.Testing;
-using WritePipeline.Webhooks;
-using WritePipeline.Writes;
 using Xunit.Abstractions;
 
 namespace WritePipeline.ComponentTests.Writes;

@@ -2,7 +2,6 @@ using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using WritePipeline.Collections;
 using WritePipeline.Contracts;
-using WritePipeline.Writes;
 
 namespace WritePipeline.ComponentTests.Writes;
 

@@ -2,7 +2,6 @@ using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using WritePipeline.Contracts;
 using WritePipeline.Testing;
-using WritePipeline.Writes;
 using WritePipeline.Writes.Detection;
 
 namespace WritePipeline.ComponentTests.Writes;

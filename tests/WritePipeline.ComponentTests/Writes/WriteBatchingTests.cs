@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using WritePipeline.Contracts;
-using WritePipeline.Writes;
 
 namespace WritePipeline.ComponentTests.Writes;
 

@@ -4,7 +4,6 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using WritePipeline.Data;
 using WritePipeline.Testing;
-using WritePipeline.Writes;
 
 namespace WritePipeline.ComponentTests.Writes;
 

@@ -4,9 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using RabbitMQ.Client;
 using WritePipeline.Contracts;
-using WritePipeline.Partitioning;
 using WritePipeline.Testing;
-using WritePipeline.Writes;
 
 namespace WritePipeline.IntegrationTests.Admin;
 
@@ -65,7 +63,7 @@ public sealed class AdminActionsSqliteFixture() : AdminActionsFixture(new Pipeli
 {
     /// <summary>
     /// The in-memory transport has no raw message to garble: the write is recorded as the recorder leaves it
-    /// (<see cref="UnprocessableWriteRecorder"/>: failed, unreadable_message, with the reason).
+    /// (<see cref="UnreadableWrites"/>: failed, unreadable_message, with the reason).
     /// </summary>
     public override async Task<Guid> FailedWriteAsync(Guid clientId, string collection, string key, JsonObject body)
     {

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using WritePipeline.Testing;
 
 namespace WritePipeline.IntegrationTests.Admin;
 

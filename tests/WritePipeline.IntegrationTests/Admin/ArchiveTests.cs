@@ -4,7 +4,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using WritePipeline.Admin;
 using WritePipeline.Scheduling;
 using WritePipeline.Testing;
 using WritePipeline.Writes.Detection;

@@ -1,7 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using WritePipeline.Admin;
 using WritePipeline.Testing;
 
 namespace WritePipeline.IntegrationTests.Admin;

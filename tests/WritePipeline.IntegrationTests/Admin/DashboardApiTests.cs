@@ -6,7 +6,6 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using WritePipeline.Dashboard;
 using WritePipeline.Data;
-using WritePipeline.Partitioning;
 
 namespace WritePipeline.IntegrationTests.Admin;
 

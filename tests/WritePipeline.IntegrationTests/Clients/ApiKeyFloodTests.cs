@@ -7,9 +7,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.DependencyInjection;
-using WritePipeline.Clients;
 using WritePipeline.Data;
-using WritePipeline.Testing;
 using Xunit.Abstractions;
 
 namespace WritePipeline.IntegrationTests.Clients;

@@ -1,8 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using WritePipeline.Clients;
-using WritePipeline.Testing;
 
 namespace WritePipeline.IntegrationTests.Clients;
 

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using WritePipeline.Partitioning;
 using Xunit.Abstractions;
 
 namespace WritePipeline.IntegrationTests.Conflicts;

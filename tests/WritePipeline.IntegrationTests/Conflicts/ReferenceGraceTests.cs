@@ -2,7 +2,6 @@ using System.Net;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using WritePipeline.Partitioning;
 using WritePipeline.Testing;
 using WritePipeline.Writes.Detection;
 

@@ -2,8 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
-using WritePipeline.Conflicts;
-using WritePipeline.Partitioning;
 using WritePipeline.Testing;
 
 namespace WritePipeline.IntegrationTests.Conflicts;

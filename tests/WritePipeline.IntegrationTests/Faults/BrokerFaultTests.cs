@@ -1,11 +1,5 @@
 using System.Diagnostics;
-using System.Net;
-using System.Text.Json.Nodes;
-using Microsoft.EntityFrameworkCore;
-using WritePipeline.Conflicts;
-using WritePipeline.Partitioning;
 using WritePipeline.Testing;
-using WritePipeline.Writes;
 using Xunit.Abstractions;
 
 namespace WritePipeline.IntegrationTests.Faults;

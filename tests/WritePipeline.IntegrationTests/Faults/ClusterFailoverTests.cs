@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json.Nodes;
-using WritePipeline.Conflicts;
-using WritePipeline.Partitioning;
 using WritePipeline.Testing;
 using Xunit.Abstractions;
 

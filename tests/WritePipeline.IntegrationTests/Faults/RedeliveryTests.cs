@@ -3,8 +3,6 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.EntityFrameworkCore;
 using RabbitMQ.Client;
-using WritePipeline.Partitioning;
-using WritePipeline.Writes;
 
 namespace WritePipeline.IntegrationTests.Faults;
 

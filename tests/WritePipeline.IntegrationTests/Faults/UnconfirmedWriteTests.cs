@@ -3,9 +3,7 @@ using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using WritePipeline.Contracts;
-using WritePipeline.Partitioning;
 using WritePipeline.Testing;
-using WritePipeline.Writes;
 
 namespace WritePipeline.IntegrationTests.Faults;
 

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using WritePipeline.Problems;
 
 namespace WritePipeline.IntegrationTests.Input;
 

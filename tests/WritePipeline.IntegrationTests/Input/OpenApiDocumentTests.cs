@@ -1,6 +1,4 @@
-using System.Text.Json.Nodes;
 using WritePipeline.Problems;
-using WritePipeline.Testing;
 
 namespace WritePipeline.IntegrationTests.Input;
 

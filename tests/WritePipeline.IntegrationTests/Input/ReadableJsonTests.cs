@@ -1,6 +1,4 @@
-using System.Net;
 using System.Text.Json.Nodes;
-using WritePipeline.Testing;
 
 namespace WritePipeline.IntegrationTests.Input;
 

@@ -2,8 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Playwright;
-using WritePipeline.Operators;
-using WritePipeline.Testing;
 using static Microsoft.Playwright.Assertions;
 
 namespace WritePipeline.IntegrationTests.OperatorConsole;

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using Microsoft.Playwright;
-using WritePipeline.Operators;
 using static Microsoft.Playwright.Assertions;
 
 namespace WritePipeline.IntegrationTests.OperatorConsole;

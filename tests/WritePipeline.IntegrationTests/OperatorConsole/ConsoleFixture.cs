@@ -1,7 +1,5 @@
 using System.Text.Json.Nodes;
 using Microsoft.Playwright;
-using WritePipeline.Operators;
-using WritePipeline.Testing;
 
 namespace WritePipeline.IntegrationTests.OperatorConsole;
 

@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using Microsoft.Playwright;
-using WritePipeline.Operators;
 using WritePipeline.Testing;
 using static Microsoft.Playwright.Assertions;
 

@@ -3,8 +3,6 @@ using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using WritePipeline.Operators;
-using WritePipeline.Testing;
 
 namespace WritePipeline.IntegrationTests.OperatorConsole;
 

@@ -1,5 +1,4 @@
 using System.Net;
-using WritePipeline.Testing;
 
 namespace WritePipeline.IntegrationTests.OperatorConsole;
 

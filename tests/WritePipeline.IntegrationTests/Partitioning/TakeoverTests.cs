@@ -1,9 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
-using WritePipeline.Partitioning;
 using WritePipeline.Testing;
-using WritePipeline.Writes;
 using WritePipeline.IntegrationTests.Writes;
 
 namespace WritePipeline.IntegrationTests.Partitioning;

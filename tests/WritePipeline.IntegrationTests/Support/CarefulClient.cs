@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using Microsoft.EntityFrameworkCore;
-using WritePipeline.Writes;
 using Xunit.Abstractions;
 using System.Text.Json.Nodes;
 using WritePipeline.Testing;

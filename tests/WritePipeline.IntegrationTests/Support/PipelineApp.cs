@@ -10,12 +10,9 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using WritePipeline.Clients;
 using WritePipeline.Data;
-using WritePipeline.Records;
 using WritePipeline.IntegrationTests.OperatorConsole;
 using WritePipeline.Testing;
-using WritePipeline.Writes;
 
 namespace WritePipeline.IntegrationTests.Support;
 

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.DependencyInjection;
-using WritePipeline.Data;
 using WritePipeline.Testing;
 
 namespace WritePipeline.IntegrationTests.Support;

@@ -1,5 +1,3 @@
-using WritePipeline.Partitioning;
-
 namespace WritePipeline.IntegrationTests.Support;
 
 /// <summary>Fresh record keys, so that tests sharing an app never meet each other's records.</summary>

@@ -2,10 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
-using WritePipeline.Conflicts;
-using WritePipeline.Partitioning;
 using WritePipeline.Testing;
-using WritePipeline.Webhooks;
 using Xunit.Abstractions;
 
 namespace WritePipeline.IntegrationTests.Webhooks;

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using WritePipeline.Records;
 using Xunit.Abstractions;
 
 namespace WritePipeline.IntegrationTests.Writes;

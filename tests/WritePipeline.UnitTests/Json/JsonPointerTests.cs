@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using WritePipeline.Conflicts;
 using WritePipeline.Json;
 
 namespace WritePipeline.UnitTests.Json;

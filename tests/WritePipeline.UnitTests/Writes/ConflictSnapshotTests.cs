@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using WritePipeline.Collections;
-using WritePipeline.Conflicts;
 using WritePipeline.Contracts;
 using WritePipeline.Json;
 using WritePipeline.Writes;

@@ -1,5 +1,4 @@
 using WritePipeline.Collections;
-using WritePipeline.Conflicts;
 using WritePipeline.Writes.Detection;
 
 namespace WritePipeline.UnitTests.Writes;

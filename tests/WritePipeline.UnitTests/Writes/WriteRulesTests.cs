@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using WritePipeline.Collections;
 using WritePipeline.Contracts;
-using WritePipeline.Records;
 using WritePipeline.Writes;
 using Record = WritePipeline.Records.Record;
 

@@ -1,7 +1,6 @@
 using MassTransit;
 using MassTransit.Middleware.InMemoryOutbox;
 using WritePipeline.Contracts;
-using WritePipeline.Messaging;
 using WritePipeline.Partitioning;
 
 namespace WritePipeline.Conflicts.SagaActivities;

@@ -1,6 +1,5 @@
 using MassTransit;
 using WritePipeline.Contracts;
-using WritePipeline.Writes;
 
 namespace WritePipeline.Conflicts.SagaActivities;
 

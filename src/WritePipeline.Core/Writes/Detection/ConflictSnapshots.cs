@@ -3,7 +3,6 @@ using System.Text.Json.Nodes;
 using WritePipeline.Contracts;
 using WritePipeline.Json;
 using WritePipeline.Records;
-using WritePipeline.Writes;
 
 namespace WritePipeline.Writes.Detection;
 

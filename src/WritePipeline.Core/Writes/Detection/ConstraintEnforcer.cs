@@ -3,7 +3,6 @@ using Microsoft.EntityFrameworkCore;
 using WritePipeline.Collections;
 using WritePipeline.Data;
 using WritePipeline.Records;
-using WritePipeline.Writes;
 
 namespace WritePipeline.Writes.Detection;
 

@@ -1,6 +1,5 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
-using WritePipeline.Writes;
 
 namespace WritePipeline.Writes.Detection;
 

@@ -4,7 +4,6 @@ using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Microsoft.EntityFrameworkCore;
 using WritePipeline.Testing;
-using WritePipeline.Writes;
 
 namespace WritePipeline.IntegrationTests.Faults.FaultSuite;
 
