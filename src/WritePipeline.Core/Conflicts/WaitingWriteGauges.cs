@@ -25,7 +25,7 @@ public sealed class WaitingWriteGauges(IServiceScopeFactory scopes, TimeProvider
     static readonly string[] ForAPerson = [WriteStatus.Notified, WriteStatus.Parked, WriteStatus.Failed];
 
     readonly BackgroundReading<Reading> _reading = new(
-        cancellationToken => ReadAsync(scopes, clock, cancellationToken),
+        cancellationToken => ReadAsync(scopes, cancellationToken),
         clock,
         () => options.Value.GaugeInterval,
         ex => logger.LogWarning(ex, "Could not read the waiting writes and saga states for the metrics; the gauges keep their last figures"));
@@ -54,7 +54,7 @@ public sealed class WaitingWriteGauges(IServiceScopeFactory scopes, TimeProvider
     /// <summary>The last reading, asking for a new one when it is as old as the gauge interval; null until the first.</summary>
     public Reading? Last() => _reading.Last();
 
-    static async Task<Reading> ReadAsync(IServiceScopeFactory scopes, TimeProvider clock, CancellationToken cancellationToken)
+    static async Task<Reading> ReadAsync(IServiceScopeFactory scopes, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<WritePipelineDbContext>();
@@ -64,12 +64,11 @@ public sealed class WaitingWriteGauges(IServiceScopeFactory scopes, TimeProvider
             .Select(g => new { State = g.Key, Count = g.Count() })
             .ToListAsync(cancellationToken);
         return new Reading(
-            clock.GetUtcNow(),
             WaitingStatuses.ToDictionary(s => s, s => (long)(writes.SingleOrDefault(w => w.Status == s)?.Count ?? 0)),
             writes.Where(w => ForAPerson.Contains(w.Status)).Select(w => (DateTimeOffset?)w.Oldest).Min(),
             sagas.ToDictionary(s => s.State, s => (long)s.Count));
     }
 
     /// <param name="OldestWaiting">When the oldest write waiting for a person was submitted; null when none waits.</param>
-    public sealed record Reading(DateTimeOffset At, IReadOnlyDictionary<string, long> Waiting, DateTimeOffset? OldestWaiting, IReadOnlyDictionary<string, long> Sagas);
+    public sealed record Reading(IReadOnlyDictionary<string, long> Waiting, DateTimeOffset? OldestWaiting, IReadOnlyDictionary<string, long> Sagas);
 }

@@ -41,15 +41,11 @@ public sealed class WebhookOutbox(WritePipelineDbContext db, IMemoryCache cache,
 
     /// <summary>
     /// The deliveries the event owes: one per enabled endpoint of its client that subscribes to it, each with the body
-    /// <c>{type, timestamp, data}</c>. None (and no query) when the client subscribes to nothing of the kind.
+    /// <c>{type, timestamp, data}</c>. Ask <see cref="HasSubscriberAsync"/> first (it is cached): an event nobody
+    /// subscribes to then costs neither its data nor a query.
     /// </summary>
     public async Task<IReadOnlyList<WebhookDelivery>> AddAsync(WebhookEvent webhookEvent, CancellationToken cancellationToken)
     {
-        if (!await HasSubscriberAsync(webhookEvent.ClientId, webhookEvent.Type, cancellationToken))
-        {
-            return [];
-        }
-
         var endpoints = (await db.WebhookEndpoints.AsNoTracking()
                 .Where(e => e.ClientId == webhookEvent.ClientId && e.Enabled)
                 .ToListAsync(cancellationToken))
