@@ -45,9 +45,10 @@ public static class MessagingRegistration
             else
             {
                 // The partitions are shared with the other workers through leases; this worker consumes only its own.
-                services.AddSingleton<WorkerIdentity>();
+                services.AddSingleton(new WorkerIdentity());
                 services.AddSingleton<PartitionLeaseStore>();
                 services.AddSingleton<RabbitMqPartitionConsumers>();
+                services.AddSingleton<IPartitionConsumers>(provider => provider.GetRequiredService<RabbitMqPartitionConsumers>());
                 services.AddHostedService<PartitionOwnership>();
             }
 

@@ -72,12 +72,25 @@ public sealed class PartitionLeaseStore(IServiceScopeFactory scopes, TimeProvide
         return taken == 1 ? new PartitionClaim(partition, worker, seenEpoch + 1) : null;
     });
 
-    /// <summary>Moves the expiry of every lease <paramref name="worker"/> holds on by a lease's duration.</summary>
-    public Task RenewAsync(string worker, CancellationToken cancellationToken) => UseAsync(async db =>
+    /// <summary>
+    /// Moves the expiry of the leases of <paramref name="partitions"/> on by a lease's duration, where they still name
+    /// <paramref name="worker"/>: only those it consumes or is giving up, never every lease that names it (one it no
+    /// longer consumes would be kept from the others for ever).
+    /// </summary>
+    public async Task RenewAsync(string worker, IReadOnlyCollection<int> partitions, CancellationToken cancellationToken)
     {
-        var expires = clock.GetUtcNow() + LeaseDuration;
-        await db.PartitionLeases.Where(l => l.Owner == worker).ExecuteUpdateAsync(set => set.SetProperty(l => l.ExpiresAt, expires), cancellationToken);
-    });
+        if (partitions.Count == 0)
+        {
+            return;
+        }
+
+        var list = partitions.ToList();
+        await UseAsync(async db =>
+        {
+            var expires = clock.GetUtcNow() + LeaseDuration;
+            await db.PartitionLeases.Where(l => l.Owner == worker && list.Contains(l.Partition)).ExecuteUpdateAsync(set => set.SetProperty(l => l.ExpiresAt, expires), cancellationToken);
+        });
+    }
 
     /// <summary>Gives a lease up, if it is still the claim's, so that the next owner can take it at once.</summary>
     public Task ReleaseAsync(PartitionClaim claim, CancellationToken cancellationToken) => UseAsync(db =>

@@ -29,7 +29,7 @@ public sealed class RabbitMqPartitionConsumers(
     IPartitionBatchProcessor processor,
     PartitionConsumerStates states,
     BrokerTopology topology,
-    ILogger<RabbitMqPartitionConsumers> logger) : IAsyncDisposable
+    ILogger<RabbitMqPartitionConsumers> logger) : IPartitionConsumers, IAsyncDisposable
 {
     /// <summary>A partition is tried again at least this often while it has no consumer: a broker back is noticed within it.</summary>
     static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(2);

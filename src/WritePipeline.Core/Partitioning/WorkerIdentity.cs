@@ -6,7 +6,15 @@ namespace WritePipeline.Partitioning;
 /// </summary>
 public sealed class WorkerIdentity
 {
-    public string Id { get; } = Trim($"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..6]}", PipelineWorker.MaxIdLength);
+    public WorkerIdentity()
+        : this($"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..6]}")
+    {
+    }
+
+    /// <summary>A worker of the given id (tests choose ids to decide how the workers sort).</summary>
+    public WorkerIdentity(string id) => Id = Trim(id, PipelineWorker.MaxIdLength);
+
+    public string Id { get; }
 
     public PipelineWorker Registration(DateTimeOffset now) => new()
     {
