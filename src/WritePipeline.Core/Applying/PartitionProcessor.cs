@@ -46,21 +46,21 @@ public sealed class PartitionProcessor(
             var delivery = deliveries[next];
             if (delivery.Message is null)
             {
-                await InScopeAsync<UnreadableWrites>(unreadable => unreadable.RecordAsync(delivery.MessageId, delivery.Unreadable!, cancellationToken), cancellationToken);
+                await StepAsync(delivery.MessageId, () => InScopeAsync<UnreadableWrites>(unreadable => unreadable.RecordAsync(delivery.MessageId, delivery.Unreadable!, cancellationToken)), cancellationToken);
                 next++;
                 continue;
             }
 
             if (delivery.Message.Check is { } check)
             {
-                await InScopeAsync<UnconfirmedWrites>(unconfirmed => unconfirmed.RejectIfNeverQueuedAsync(check, cancellationToken), cancellationToken);
+                await StepAsync(delivery.MessageId, () => InScopeAsync<UnconfirmedWrites>(unconfirmed => unconfirmed.RejectIfNeverQueuedAsync(check, cancellationToken)), cancellationToken);
                 next++;
                 continue;
             }
 
             if (delivery.Message.Retry is { } referenceRetry)
             {
-                await referenceRetries.RetryAsync(referenceRetry, partition, cancellationToken);
+                await StepAsync(delivery.MessageId, () => referenceRetries.RetryAsync(referenceRetry, partition, cancellationToken), cancellationToken);
                 next++;
                 continue;
             }
@@ -69,7 +69,7 @@ public sealed class PartitionProcessor(
             {
                 using (PartitionSpans.StartApply(_messagingSystem, delivery.Parent, resolution, partition))
                 {
-                    await retry.RunAsync(() => resolutions.CarryOutAsync(resolution, partition, cancellationToken), InPlaceRetry.Passing, cancellationToken);
+                    await StepAsync(delivery.MessageId, () => resolutions.CarryOutAsync(resolution, partition, cancellationToken), cancellationToken);
                 }
 
                 next++;
@@ -124,15 +124,29 @@ public sealed class PartitionProcessor(
         }
     }
 
-    /// <summary>One step on a scoped service (a fresh DbContext per attempt), retried in place while it fails for a passing reason.</summary>
-    Task InScopeAsync<TService>(Func<TService, Task> step, CancellationToken cancellationToken)
-        where TService : notnull =>
-        retry.RunAsync(
-            async () =>
-            {
-                await using var scope = scopes.CreateAsyncScope();
-                await step(scope.ServiceProvider.GetRequiredService<TService>());
-            },
-            InPlaceRetry.Passing,
-            cancellationToken);
+    /// <summary>
+    /// One message's step that is not a write's own apply, retried in place as a step on one write is
+    /// (<see cref="InPlaceRetry.Bounded"/>): the write it is about ends failed within the step when that write cannot be
+    /// applied; a step that still cannot succeed (a bug in the step itself) is logged as an error and left, so that
+    /// the partition goes on.
+    /// </summary>
+    async Task StepAsync(string? messageId, Func<Task> step, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await retry.RunAsync(step, retry.Bounded(), cancellationToken);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && (TransientFailures.Classify(ex) == FailureKind.Data || TransientFailures.IsUnexpected(ex)))
+        {
+            logger.LogError(ex, "Message {MessageId} could not be processed and is left; its partition goes on", messageId);
+        }
+    }
+
+    /// <summary>One attempt on a scoped service (a fresh DbContext per attempt).</summary>
+    async Task InScopeAsync<TService>(Func<TService, Task> step)
+        where TService : notnull
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        await step(scope.ServiceProvider.GetRequiredService<TService>());
+    }
 }

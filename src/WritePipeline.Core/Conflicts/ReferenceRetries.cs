@@ -18,7 +18,7 @@ namespace WritePipeline.Conflicts;
 public sealed class ReferenceRetries(
     IServiceScopeFactory scopes,
     ConflictHandover handover,
-    RefusedWrites refusals,
+    FailedWrites failures,
     ResolutionApplier releases,
     InPlaceRetry retry,
     PipelineMeter meter,
@@ -28,15 +28,7 @@ public sealed class ReferenceRetries(
     public async Task RetryAsync(ReferenceRetry message, int partition, CancellationToken cancellationToken)
     {
         using var scope = logger.BeginWriteScope(message.WriteId, message.Collection, message.Key, partition);
-        ApplyResult result;
-        try
-        {
-            result = await retry.RunAsync(() => AttemptAsync(message, partition, cancellationToken), InPlaceRetry.Passing, cancellationToken);
-        }
-        catch (Exception ex) when (TransientFailures.Classify(ex) == FailureKind.Data)
-        {
-            result = await refusals.FailAsync(message.WriteId, WriteStatus.Waiting, ex, cancellationToken);
-        }
+        var result = await failures.RunAsync(message.WriteId, WriteStatus.Waiting, () => AttemptAsync(message, partition, cancellationToken), cancellationToken);
 
         meter.Outcome(result, clock.GetUtcNow(), inTurn: false);
         await retry.RunAsync(() => handover.SendAsync(result, cancellationToken), InPlaceRetry.UntilSent, cancellationToken);

@@ -16,7 +16,7 @@ namespace WritePipeline.Conflicts;
 public sealed class ResolutionApplier(
     IServiceScopeFactory scopes,
     ConflictHandover handover,
-    RefusedWrites refusals,
+    FailedWrites failures,
     InPlaceRetry retry,
     Collections.CollectionCatalog collections,
     Telemetry.PipelineMeter meter,
@@ -26,18 +26,18 @@ public sealed class ResolutionApplier(
     public async Task CarryOutAsync(ApplyResolution message, int partition, CancellationToken cancellationToken)
     {
         using var scope = logger.BeginWriteScope(message.WriteId, message.Collection, message.Key, partition);
-        ApplyResult result;
-        try
-        {
-            await using var services = scopes.CreateAsyncScope();
-            result = await ResolveAsync(services.ServiceProvider, message, partition, cancellationToken);
-        }
-        catch (Exception ex) when (TransientFailures.Classify(ex) == FailureKind.Data)
-        {
-            // What the decision would store is refused (e.g. an edited document too large for a column): the write
-            // ends failed, where an operator finds it, and the writes held behind it are released.
-            result = await refusals.FailAsync(message.WriteId, WriteStatus.Resolving, ex, cancellationToken);
-        }
+        // A decision that can never be carried out (what it would store is refused, e.g. an edited document too large
+        // for a column; or it fails every time): the write ends failed, where an operator finds it, its saga hears so,
+        // and the writes held behind it are released.
+        var result = await failures.RunAsync(
+            message.WriteId,
+            WriteStatus.Resolving,
+            async () =>
+            {
+                await using var services = scopes.CreateAsyncScope();
+                return await ResolveAsync(services.ServiceProvider, message, partition, cancellationToken);
+            },
+            cancellationToken);
 
         meter.Outcome(result, clock.GetUtcNow(), inTurn: false);
         await retry.RunAsync(() => handover.SendAsync(result, cancellationToken), InPlaceRetry.UntilSent, cancellationToken);
@@ -56,7 +56,12 @@ public sealed class ResolutionApplier(
         }
 
         var db = services.GetRequiredService<WritePipelineDbContext>();
-        var write = await db.Writes.AsNoTracking().SingleAsync(w => w.Id == message.WriteId, cancellationToken);
+        if (await db.Writes.AsNoTracking().SingleOrDefaultAsync(w => w.Id == message.WriteId, cancellationToken) is not { } write)
+        {
+            // Its row is gone (removed by hand): there is nothing left to decide about.
+            return new ApplyResult(ApplyOutcome.Skipped, null);
+        }
+
         var conflict = await db.WriteConflicts.AsNoTracking().SingleOrDefaultAsync(c => c.WriteId == message.WriteId, cancellationToken);
         var decided = ResolutionRules.WriteFor(write, conflict, message.Action, message.Body);
         return await applier.ApplyAsync(decided, partition, WriteStatus.Resolving, cancellationToken);
@@ -70,9 +75,12 @@ public sealed class ResolutionApplier(
     {
         while (true)
         {
-            await using var scope = scopes.CreateAsyncScope();
-            var applier = scope.ServiceProvider.GetRequiredService<WriteApplier>();
-            var next = await applier.NextReleasedAsync(collection, key, cancellationToken);
+            Write? next;
+            await using (var scope = scopes.CreateAsyncScope())
+            {
+                next = await scope.ServiceProvider.GetRequiredService<WriteApplier>().NextReleasedAsync(collection, key, cancellationToken);
+            }
+
             if (next is null)
             {
                 return;
@@ -80,15 +88,15 @@ public sealed class ResolutionApplier(
 
             // Lines about the released write carry its own id (the decision's is the scope's outside).
             using var heldScope = logger.BeginWriteScope(next.Id, next.Collection, next.Key, partition);
-            ApplyResult result;
-            try
-            {
-                result = await applier.ApplyAsync(next.ToMessage(), partition, WriteStatus.Held, cancellationToken);
-            }
-            catch (Exception ex) when (TransientFailures.Classify(ex) == FailureKind.Data)
-            {
-                result = await refusals.FailAsync(next.Id, WriteStatus.Held, ex, cancellationToken);
-            }
+            var result = await failures.RunAsync(
+                next.Id,
+                WriteStatus.Held,
+                async () =>
+                {
+                    await using var scope = scopes.CreateAsyncScope();
+                    return await scope.ServiceProvider.GetRequiredService<WriteApplier>().ApplyAsync(next.ToMessage(), partition, WriteStatus.Held, cancellationToken);
+                },
+                cancellationToken);
 
             meter.Outcome(result, clock.GetUtcNow(), inTurn: false);
             await retry.RunAsync(() => handover.SendAsync(result, cancellationToken), InPlaceRetry.UntilSent, cancellationToken);

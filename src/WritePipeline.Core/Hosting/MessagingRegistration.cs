@@ -80,7 +80,7 @@ public static class MessagingRegistration
         services.AddMetrics();
         services.TryAddSingleton<Telemetry.PipelineMeter>();
         services.AddSingleton<WriteBatchApplier>();
-        services.AddSingleton<RefusedWrites>();
+        services.AddSingleton<FailedWrites>();
         services.AddSingleton<InPlaceRetry>();
         services.AddSingleton<ResolutionApplier>();
         services.AddSingleton<ReferenceRetries>();

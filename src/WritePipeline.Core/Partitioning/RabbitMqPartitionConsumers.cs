@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -135,12 +136,23 @@ public sealed class RabbitMqPartitionConsumers(
         // Every transaction committed from here on, however deep, is checked against this claim.
         using var fence = PartitionFence.Enter(session.Claim);
         var failures = 0;
+        var outageStarted = 0L;
+        void Subscribed()
+        {
+            if (failures > 0)
+            {
+                logger.LogWarning("Partition {Queue} is consumed again, after {Attempts} failed attempts over {Outage}", PartitionTopology.QueueName(partition), failures, Stopwatch.GetElapsedTime(outageStarted));
+            }
+
+            failures = 0;
+        }
+
         while (!session.Release.IsCancellationRequested)
         {
             try
             {
                 await topology.WaitUntilDeclaredAsync(session.Release.Token);
-                var reason = await RunSessionAsync(session, () => failures = 0);
+                var reason = await RunSessionAsync(session, Subscribed);
                 if (session.Release.IsCancellationRequested)
                 {
                     logger.LogInformation("Partition {Queue} given up ({Reason})", PartitionTopology.QueueName(partition), reason);
@@ -161,10 +173,22 @@ public sealed class RabbitMqPartitionConsumers(
             }
             catch (Exception ex)
             {
-                failures++;
+                if (failures++ == 0)
+                {
+                    outageStarted = Stopwatch.GetTimestamp();
+                }
+
                 states.Lost(partition, ex.Message);
                 var delay = TimeSpan.FromMilliseconds(Math.Min(MaxBackoff.TotalMilliseconds, 100 * Math.Pow(2, Math.Min(failures, 10))));
-                logger.LogError(ex, "Partition {Queue} has no consumer in this worker (attempt {Attempt}); trying again in {Delay}", PartitionTopology.QueueName(partition), failures, delay);
+                // One error per partition per outage, then warnings: a broker away for a minute must not bury the log
+                // under a line per partition per attempt. The health check reports the partition meanwhile.
+                logger.Log(
+                    failures == 1 ? LogLevel.Error : LogLevel.Warning,
+                    ex,
+                    "Partition {Queue} has no consumer in this worker (attempt {Attempt}); trying again in {Delay}",
+                    PartitionTopology.QueueName(partition),
+                    failures,
+                    delay);
                 try
                 {
                     await Task.Delay(delay, session.Release.Token);

@@ -32,6 +32,15 @@ public sealed class WorkerOptions
     public TimeSpan RetryMaximumDelay { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
+    /// How often a step on one write that fails for a reason of no known kind (a bug, a row that is gone: not the
+    /// database being away, not the data) is tried, with the backoff above, before the write ends <c>failed</c> with
+    /// <c>processing_error</c> and its partition goes on. A message that fails like that every time would otherwise
+    /// stop its partition for good.
+    /// </summary>
+    [Range(1, 100)]
+    public int MaxProcessingAttempts { get; set; } = 5;
+
+    /// <summary>
     /// How long a partition's lease lasts without being renewed, and how long a silent worker counts as alive: a killed
     /// worker's partitions are taken over by the others after about this long (plus one <see cref="HeartbeatInterval"/>).
     /// </summary>

@@ -36,6 +36,14 @@ public static class TransientFailures
 {
     public static bool IsTransient(Exception exception) => Classify(exception) is FailureKind.Transient or FailureKind.Race;
 
+    /// <summary>
+    /// A failure of no known kind (<see cref="FailureKind.Other"/>: a bug, a row that is gone) that says nothing about
+    /// this worker's right to apply the partition: retried a bounded number of times, then its write ends failed. A
+    /// lost lease is not one (the partition is another worker's now), nor is a stop.
+    /// </summary>
+    public static bool IsUnexpected(Exception exception) =>
+        Classify(exception) == FailureKind.Other && exception is not (Partitioning.PartitionLeaseLostException or OperationCanceledException);
+
     public static FailureKind Classify(Exception exception) => exception switch
     {
         // Not the database's failure: this worker may no longer apply the partition's writes at all.

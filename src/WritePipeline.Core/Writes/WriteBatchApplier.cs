@@ -30,15 +30,12 @@ namespace WritePipeline.Writes;
 public sealed class WriteBatchApplier(
     IServiceScopeFactory scopes,
     InPlaceRetry retry,
-    RefusedWrites rejections,
+    FailedWrites failures,
     CollectionCatalog collections,
     TimeProvider clock,
     IOptions<WorkerOptions> options,
     ILogger<WriteBatchApplier> logger)
 {
-    /// <summary>A race settled by re-reading wins within a few attempts; one that does not is not a race.</summary>
-    const int MaxRaceAttempts = 10;
-
     /// <param name="writes">The writes, in the partition's order; each gets one result, in the same order.</param>
     /// <param name="partition">Their partition.</param>
     /// <param name="cancellationToken">Ends the wait; what committed stays committed.</param>
@@ -84,8 +81,9 @@ public sealed class WriteBatchApplier(
                 (ex, _) => TransientFailures.Classify(ex) == FailureKind.Transient,
                 cancellationToken);
         }
-        catch (Exception ex) when (TransientFailures.Classify(ex) is FailureKind.Race or FailureKind.Data)
+        catch (Exception ex) when (TransientFailures.Classify(ex) is FailureKind.Race or FailureKind.Data || TransientFailures.IsUnexpected(ex))
         {
+            // One at a time, a write that cannot be applied ends failed alone and the others are applied.
             logger.LogWarning(ex, "A batch of {Count} writes could not be applied together ({Kind}); applying them one at a time", end - from, TransientFailures.Classify(ex));
             return -1;
         }
@@ -208,35 +206,23 @@ public sealed class WriteBatchApplier(
     }
 
     /// <summary>
-    /// One write alone, through <see cref="WriteApplier"/>, under its own span and log scope; a write the database
-    /// refuses ends failed instead of blocking its key.
+    /// One write alone, through <see cref="WriteApplier"/>, under its own span and log scope; a write that can never be
+    /// applied (the database refuses it, or it fails every time for a reason of no known kind) ends failed instead of
+    /// blocking its key.
     /// </summary>
     async Task<ApplyResult> ApplyOneAsync(ApplyWrite write, int partition, Activity? span, CancellationToken cancellationToken)
     {
         // Only this write's: the change of the current activity ends with this method.
         Activity.Current = span ?? Activity.Current;
         using var scope = logger.BeginWriteScope(write.WriteId, write.Collection, write.Key, partition);
-        try
-        {
-            return await retry.RunAsync(
-                async () =>
-                {
-                    await using var scope = scopes.CreateAsyncScope();
-                    return await scope.ServiceProvider.GetRequiredService<WriteApplier>().ApplyAsync(write, partition, cancellationToken);
-                },
-                IsRetried,
-                cancellationToken);
-        }
-        catch (Exception ex) when (TransientFailures.Classify(ex) is FailureKind.Data or FailureKind.Race)
-        {
-            return await rejections.FailAsync(write, partition, ex, cancellationToken);
-        }
+        return await failures.RunAsync(
+            write,
+            partition,
+            async () =>
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                return await scope.ServiceProvider.GetRequiredService<WriteApplier>().ApplyAsync(write, partition, cancellationToken);
+            },
+            cancellationToken);
     }
-
-    static bool IsRetried(Exception exception, int attempt) => TransientFailures.Classify(exception) switch
-    {
-        FailureKind.Transient => true,
-        FailureKind.Race => attempt < MaxRaceAttempts,
-        _ => false,
-    };
 }

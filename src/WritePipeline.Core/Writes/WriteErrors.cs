@@ -43,6 +43,12 @@ public static class WriteErrors
     public const string StorageRejected = "storage_rejected";
 
     /// <summary>
+    /// Applying the write failed for a reason of no known kind (a bug, a row that is gone) every time it was tried
+    /// (<c>Worker:MaxProcessingAttempts</c>); the detail is the failure's message. An operator may retry or discard it.
+    /// </summary>
+    public const string ProcessingError = "processing_error";
+
+    /// <summary>
     /// The API recorded the write but never learnt that the broker had it (the process died before the confirm), so no
     /// 202 was given; the sweeper found the write's message missing from its partition and rejected it.
     /// </summary>

@@ -55,6 +55,33 @@ public sealed class PartitionConsumerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_write_that_fails_every_time_for_an_unexpected_reason_ends_failed_and_the_writes_behind_it_are_applied()
+    {
+        var broken = Sequenced("broken", 1);
+        var after = Sequenced("broken", 2);
+        var partition = _pipeline.Partitions.PartitionOf("customers", "broken");
+        var neighbour = Sequenced(Enumerable.Range(0, 100).Select(i => $"beside-{i}").First(key => _pipeline.Partitions.PartitionOf("customers", key) == partition), 1);
+        await _pipeline.RecordAsync(broken, after, neighbour);
+        var recorded = _pipeline.Outage.AttemptsOf(broken.WriteId);
+        _pipeline.Outage.Break(broken.WriteId);
+        await _pipeline.SendAsync(broken);
+        await _pipeline.SendAsync(after);
+        await _pipeline.SendAsync(neighbour);
+        await _pipeline.UntilFinalAsync(broken.WriteId, after.WriteId, neighbour.WriteId);
+
+        var status = (await _pipeline.WriteAsync(broken.WriteId))!;
+        Assert.Equal(WriteStatus.Failed, status.Status);
+        Assert.Equal(WriteErrors.ProcessingError, status.ErrorType);
+        Assert.Equal($"Simulated: a bug in applying write {broken.WriteId}.", status.ErrorDetail);
+        Assert.Equal([after.WriteId], (await _pipeline.HistoryAsync("customers", "broken")).Select(v => v.WriteId));
+        Assert.Equal(WriteStatus.Applied, (await _pipeline.WriteAsync(neighbour.WriteId))!.Status);
+        // Worker:MaxProcessingAttempts (5) alone, plus the attempt of the batch it may have arrived in.
+        Assert.InRange(_pipeline.Outage.AttemptsOf(broken.WriteId) - recorded, 5, 6);
+        // The write's end is one error; its attempts before that are warnings.
+        Assert.Equal(1, _pipeline.Log.Errors);
+    }
+
+    [Fact]
     public async Task A_redelivered_write_is_applied_once()
     {
         var write = Sequenced("once", 1);

@@ -4,6 +4,7 @@ using MassTransit.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using WritePipeline.Contracts;
 using WritePipeline.Data;
 using WritePipeline.Hosting;
@@ -28,7 +29,11 @@ public sealed class PartitionConsumerHarness : IAsyncDisposable
         Harness = provider.GetRequiredService<ITestHarness>();
         Partitions = provider.GetRequiredService<PartitionMap>();
         Outage = provider.GetRequiredService<DatabaseOutage>();
+        Log = provider.GetRequiredService<LogCounter>();
     }
+
+    /// <summary>What the pipeline logged, counted by level.</summary>
+    public LogCounter Log { get; }
 
     public ITestHarness Harness { get; }
 
@@ -69,6 +74,8 @@ public sealed class PartitionConsumerHarness : IAsyncDisposable
         services.AddSingleton<DatabaseOutage>();
         services.AddSingleton<OutageInterceptor>();
         services.AddSingleton<InMemoryPartitionConsumers>();
+        services.AddSingleton<LogCounter>();
+        services.AddLogging(logging => logging.Services.AddSingleton<ILoggerProvider>(provider => provider.GetRequiredService<LogCounter>()));
         services.AddMassTransitTestHarness(bus => MessagingRegistration.ConfigureBus(bus, options));
         return services.BuildServiceProvider();
     }
@@ -160,13 +167,20 @@ public sealed class DatabaseOutage
 {
     readonly Dictionary<Guid, int> _failuresLeft = [];
     readonly Dictionary<Guid, int> _attempts = [];
+    readonly Dictionary<Guid, Func<Exception>> _failures = [];
     readonly Lock _lock = new();
 
-    public void FailTimes(Guid writeId, int times)
+    /// <summary>Makes every transaction of the write fail for a reason of no known kind, as a bug in applying it would.</summary>
+    public void Break(Guid writeId) => FailTimes(writeId, int.MaxValue, () => new InvalidOperationException($"Simulated: a bug in applying write {writeId}."));
+
+    public void FailTimes(Guid writeId, int times) => FailTimes(writeId, times, () => new DatabaseUnreachableException());
+
+    void FailTimes(Guid writeId, int times, Func<Exception> failure)
     {
         lock (_lock)
         {
             _failuresLeft[writeId] = times;
+            _failures[writeId] = failure;
         }
     }
 
@@ -188,7 +202,7 @@ public sealed class DatabaseOutage
                 if (_failuresLeft.TryGetValue(id, out var left) && left > 0)
                 {
                     _failuresLeft[id] = left - 1;
-                    throw new DatabaseUnreachableException();
+                    throw _failures[id]();
                 }
             }
         }
