@@ -21,9 +21,16 @@ public sealed class KnownApiKeys(IServiceScopeFactory scopes, TimeProvider clock
     HashSet<string> _hashes = new(StringComparer.Ordinal);
     long? _lastReadStarted;
     long _reads;
+    long _misses;
 
     /// <summary>How often the set was read from the database.</summary>
     public long Reads => Interlocked.Read(ref _reads);
+
+    /// <summary>
+    /// How many lookups found no key with their hash and so wait for a read of the set. A lookup is counted once it has
+    /// taken the time it was asked at: every read that starts after the count moved answers it.
+    /// </summary>
+    public long Misses => Interlocked.Read(ref _misses);
 
     /// <summary>How many key hashes the process holds (one per client, whatever was sent to it).</summary>
     public int Count => Volatile.Read(ref _hashes).Count;
@@ -37,6 +44,7 @@ public sealed class KnownApiKeys(IServiceScopeFactory scopes, TimeProvider clock
         }
 
         var asked = clock.GetTimestamp();
+        Interlocked.Increment(ref _misses);
         await _reading.WaitAsync(cancellationToken);
         try
         {

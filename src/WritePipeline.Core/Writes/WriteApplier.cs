@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using WritePipeline.Collections;
@@ -11,37 +10,12 @@ using WritePipeline.Writes.Detection;
 
 namespace WritePipeline.Writes;
 
-/// <summary>What became of one delivery of a write.</summary>
-public enum ApplyOutcome
-{
-    Applied,
-    Conflicted,
-    Failed,
-
-    /// <summary>Its key waits behind an unresolved conflicted write: the write waits too, in order.</summary>
-    Held,
-
-    Discarded,
-
-    /// <summary>A record it references does not exist yet: it waits within its grace, its key held behind it.</summary>
-    Waiting,
-
-    /// <summary>The write was no longer in the status this step expects (a redelivery, or the API rejected it): nothing was done.</summary>
-    Skipped,
-}
-
-/// <summary>
-/// The outcome, the write as it is now (null when unknown), its conflict when it has one, and the webhook deliveries
-/// the step committed (their timers are set once it has).
-/// </summary>
-public sealed record ApplyResult(ApplyOutcome Outcome, Write? Write, WriteConflict? Conflict = null, IReadOnlyList<WebhookDelivery>? Deliveries = null);
-
 /// <summary>
 /// Applies one write in one transaction: the record change, its version, the history row, the declared constraints
 /// and the write's final status commit together or not at all. A conflict rolls all of that back and records the
 /// conflict instead, in a transaction of its own. Use a fresh instance (scope) per attempt.
 /// </summary>
-public sealed class WriteApplier(
+public sealed partial class WriteApplier(
     WritePipelineDbContext db,
     ConstraintEnforcer constraints,
     CollectionCatalog collections,
@@ -133,50 +107,6 @@ public sealed class WriteApplier(
         return await RecordConflictAsync(message, partition, expectedStatus, conflict, cancellationToken);
     }
 
-    /// <summary>
-    /// Within its collection's reference grace, a write whose referenced record is missing waits instead of
-    /// conflicting: it is marked <c>waiting</c> with when it is tried again and when its grace ends, and its key is held
-    /// behind it, in one transaction (a later write of the key is held, in its place, until this one is applied or
-    /// conflicts). Null once the grace is over, or when the collection has none: the write conflicts.
-    /// </summary>
-    async Task<ApplyResult?> WaitForReferenceAsync(ApplyWrite message, int partition, string expectedStatus, WriteDecision.Conflict conflict, CancellationToken cancellationToken)
-    {
-        var grace = collections.ReferenceGraceOf(message.Collection);
-        if (grace <= TimeSpan.Zero)
-        {
-            return null;
-        }
-
-        db.ChangeTracker.Clear();
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var write = await LoadExpectedAsync(message, partition, expectedStatus, cancellationToken);
-        if (write.Status != expectedStatus)
-        {
-            return await SkippedAsync(write, cancellationToken);
-        }
-
-        var now = clock.GetUtcNow();
-        var interval = options.Value.ReferenceRetryInterval;
-        if (expectedStatus != WriteStatus.Waiting)
-        {
-            write.MarkWaiting(conflict.Type, conflict.Detail, now + grace, now + (interval < grace ? interval : grace));
-            await HoldKeyBehindAsync(write, now, cancellationToken);
-            logger.LogInformation("Write waits until {RetryUntil} for a record it references: {ConflictDetail}", write.RetryUntil, conflict.Detail);
-        }
-        else if (write.RetryUntil is { } until && now < until)
-        {
-            write.NextAttemptAt = now + interval < until ? now + interval : until;
-        }
-        else
-        {
-            return null;
-        }
-
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return new ApplyResult(ApplyOutcome.Waiting, write);
-    }
-
     /// <summary>Carries out a decision to give a <c>resolving</c> write up.</summary>
     public async Task<ApplyResult> DiscardAsync(Guid writeId, CancellationToken cancellationToken)
     {
@@ -189,40 +119,6 @@ public sealed class WriteApplier(
         write.MarkDiscarded(clock.GetUtcNow());
         await db.SaveChangesAsync(cancellationToken);
         return new ApplyResult(ApplyOutcome.Discarded, write);
-    }
-
-    /// <summary>
-    /// The next write held on a key whose blocking write is resolved (applied, discarded or failed; or conflicted after
-    /// its reference grace in a collection that continues on conflict), in the order the writes were held; null when
-    /// the key is still blocked or nothing waits (the hold is then lifted).
-    /// </summary>
-    public async Task<Write?> NextReleasedAsync(string collection, string key, CancellationToken cancellationToken)
-    {
-        var hold = await db.KeyHolds.SingleOrDefaultAsync(h => h.Collection == collection && h.Key == key, cancellationToken);
-        if (hold is null)
-        {
-            return null;
-        }
-
-        var blocker = await db.Writes.AsNoTracking().SingleOrDefaultAsync(w => w.Id == hold.BlockingWriteId, cancellationToken);
-        if (blocker is not null && !WriteStatus.IsFinal(blocker.Status)
-            && (blocker.Status == WriteStatus.Waiting || collections.HoldsOnConflict(collection)))
-        {
-            return null;
-        }
-
-        var next = await db.Writes.AsNoTracking()
-            .Where(w => w.Collection == collection && w.Key == key && w.Status == WriteStatus.Held)
-            .OrderBy(w => w.HeldPosition)
-            .FirstOrDefaultAsync(cancellationToken);
-        if (next is null)
-        {
-            db.KeyHolds.Remove(hold);
-            await db.SaveChangesAsync(cancellationToken);
-            logger.LogInformation("Key released: no write waits behind {BlockingWriteId} any more", hold.BlockingWriteId);
-        }
-
-        return next;
     }
 
     /// <summary>
@@ -247,95 +143,6 @@ public sealed class WriteApplier(
             ? await db.WriteConflicts.AsNoTracking().SingleOrDefaultAsync(c => c.WriteId == write.Id, cancellationToken)
             : null;
         return new ApplyResult(ApplyOutcome.Skipped, write, conflict);
-    }
-
-    /// <summary>
-    /// Records the conflict against the record as it is now: nothing of the write's own attempt remains (it was
-    /// rolled back), so what a person sees is exactly what the write would have overwritten.
-    /// </summary>
-    async Task<ApplyResult> RecordConflictAsync(ApplyWrite message, int partition, string expectedStatus, WriteDecision.Conflict conflict, CancellationToken cancellationToken)
-    {
-        db.ChangeTracker.Clear();
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var write = await LoadExpectedAsync(message, partition, expectedStatus, cancellationToken);
-        if (write.Status != expectedStatus)
-        {
-            return await SkippedAsync(write, cancellationToken);
-        }
-
-        TakeDecidedBody(write, message, expectedStatus);
-        if (conflict.Type == WriteErrors.UniqueViolation)
-        {
-            conflict = await NameUniqueValueHolderAsync(message, conflict, cancellationToken);
-        }
-
-        var record = await LoadRecordAsync(message, cancellationToken);
-        var now = clock.GetUtcNow();
-        await db.WriteConflicts.Where(c => c.WriteId == message.WriteId).ExecuteDeleteAsync(cancellationToken);
-        var snapshot = ConflictSnapshots.Capture(message, record, conflict, now);
-        db.WriteConflicts.Add(snapshot);
-        write.MarkConflicted(conflict.Type, conflict.Detail, now);
-        if (collections.HoldsOnConflict(message.Collection))
-        {
-            await HoldKeyBehindAsync(write, now, cancellationToken);
-        }
-
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        logger.LogInformation("Write conflicted: {ConflictType}: {ConflictDetail}", conflict.Type, conflict.Detail);
-        return new ApplyResult(ApplyOutcome.Conflicted, write, snapshot);
-    }
-
-    /// <summary>Makes <paramref name="write"/> the one its key waits for; writes already held now wait behind it.</summary>
-    async Task HoldKeyBehindAsync(Write write, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        var hold = await db.KeyHolds.SingleOrDefaultAsync(h => h.Collection == write.Collection && h.Key == write.Key, cancellationToken);
-        if (hold is null)
-        {
-            db.KeyHolds.Add(new KeyHold { Collection = write.Collection, Key = write.Key, BlockingWriteId = write.Id, Since = now });
-        }
-        else if (hold.BlockingWriteId != write.Id
-                 && (!collections.HoldsOnConflict(write.Collection) || await BlockerIsDoneAsync(hold.BlockingWriteId, cancellationToken)))
-        {
-            // A released write conflicted (or waits for a reference) in turn: the writes behind it keep their places,
-            // behind it now. While the blocker still waits for a decision, the key stays its (a write restored from the
-            // archive that conflicts again waits on its own: taking the hold over would let a discard of it release
-            // writes early); in a collection that continues on conflict, no decision holds the key, only a wait does.
-            hold.BlockingWriteId = write.Id;
-            await db.Writes
-                .Where(w => w.Collection == write.Collection && w.Key == write.Key && w.Status == WriteStatus.Held)
-                .ExecuteUpdateAsync(set => set.SetProperty(w => w.HeldBehind, write.Id), cancellationToken);
-        }
-    }
-
-    async Task<bool> BlockerIsDoneAsync(Guid blockerId, CancellationToken cancellationToken)
-    {
-        var status = await db.Writes.AsNoTracking().Where(w => w.Id == blockerId).Select(w => w.Status).SingleOrDefaultAsync(cancellationToken);
-        return status is null || WriteStatus.IsFinal(status);
-    }
-
-    async Task<WriteDecision.Conflict> NameUniqueValueHolderAsync(ApplyWrite message, WriteDecision.Conflict conflict, CancellationToken cancellationToken)
-    {
-        foreach (var claimed in conflict.Subject?["claimed"]?.AsArray() ?? [])
-        {
-            var field = claimed!["field"]!.GetValue<string>();
-            var value = claimed["value"]!.GetValue<string>();
-            var holder = await db.UniqueValues.AsNoTracking()
-                .Where(u => u.Collection == message.Collection && u.Field == field && u.Value == value && u.Key != message.Key)
-                .Select(u => u.Key)
-                .FirstOrDefaultAsync(cancellationToken);
-            if (holder is not null)
-            {
-                return conflict with
-                {
-                    Detail = $"'{field}' = {value} is already held by '{message.Collection}/{holder}'.",
-                    Subject = new JsonObject { ["field"] = field, ["value"] = value, ["heldBy"] = holder },
-                };
-            }
-        }
-
-        // The holder let go of the value meanwhile: the conflict stands as detected (a retry may now succeed).
-        return conflict;
     }
 
     async Task<Write> LoadExpectedAsync(ApplyWrite message, int partition, string expectedStatus, CancellationToken cancellationToken)
