@@ -212,13 +212,13 @@ public abstract class ConflictSagaTests(DatabaseProvider provider) : IAsyncLifet
         var (overdue, recent) = (Replace("k1", 1, ifMatch: 9), Replace("k2", 1, ifMatch: 9));
         await ConflictedAsync((overdue, DateTimeOffset.UtcNow.AddMinutes(-2)), (recent, DateTimeOffset.UtcNow));
 
-        Assert.Equal(new SweepResult(1, 0, 0), await _pipeline.SweepAsync());
+        Assert.Equal(new SweepResult(1, 0, 0, 0), await _pipeline.SweepAsync());
 
         await UntilAsync(overdue.WriteId, WriteStatus.Parked);
         var conflict = await _pipeline.QueryAsync(db => db.WriteConflicts.AsNoTracking().SingleAsync(c => c.WriteId == overdue.WriteId));
         Assert.Equal(conflict.ConflictId, (await SagaAsync(overdue.WriteId)).ConflictId);
         Assert.Equal(WriteStatus.Conflicted, (await _pipeline.WriteAsync(recent.WriteId))!.Status);
-        Assert.Equal(new SweepResult(0, 0, 0), await _pipeline.SweepAsync());
+        Assert.Equal(new SweepResult(0, 0, 0, 0), await _pipeline.SweepAsync());
     }
 
     [Fact]
@@ -236,10 +236,10 @@ public abstract class ConflictSagaTests(DatabaseProvider provider) : IAsyncLifet
                 .ExecuteUpdateAsync(set => set.SetProperty(w => w.CompletedAt, DateTimeOffset.UtcNow.AddMinutes(-2)));
         });
 
-        Assert.Equal(new SweepResult(0, 1, 0), await _pipeline.SweepAsync());
+        Assert.Equal(new SweepResult(0, 1, 0, 0), await _pipeline.SweepAsync());
 
         await Eventually.UntilAsync(async () => await SagaAsync(stale.WriteId) is { CurrentState: "Applied", ResolvedAt: not null }, "the saga ends applied again");
-        Assert.Equal(new SweepResult(0, 0, 0), await _pipeline.SweepAsync());
+        Assert.Equal(new SweepResult(0, 0, 0, 0), await _pipeline.SweepAsync());
     }
 
     [Fact]
