@@ -107,6 +107,29 @@ public sealed class PartitionConsumerHarness : IAsyncDisposable
     /// <summary>Stops the partition consumers: what is sent to a partition from now on waits there, as behind a long backlog.</summary>
     public Task StopPartitionsAsync() => _provider.GetRequiredService<InMemoryPartitionConsumers>().StopAsync(CancellationToken.None);
 
+    /// <summary>Starts the partition consumers again after <see cref="StopPartitionsAsync"/>: they take what waits, in order.</summary>
+    public Task StartPartitionsAsync() => _provider.GetRequiredService<InMemoryPartitionConsumers>().StartAsync(CancellationToken.None);
+
+    /// <summary>Takes every message waiting on the (stopped) partitions away, as if it had been lost; returns them.</summary>
+    public IReadOnlyList<PartitionMessage> DrainPartitions()
+    {
+        var queues = _provider.GetRequiredService<InMemoryPartitionQueues>();
+        var drained = new List<PartitionMessage>();
+        for (var partition = 0; partition < Partitions.PartitionCount; partition++)
+        {
+            while (queues.Reader(partition).TryRead(out var queued))
+            {
+                drained.Add(queued.Message);
+            }
+        }
+
+        return drained;
+    }
+
+    /// <summary>Puts a message on its record's partition, as a worker or the sweeper does.</summary>
+    public Task SendAsync(PartitionMessage message) =>
+        _provider.GetRequiredService<IPartitionQueues>().SendAsync(Partitions.PartitionOf(message.Collection, message.Key), message, CancellationToken.None);
+
     /// <summary>Runs one sweep of the conflict sweeper, as its Quartz job on a worker does.</summary>
     public async Task<SweepResult> SweepAsync()
     {
