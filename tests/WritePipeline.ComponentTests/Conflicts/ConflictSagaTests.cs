@@ -316,6 +316,24 @@ public abstract class ConflictSagaTests(DatabaseProvider provider) : IAsyncLifet
     }
 
     [Fact]
+    public async Task A_restore_while_the_saga_carries_out_the_discard_is_refused_with_when_to_try_again()
+    {
+        var stale = await ParkedAsync("k1");
+        // The discard waits on its partition: the saga is resolving it.
+        await _pipeline.StopPartitionsAsync();
+        Assert.True((await _pipeline.ResolveAsync(Decision(stale.WriteId, ResolutionActions.Discard, "withdrawn"))).Is(out Response<ResolutionAccepted>? _));
+
+        var early = await _pipeline.RestoreAsync(stale.WriteId);
+
+        Assert.True(early.Is(out Response<ResolutionRefused>? refused));
+        Assert.Equal((ResolutionPolicy.DiscardUnderway, ResolutionPolicy.RestoreRetryAfter), (refused.Message.Reason, refused.Message.RetryAfter));
+        await _pipeline.StartPartitionsAsync();
+        await Eventually.UntilAsync(async () => (await SagaAsync(stale.WriteId)).CurrentState == "Discarded", "the saga ends discarded");
+        Assert.True((await _pipeline.RestoreAsync(stale.WriteId)).Is(out Response<ResolutionAccepted>? _));
+        await UntilAsync(stale.WriteId, WriteStatus.Parked);
+    }
+
+    [Fact]
     public async Task A_decision_about_a_write_without_a_conflict_is_refused()
     {
         var response = await _pipeline.ResolveAsync(Decision(Guid.NewGuid(), ResolutionActions.Retry));

@@ -92,6 +92,14 @@ public sealed class PartitionConsumerHarness : IAsyncDisposable
         return await scope.ServiceProvider.GetRequiredService<IRequestClient<ResolveConflict>>().GetResponse<ResolutionAccepted, ResolutionRefused>(decision);
     }
 
+    /// <summary>Asks the conflict saga to restore a discarded write, as the admin API does.</summary>
+    public async Task<Response<ResolutionAccepted, ResolutionRefused>> RestoreAsync(Guid writeId)
+    {
+        await using var scope = _provider.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<IRequestClient<RestoreConflict>>()
+            .GetResponse<ResolutionAccepted, ResolutionRefused>(new RestoreConflict { WriteId = writeId, RequestedBy = "operator:test" });
+    }
+
     /// <summary>A replace of <paramref name="collection"/>/<paramref name="key"/> as the API would send it (no row recorded).</summary>
     public static ApplyWrite Replace(string collection, string key, System.Text.Json.Nodes.JsonObject document) => new()
     {
