@@ -85,14 +85,12 @@ public sealed class ConflictSweeper(
 
     async Task<int> FinishResolvedAsync(DateTimeOffset cutoff, CancellationToken cancellationToken)
     {
-        var resolving = nameof(ConflictStateMachine.Resolving);
         var done = await (
-                from saga in db.ConflictSagas.AsNoTracking()
-                join write in db.Writes.AsNoTracking() on saga.CorrelationId equals write.Id
-                where saga.CurrentState == resolving && saga.ResolutionId != null
-                    && (write.Status == WriteStatus.Applied || write.Status == WriteStatus.Discarded || write.Status == WriteStatus.Failed) && write.CompletedAt < cutoff
+                from pair in ResolvingSagas()
+                let write = pair.Write
+                where (write.Status == WriteStatus.Applied || write.Status == WriteStatus.Discarded || write.Status == WriteStatus.Failed) && write.CompletedAt < cutoff
                 orderby write.CompletedAt
-                select new { write.Id, write.Collection, write.Key, write.Status, write.Version, saga.ResolutionId })
+                select new { write.Id, write.Collection, write.Key, write.Status, write.Version, pair.Saga.ResolutionId })
             .Take(Batch)
             .ToListAsync(cancellationToken);
         foreach (var write in done)
@@ -109,14 +107,11 @@ public sealed class ConflictSweeper(
 
     async Task<int> ResendDecisionsAsync(DateTimeOffset cutoff, CancellationToken cancellationToken)
     {
-        var resolving = nameof(ConflictStateMachine.Resolving);
         var lost = await (
-                from saga in db.ConflictSagas.AsNoTracking()
-                join write in db.Writes.AsNoTracking() on saga.CorrelationId equals write.Id
-                where saga.CurrentState == resolving && saga.ResolutionId != null
-                    && write.Status == WriteStatus.Resolving && saga.ResolutionRequestedAt < cutoff
-                orderby saga.ResolutionRequestedAt
-                select saga)
+                from pair in ResolvingSagas()
+                where pair.Write.Status == WriteStatus.Resolving && pair.Saga.ResolutionRequestedAt < cutoff
+                orderby pair.Saga.ResolutionRequestedAt
+                select pair.Saga)
             .Take(Batch)
             .ToListAsync(cancellationToken);
         var sent = 0;
@@ -135,6 +130,23 @@ public sealed class ConflictSweeper(
         }
 
         return sent;
+    }
+
+    /// <summary>The sagas carrying out a decision, each with its write.</summary>
+    IQueryable<SagaAndWrite> ResolvingSagas()
+    {
+        var resolving = nameof(ConflictStateMachine.Resolving);
+        return from saga in db.ConflictSagas.AsNoTracking()
+               join write in db.Writes.AsNoTracking() on saga.CorrelationId equals write.Id
+               where saga.CurrentState == resolving && saga.ResolutionId != null
+               select new SagaAndWrite { Saga = saga, Write = write };
+    }
+
+    sealed class SagaAndWrite
+    {
+        public required ConflictState Saga { get; init; }
+
+        public required Write Write { get; init; }
     }
 
     async Task<int> RepeatDeadlinesAsync(DateTimeOffset cutoff, CancellationToken cancellationToken)
