@@ -9,4 +9,7 @@ public sealed record ResolutionRefused
     public required string Status { get; init; }
 
     public required string Reason { get; init; }
+
+    /// <summary>Set when the refusal passes by itself (the write's discard is still being carried out): ask again after this long.</summary>
+    public TimeSpan? RetryAfter { get; init; }
 }

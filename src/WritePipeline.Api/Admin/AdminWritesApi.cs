@@ -142,22 +142,22 @@ public static class AdminWritesApi
     static async Task<Results<Accepted<WriteStatusView>, ProblemHttpResult>> Resolve(
         string writeId, ResolutionRequest request, WriteActions actions, HttpContext http) =>
         Guid.TryParse(writeId, out var id)
-            ? Answer(id, await actions.DecideAsync(id, request, http.User.Actor(), http.RequestAborted))
+            ? Answer(http, id, await actions.DecideAsync(id, request, http.User.Actor(), http.RequestAborted))
             : WriteProblems.WriteNotFound(id);
 
     static async Task<Results<Accepted<WriteStatusView>, ProblemHttpResult>> Restore(string writeId, WriteActions actions, HttpContext http) =>
         Guid.TryParse(writeId, out var id)
-            ? Answer(id, await actions.RestoreAsync(id, http.User.Actor(), http.RequestAborted))
+            ? Answer(http, id, await actions.RestoreAsync(id, http.User.Actor(), http.RequestAborted))
             : WriteProblems.WriteNotFound(id);
 
     /// <summary>
     /// The submitters' answer, except that the 202 points at the admin status resource: an operator's token opens no
     /// client endpoint, so <c>/v1/writes/{id}</c> would answer the operator 401.
     /// </summary>
-    static Results<Accepted<WriteStatusView>, ProblemHttpResult> Answer(Guid writeId, DecisionOutcome outcome) =>
+    static Results<Accepted<WriteStatusView>, ProblemHttpResult> Answer(HttpContext http, Guid writeId, DecisionOutcome outcome) =>
         outcome is DecisionOutcome.Taken taken
             ? TypedResults.Accepted("/v1/admin/writes/" + taken.Status.WriteId, taken.Status)
-            : ResolutionsApi.Answer(writeId, outcome);
+            : ResolutionsApi.Answer(http, writeId, outcome);
 
     static async Task<Results<Accepted<BulkActionView>, ProblemHttpResult>> StartBulk(BulkActionRequest request, BulkActions bulk, HttpContext http) =>
         await bulk.StartAsync(request, http.User.Actor(), http.RequestAborted) switch

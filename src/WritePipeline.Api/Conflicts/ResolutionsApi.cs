@@ -46,12 +46,13 @@ public static class ResolutionsApi
             return refused;
         }
 
-        return Answer(write.Id, await decisions.TakeAsync(write, request, "client:" + clientId, StatusAudience.Client, http.RequestAborted));
+        return Answer(http, write.Id, await decisions.TakeAsync(write, request, "client:" + clientId, StatusAudience.Client, http.RequestAborted));
     }
 
     /// <summary>The HTTP answer to a decision, the same for submitters and operators.</summary>
-    public static Results<Accepted<WriteStatusView>, ProblemHttpResult> Answer(Guid writeId, DecisionOutcome outcome) => outcome switch
+    public static Results<Accepted<WriteStatusView>, ProblemHttpResult> Answer(HttpContext http, Guid writeId, DecisionOutcome outcome) => outcome switch
     {
+        DecisionOutcome.Refused { RetryAfter: { } retryAfter } refused => RetryLater(http, refused, retryAfter),
         DecisionOutcome.Taken taken => TypedResults.Accepted(WriteStatusQuery.StatusPath(taken.Status.WriteId), taken.Status),
         DecisionOutcome.Invalid { Violations: { } violations } => CollectionProblems.SchemaViolation(violations),
         DecisionOutcome.Invalid invalid => ConflictProblems.InvalidResolution(invalid.Detail),
@@ -60,4 +61,10 @@ public static class ResolutionsApi
         _ => ConflictProblems.DecisionUnavailable(
             "No worker answered in time. The decision was most likely not taken; read the write's status before deciding again."),
     };
+
+    static ProblemHttpResult RetryLater(HttpContext http, DecisionOutcome.Refused refused, TimeSpan retryAfter)
+    {
+        http.Response.Headers.RetryAfter = ConflictProblems.Seconds(retryAfter).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return ConflictProblems.DecisionUnderway(refused.Status, refused.Reason, retryAfter);
+    }
 }

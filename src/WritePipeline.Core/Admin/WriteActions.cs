@@ -61,11 +61,15 @@ public sealed class WriteActions(
         }
 
         DecisionOutcome outcome;
-        if (ResolutionPolicy.RestoreRefusal(write.Status) is { } refusal)
+        var saga = await db.ConflictSagas.AsNoTracking()
+            .Where(s => s.CorrelationId == writeId)
+            .Select(s => new { s.CurrentState, s.ResolutionAction })
+            .SingleOrDefaultAsync(cancellationToken);
+        if (ResolutionPolicy.RestoreRefusal(write.Status, saga?.CurrentState, saga?.ResolutionAction) is { } refusal)
         {
-            outcome = new DecisionOutcome.Refused(write.Status, refusal);
+            outcome = refusal;
         }
-        else if (await db.ConflictSagas.AnyAsync(s => s.CorrelationId == writeId, cancellationToken))
+        else if (saga is not null)
         {
             // Audited by the saga when it restores.
             outcome = await RestoreConflictAsync(write, actor, cancellationToken);
@@ -90,7 +94,7 @@ public sealed class WriteActions(
             var response = await restorer.GetResponse<ResolutionAccepted, ResolutionRefused>(
                 new RestoreConflict { WriteId = write.Id, RequestedBy = actor }, cancellationToken);
             return response.Is(out Response<ResolutionRefused>? refused)
-                ? new DecisionOutcome.Refused(refused.Message.Status, refused.Message.Reason)
+                ? new DecisionOutcome.Refused(refused.Message.Status, refused.Message.Reason, refused.Message.RetryAfter)
                 : await TakenAsync(write.Id, cancellationToken);
         }
         catch (RequestTimeoutException)

@@ -13,6 +13,13 @@ public static class ConflictProblems
     public static ProblemHttpResult ResolutionNotAllowed(string status, string detail) =>
         Kinds.ResolutionNotAllowed.Result(detail, new() { ["writeStatus"] = status });
 
+    /// <summary>Not now, but soon: the write is still being carried through a decision; the caller sets Retry-After.</summary>
+    public static ProblemHttpResult DecisionUnderway(string status, string detail, TimeSpan retryAfter) =>
+        Kinds.DecisionUnderway.Result(detail, new() { ["writeStatus"] = status, ["retryAfterSeconds"] = Seconds(retryAfter) });
+
+    /// <summary>Whole seconds, rounded up, as Retry-After counts them.</summary>
+    public static int Seconds(TimeSpan retryAfter) => (int)Math.Max(1, Math.Ceiling(retryAfter.TotalSeconds));
+
     public static ProblemHttpResult DecisionUnavailable(string detail) =>
         Kinds.DecisionUnavailable.Result(detail);
 
@@ -20,6 +27,8 @@ public static class ConflictProblems
     public static class Kinds
     {
         public static readonly ProblemKind InvalidResolution = new(StatusCodes.Status400BadRequest, "invalid-resolution", "The decision is not valid.");
+
+        public static readonly ProblemKind DecisionUnderway = new(StatusCodes.Status409Conflict, "decision-underway", "A decision about the write is still being carried out; try again after Retry-After.");
 
         public static readonly ProblemKind ResolutionNotAllowed = new(StatusCodes.Status409Conflict, "resolution-not-allowed", "The decision cannot be taken in the write's current state.");
 

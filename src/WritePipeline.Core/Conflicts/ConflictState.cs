@@ -51,9 +51,26 @@ public sealed class ConflictState : IVersionedSaga
 
     public string? ResolutionReason { get; set; }
 
+    /// <summary>
+    /// The corrected document or patch of a <c>resubmit</c>, as decided: the decision is whole in the saga, so it can be
+    /// put on its partition again (<see cref="ConflictSweeper"/>) once the request that carried it has expired.
+    /// </summary>
+    public string? ResolutionBody { get; set; }
+
     public string? ResolvedBy { get; set; }
 
     public DateTimeOffset? ResolutionRequestedAt { get; set; }
 
     public DateTimeOffset? ResolvedAt { get; set; }
+
+    /// <summary>Forgets the decision taken: the write waits for a new one (it conflicted again, or was restored).</summary>
+    public void ForgetDecision()
+    {
+        ResolutionId = null;
+        ResolutionAction = null;
+        ResolutionReason = null;
+        ResolutionBody = null;
+        ResolvedBy = null;
+        ResolutionRequestedAt = null;
+    }
 }

@@ -24,8 +24,11 @@ public abstract record DecisionOutcome
     /// </summary>
     public sealed record Invalid(string Detail, IReadOnlyList<SchemaViolation>? Violations = null) : DecisionOutcome;
 
-    /// <summary>The decision makes no sense for the write's state or conflict.</summary>
-    public sealed record Refused(string Status, string Reason) : DecisionOutcome;
+    /// <summary>
+    /// The decision makes no sense for the write's state or conflict; or, with <paramref name="RetryAfter"/>, not yet:
+    /// the same request is expected to be allowed once that much time has passed.
+    /// </summary>
+    public sealed record Refused(string Status, string Reason, TimeSpan? RetryAfter = null) : DecisionOutcome;
 
     /// <summary>No worker answered in time; most likely not taken.</summary>
     public sealed record Unanswered : DecisionOutcome;

@@ -50,12 +50,21 @@ public sealed class ResolutionApplier(
     static async Task<ApplyResult> ResolveAsync(IServiceProvider services, ApplyResolution message, int partition, CancellationToken cancellationToken)
     {
         var applier = services.GetRequiredService<WriteApplier>();
+        var db = services.GetRequiredService<WritePipelineDbContext>();
+        // A copy of an earlier decision (the sweeper sends a decision again when it seems lost) may arrive once that
+        // decision conflicted again and a newer one was taken: the saga holds the decision the write is resolving for,
+        // set in the transaction that made it 'resolving', and only this partition moves the write on from there.
+        var taken = await db.ConflictSagas.AsNoTracking().Where(s => s.CorrelationId == message.WriteId).Select(s => s.ResolutionId).SingleOrDefaultAsync(cancellationToken);
+        if (taken != message.ResolutionId)
+        {
+            return new ApplyResult(ApplyOutcome.Skipped, null);
+        }
+
         if (message.Action == ResolutionActions.Discard)
         {
             return await applier.DiscardAsync(message.WriteId, cancellationToken);
         }
 
-        var db = services.GetRequiredService<WritePipelineDbContext>();
         if (await db.Writes.AsNoTracking().SingleOrDefaultAsync(w => w.Id == message.WriteId, cancellationToken) is not { } write)
         {
             // Its row is gone (removed by hand): there is nothing left to decide about.

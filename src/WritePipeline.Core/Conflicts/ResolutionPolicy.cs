@@ -25,6 +25,16 @@ public static class ResolutionPolicy
     public const string WriteGone = "The write no longer exists.";
     public const string WriteChanged = "The write changed meanwhile; read it again.";
     public const string RequestExpired = "The decision request expired before a worker could take it; nothing was decided.";
+    /// <summary>
+    /// How long a restore refused while the write's discard is being carried out is told to wait: the saga hears of a
+    /// discard moments after its partition carried it out (or, if that message was lost, at the sweeper's next turn
+    /// past <c>Sweeper:HandoverAfter</c>).
+    /// </summary>
+    public static readonly TimeSpan RestoreRetryAfter = TimeSpan.FromSeconds(2);
+
+    public static readonly string DiscardUnderway =
+        $"The write's discard is still being carried out; try the restore again in {RestoreRetryAfter.TotalSeconds:0} seconds.";
+
     public const string FailedOnlyRetryOrDiscard = "A write that failed outright never reached its record: it can only be retried or discarded.";
 
     /// <summary>What a bulk run can do: every decision but resubmit (each edit is its own), and restore.</summary>
@@ -62,8 +72,20 @@ public static class ResolutionPolicy
             ? ReasonInvalid(action, reason)
             : "Name an action: retry, rebase, overwrite, discard or restore (resubmit is one write at a time).";
 
-    /// <summary>Why a write cannot be restored, or null when it can.</summary>
-    public static string? RestoreRefusal(string status) => status == WriteStatus.Discarded ? null : OnlyDiscardedRestored;
+    /// <summary>
+    /// Why a write cannot be restored now, or null when it can. A restore while the saga still carries out the write's
+    /// discard (the write about to be, or just, <c>discarded</c>) is refused with when to try again
+    /// (<see cref="DecisionOutcome.Refused.RetryAfter"/>): it would be allowed a moment later.
+    /// </summary>
+    /// <param name="sagaState">The state of the write's conflict saga, if it has one.</param>
+    /// <param name="decision">The action of the decision the saga holds, if any.</param>
+    public static DecisionOutcome.Refused? RestoreRefusal(string status, string? sagaState, string? decision) =>
+        sagaState == nameof(ConflictStateMachine.Resolving)
+            ? decision == ResolutionActions.Discard
+                ? new DecisionOutcome.Refused(status, DiscardUnderway, RestoreRetryAfter)
+                : new DecisionOutcome.Refused(status, DecisionUnderway)
+        : status == WriteStatus.Discarded ? null
+        : new DecisionOutcome.Refused(status, OnlyDiscardedRestored);
 
     static string? Invalid(string? action, bool hasDocument, string? reason) => action switch
     {

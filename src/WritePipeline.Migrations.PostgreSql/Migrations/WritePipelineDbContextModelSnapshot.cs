@@ -260,6 +260,9 @@ namespace WritePipeline.Migrations.PostgreSql.Migrations
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)");
 
+                    b.Property<string>("ResolutionBody")
+                        .HasColumnType("text");
+
                     b.Property<Guid?>("ResolutionId")
                         .HasColumnType("uuid");
 
@@ -286,104 +289,6 @@ namespace WritePipeline.Migrations.PostgreSql.Migrations
                     b.HasIndex("CurrentState", "Collection", "ConflictType");
 
                     b.ToTable("conflict_sagas", (string)null);
-                });
-
-            modelBuilder.Entity("WritePipeline.Conflicts.KeyHold", b =>
-                {
-                    b.Property<string>("Collection")
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)");
-
-                    b.Property<string>("Key")
-                        .HasMaxLength(200)
-                        .HasColumnType("character varying(200)");
-
-                    b.Property<Guid>("BlockingWriteId")
-                        .HasColumnType("uuid");
-
-                    b.Property<long>("LastPosition")
-                        .HasColumnType("bigint");
-
-                    b.Property<DateTimeOffset>("Since")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.HasKey("Collection", "Key");
-
-                    b.ToTable("key_holds", (string)null);
-                });
-
-            modelBuilder.Entity("WritePipeline.Conflicts.UniqueValue", b =>
-                {
-                    b.Property<string>("Collection")
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)");
-
-                    b.Property<string>("Field")
-                        .HasMaxLength(128)
-                        .HasColumnType("character varying(128)");
-
-                    b.Property<string>("Value")
-                        .HasMaxLength(256)
-                        .HasColumnType("character varying(256)");
-
-                    b.Property<string>("Key")
-                        .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("character varying(200)");
-
-                    b.HasKey("Collection", "Field", "Value");
-
-                    b.HasIndex("Collection", "Key");
-
-                    b.ToTable("unique_values", (string)null);
-                });
-
-            modelBuilder.Entity("WritePipeline.Conflicts.WriteConflict", b =>
-                {
-                    b.Property<Guid>("WriteId")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("uuid");
-
-                    b.Property<string>("AttemptedDocument")
-                        .HasColumnType("text");
-
-                    b.Property<long?>("BasedOnVersion")
-                        .HasColumnType("bigint");
-
-                    b.Property<string>("Changes")
-                        .IsRequired()
-                        .HasColumnType("text");
-
-                    b.Property<Guid>("ConflictId")
-                        .HasColumnType("uuid");
-
-                    b.Property<string>("CurrentDocument")
-                        .HasColumnType("text");
-
-                    b.Property<long?>("CurrentVersion")
-                        .HasColumnType("bigint");
-
-                    b.Property<string>("Detail")
-                        .IsRequired()
-                        .HasMaxLength(2000)
-                        .HasColumnType("character varying(2000)");
-
-                    b.Property<DateTimeOffset>("DetectedAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<string>("Subject")
-                        .HasColumnType("text");
-
-                    b.Property<string>("Type")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)");
-
-                    b.HasKey("WriteId");
-
-                    b.HasIndex("DetectedAt");
-
-                    b.ToTable("write_conflicts", (string)null);
                 });
 
             modelBuilder.Entity("WritePipeline.Operators.Operator", b =>
@@ -705,6 +610,104 @@ namespace WritePipeline.Migrations.PostgreSql.Migrations
                     b.HasIndex("ClientId");
 
                     b.ToTable("webhook_endpoints", (string)null);
+                });
+
+            modelBuilder.Entity("WritePipeline.Writes.Detection.KeyHold", b =>
+                {
+                    b.Property<string>("Collection")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Key")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<Guid>("BlockingWriteId")
+                        .HasColumnType("uuid");
+
+                    b.Property<long>("LastPosition")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset>("Since")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Collection", "Key");
+
+                    b.ToTable("key_holds", (string)null);
+                });
+
+            modelBuilder.Entity("WritePipeline.Writes.Detection.UniqueValue", b =>
+                {
+                    b.Property<string>("Collection")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Field")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<string>("Value")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.HasKey("Collection", "Field", "Value");
+
+                    b.HasIndex("Collection", "Key");
+
+                    b.ToTable("unique_values", (string)null);
+                });
+
+            modelBuilder.Entity("WritePipeline.Writes.Detection.WriteConflict", b =>
+                {
+                    b.Property<Guid>("WriteId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("AttemptedDocument")
+                        .HasColumnType("text");
+
+                    b.Property<long?>("BasedOnVersion")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Changes")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<Guid>("ConflictId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("CurrentDocument")
+                        .HasColumnType("text");
+
+                    b.Property<long?>("CurrentVersion")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Detail")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<DateTimeOffset>("DetectedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Subject")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.HasKey("WriteId");
+
+                    b.HasIndex("DetectedAt");
+
+                    b.ToTable("write_conflicts", (string)null);
                 });
 
             modelBuilder.Entity("WritePipeline.Writes.Write", b =>

@@ -260,6 +260,9 @@ namespace WritePipeline.Migrations.SqlServer.Migrations
                         .HasMaxLength(16)
                         .HasColumnType("nvarchar(16)");
 
+                    b.Property<string>("ResolutionBody")
+                        .HasColumnType("nvarchar(max)");
+
                     b.Property<Guid?>("ResolutionId")
                         .HasColumnType("uniqueidentifier");
 
@@ -286,104 +289,6 @@ namespace WritePipeline.Migrations.SqlServer.Migrations
                     b.HasIndex("CurrentState", "Collection", "ConflictType");
 
                     b.ToTable("conflict_sagas", (string)null);
-                });
-
-            modelBuilder.Entity("WritePipeline.Conflicts.KeyHold", b =>
-                {
-                    b.Property<string>("Collection")
-                        .HasMaxLength(64)
-                        .HasColumnType("nvarchar(64)");
-
-                    b.Property<string>("Key")
-                        .HasMaxLength(200)
-                        .HasColumnType("nvarchar(200)");
-
-                    b.Property<Guid>("BlockingWriteId")
-                        .HasColumnType("uniqueidentifier");
-
-                    b.Property<long>("LastPosition")
-                        .HasColumnType("bigint");
-
-                    b.Property<DateTimeOffset>("Since")
-                        .HasColumnType("datetimeoffset");
-
-                    b.HasKey("Collection", "Key");
-
-                    b.ToTable("key_holds", (string)null);
-                });
-
-            modelBuilder.Entity("WritePipeline.Conflicts.UniqueValue", b =>
-                {
-                    b.Property<string>("Collection")
-                        .HasMaxLength(64)
-                        .HasColumnType("nvarchar(64)");
-
-                    b.Property<string>("Field")
-                        .HasMaxLength(128)
-                        .HasColumnType("nvarchar(128)");
-
-                    b.Property<string>("Value")
-                        .HasMaxLength(256)
-                        .HasColumnType("nvarchar(256)");
-
-                    b.Property<string>("Key")
-                        .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("nvarchar(200)");
-
-                    b.HasKey("Collection", "Field", "Value");
-
-                    b.HasIndex("Collection", "Key");
-
-                    b.ToTable("unique_values", (string)null);
-                });
-
-            modelBuilder.Entity("WritePipeline.Conflicts.WriteConflict", b =>
-                {
-                    b.Property<Guid>("WriteId")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("uniqueidentifier");
-
-                    b.Property<string>("AttemptedDocument")
-                        .HasColumnType("nvarchar(max)");
-
-                    b.Property<long?>("BasedOnVersion")
-                        .HasColumnType("bigint");
-
-                    b.Property<string>("Changes")
-                        .IsRequired()
-                        .HasColumnType("nvarchar(max)");
-
-                    b.Property<Guid>("ConflictId")
-                        .HasColumnType("uniqueidentifier");
-
-                    b.Property<string>("CurrentDocument")
-                        .HasColumnType("nvarchar(max)");
-
-                    b.Property<long?>("CurrentVersion")
-                        .HasColumnType("bigint");
-
-                    b.Property<string>("Detail")
-                        .IsRequired()
-                        .HasMaxLength(2000)
-                        .HasColumnType("nvarchar(2000)");
-
-                    b.Property<DateTimeOffset>("DetectedAt")
-                        .HasColumnType("datetimeoffset");
-
-                    b.Property<string>("Subject")
-                        .HasColumnType("nvarchar(max)");
-
-                    b.Property<string>("Type")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("nvarchar(64)");
-
-                    b.HasKey("WriteId");
-
-                    b.HasIndex("DetectedAt");
-
-                    b.ToTable("write_conflicts", (string)null);
                 });
 
             modelBuilder.Entity("WritePipeline.Operators.Operator", b =>
@@ -706,6 +611,104 @@ namespace WritePipeline.Migrations.SqlServer.Migrations
                     b.HasIndex("ClientId");
 
                     b.ToTable("webhook_endpoints", (string)null);
+                });
+
+            modelBuilder.Entity("WritePipeline.Writes.Detection.KeyHold", b =>
+                {
+                    b.Property<string>("Collection")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<string>("Key")
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.Property<Guid>("BlockingWriteId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<long>("LastPosition")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset>("Since")
+                        .HasColumnType("datetimeoffset");
+
+                    b.HasKey("Collection", "Key");
+
+                    b.ToTable("key_holds", (string)null);
+                });
+
+            modelBuilder.Entity("WritePipeline.Writes.Detection.UniqueValue", b =>
+                {
+                    b.Property<string>("Collection")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<string>("Field")
+                        .HasMaxLength(128)
+                        .HasColumnType("nvarchar(128)");
+
+                    b.Property<string>("Value")
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.HasKey("Collection", "Field", "Value");
+
+                    b.HasIndex("Collection", "Key");
+
+                    b.ToTable("unique_values", (string)null);
+                });
+
+            modelBuilder.Entity("WritePipeline.Writes.Detection.WriteConflict", b =>
+                {
+                    b.Property<Guid>("WriteId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("AttemptedDocument")
+                        .HasColumnType("nvarchar(max)");
+
+                    b.Property<long?>("BasedOnVersion")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Changes")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)");
+
+                    b.Property<Guid>("ConflictId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("CurrentDocument")
+                        .HasColumnType("nvarchar(max)");
+
+                    b.Property<long?>("CurrentVersion")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Detail")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("nvarchar(2000)");
+
+                    b.Property<DateTimeOffset>("DetectedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("Subject")
+                        .HasColumnType("nvarchar(max)");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.HasKey("WriteId");
+
+                    b.HasIndex("DetectedAt");
+
+                    b.ToTable("write_conflicts", (string)null);
                 });
 
             modelBuilder.Entity("WritePipeline.Writes.Write", b =>

@@ -253,6 +253,9 @@ namespace WritePipeline.Migrations.Sqlite.Migrations
                         .HasMaxLength(16)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("ResolutionBody")
+                        .HasColumnType("TEXT");
+
                     b.Property<Guid?>("ResolutionId")
                         .HasColumnType("TEXT");
 
@@ -279,104 +282,6 @@ namespace WritePipeline.Migrations.Sqlite.Migrations
                     b.HasIndex("CurrentState", "Collection", "ConflictType");
 
                     b.ToTable("conflict_sagas", (string)null);
-                });
-
-            modelBuilder.Entity("WritePipeline.Conflicts.KeyHold", b =>
-                {
-                    b.Property<string>("Collection")
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Key")
-                        .HasMaxLength(200)
-                        .HasColumnType("TEXT");
-
-                    b.Property<Guid>("BlockingWriteId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<long>("LastPosition")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long>("Since")
-                        .HasColumnType("INTEGER");
-
-                    b.HasKey("Collection", "Key");
-
-                    b.ToTable("key_holds", (string)null);
-                });
-
-            modelBuilder.Entity("WritePipeline.Conflicts.UniqueValue", b =>
-                {
-                    b.Property<string>("Collection")
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Field")
-                        .HasMaxLength(128)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Value")
-                        .HasMaxLength(256)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Key")
-                        .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("Collection", "Field", "Value");
-
-                    b.HasIndex("Collection", "Key");
-
-                    b.ToTable("unique_values", (string)null);
-                });
-
-            modelBuilder.Entity("WritePipeline.Conflicts.WriteConflict", b =>
-                {
-                    b.Property<Guid>("WriteId")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("AttemptedDocument")
-                        .HasColumnType("TEXT");
-
-                    b.Property<long?>("BasedOnVersion")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("Changes")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.Property<Guid>("ConflictId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("CurrentDocument")
-                        .HasColumnType("TEXT");
-
-                    b.Property<long?>("CurrentVersion")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("Detail")
-                        .IsRequired()
-                        .HasMaxLength(2000)
-                        .HasColumnType("TEXT");
-
-                    b.Property<long>("DetectedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("Subject")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Type")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("WriteId");
-
-                    b.HasIndex("DetectedAt");
-
-                    b.ToTable("write_conflicts", (string)null);
                 });
 
             modelBuilder.Entity("WritePipeline.Operators.Operator", b =>
@@ -694,6 +599,104 @@ namespace WritePipeline.Migrations.Sqlite.Migrations
                     b.HasIndex("ClientId");
 
                     b.ToTable("webhook_endpoints", (string)null);
+                });
+
+            modelBuilder.Entity("WritePipeline.Writes.Detection.KeyHold", b =>
+                {
+                    b.Property<string>("Collection")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Key")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("BlockingWriteId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("LastPosition")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Since")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Collection", "Key");
+
+                    b.ToTable("key_holds", (string)null);
+                });
+
+            modelBuilder.Entity("WritePipeline.Writes.Detection.UniqueValue", b =>
+                {
+                    b.Property<string>("Collection")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Field")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Value")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Collection", "Field", "Value");
+
+                    b.HasIndex("Collection", "Key");
+
+                    b.ToTable("unique_values", (string)null);
+                });
+
+            modelBuilder.Entity("WritePipeline.Writes.Detection.WriteConflict", b =>
+                {
+                    b.Property<Guid>("WriteId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AttemptedDocument")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("BasedOnVersion")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Changes")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ConflictId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CurrentDocument")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("CurrentVersion")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Detail")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("DetectedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Subject")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("WriteId");
+
+                    b.HasIndex("DetectedAt");
+
+                    b.ToTable("write_conflicts", (string)null);
                 });
 
             modelBuilder.Entity("WritePipeline.Writes.Write", b =>

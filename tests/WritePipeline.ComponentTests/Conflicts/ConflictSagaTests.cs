@@ -212,13 +212,13 @@ public abstract class ConflictSagaTests(DatabaseProvider provider) : IAsyncLifet
         var (overdue, recent) = (Replace("k1", 1, ifMatch: 9), Replace("k2", 1, ifMatch: 9));
         await ConflictedAsync((overdue, DateTimeOffset.UtcNow.AddMinutes(-2)), (recent, DateTimeOffset.UtcNow));
 
-        Assert.Equal(new SweepResult(1, 0, 0), await _pipeline.SweepAsync());
+        Assert.Equal(new SweepResult(1, 0, 0, 0), await _pipeline.SweepAsync());
 
         await UntilAsync(overdue.WriteId, WriteStatus.Parked);
         var conflict = await _pipeline.QueryAsync(db => db.WriteConflicts.AsNoTracking().SingleAsync(c => c.WriteId == overdue.WriteId));
         Assert.Equal(conflict.ConflictId, (await SagaAsync(overdue.WriteId)).ConflictId);
         Assert.Equal(WriteStatus.Conflicted, (await _pipeline.WriteAsync(recent.WriteId))!.Status);
-        Assert.Equal(new SweepResult(0, 0, 0), await _pipeline.SweepAsync());
+        Assert.Equal(new SweepResult(0, 0, 0, 0), await _pipeline.SweepAsync());
     }
 
     [Fact]
@@ -236,10 +236,101 @@ public abstract class ConflictSagaTests(DatabaseProvider provider) : IAsyncLifet
                 .ExecuteUpdateAsync(set => set.SetProperty(w => w.CompletedAt, DateTimeOffset.UtcNow.AddMinutes(-2)));
         });
 
-        Assert.Equal(new SweepResult(0, 1, 0), await _pipeline.SweepAsync());
+        Assert.Equal(new SweepResult(0, 1, 0, 0), await _pipeline.SweepAsync());
 
         await Eventually.UntilAsync(async () => await SagaAsync(stale.WriteId) is { CurrentState: "Applied", ResolvedAt: not null }, "the saga ends applied again");
-        Assert.Equal(new SweepResult(0, 0, 0), await _pipeline.SweepAsync());
+        Assert.Equal(new SweepResult(0, 0, 0, 0), await _pipeline.SweepAsync());
+    }
+
+    [Fact]
+    public async Task The_sweeper_sends_a_decision_whose_send_was_lost_again_once_it_is_overdue_with_its_resubmitted_document()
+    {
+        var (lost, recent, finished) = (await ParkedAsync("k1"), await ParkedAsync("k2"), await ParkedAsync("k3"));
+        // k3: carried out, but its saga did not hear of it two minutes ago (the sweeper's older duty).
+        Assert.True((await _pipeline.ResolveAsync(Decision(finished.WriteId, ResolutionActions.Overwrite))).Is(out Response<ResolutionAccepted>? _));
+        await Eventually.UntilAsync(async () => (await SagaAsync(finished.WriteId)).CurrentState == "Applied", "the saga ends applied");
+        await _pipeline.QueryAsync(async db =>
+        {
+            await db.ConflictSagas.Where(s => s.CorrelationId == finished.WriteId).ExecuteUpdateAsync(set => set.SetProperty(s => s.CurrentState, "Resolving"));
+            return await db.Writes.Where(w => w.Id == finished.WriteId).ExecuteUpdateAsync(set => set.SetProperty(w => w.CompletedAt, DateTimeOffset.UtcNow.AddMinutes(-2)));
+        });
+
+        // k1 and k2: decisions taken and committed, their ApplyResolution lost on the way to the partition.
+        await _pipeline.StopPartitionsAsync();
+        var document = new JsonObject { ["seq"] = 99, ["fixed"] = true }.ToJsonString();
+        var resubmit = Decision(lost.WriteId, ResolutionActions.Resubmit) with { Body = document };
+        Assert.True((await _pipeline.ResolveAsync(resubmit)).Is(out Response<ResolutionAccepted>? _));
+        Assert.True((await _pipeline.ResolveAsync(Decision(recent.WriteId, ResolutionActions.Overwrite))).Is(out Response<ResolutionAccepted>? _));
+        Assert.Equal(2, _pipeline.DrainPartitions().Count);
+        // Only k1's decision was taken longer ago than HandoverAfter.
+        await _pipeline.QueryAsync(db => db.ConflictSagas.Where(s => s.CorrelationId == lost.WriteId)
+            .ExecuteUpdateAsync(set => set.SetProperty(s => s.ResolutionRequestedAt, DateTimeOffset.UtcNow.AddMinutes(-2))));
+
+        Assert.Equal(new SweepResult(0, 1, 0, 1), await _pipeline.SweepAsync());
+
+        var sent = Assert.Single(_pipeline.DrainPartitions());
+        Assert.Equal(
+            (lost.WriteId, resubmit.ResolutionId, ResolutionActions.Resubmit, document, "customers", "k1"),
+            (sent.Resolution!.WriteId, sent.Resolution.ResolutionId, sent.Resolution.Action, sent.Resolution.Body, sent.Resolution.Collection, sent.Resolution.Key));
+        await Eventually.UntilAsync(async () => (await SagaAsync(finished.WriteId)).CurrentState == "Applied", "the finished saga ends applied again");
+
+        // The partition carries the decision out as it would have the first time.
+        await _pipeline.SendAsync(sent);
+        await _pipeline.StartPartitionsAsync();
+        await UntilAsync(lost.WriteId, WriteStatus.Applied);
+        await Eventually.UntilAsync(async () => (await SagaAsync(lost.WriteId)).CurrentState == "Applied", "the saga ends applied");
+        var history = await _pipeline.HistoryAsync("customers", "k1");
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(document), JsonNode.Parse(history.Last().Document!)), history.Last().Document);
+        Assert.Equal(WriteStatus.Resolving, (await _pipeline.WriteAsync(recent.WriteId))!.Status);
+        Assert.Equal(new SweepResult(0, 0, 0, 0), await _pipeline.SweepAsync());
+    }
+
+    [Fact]
+    public async Task A_copy_of_a_decision_that_was_superseded_is_skipped_by_the_partition()
+    {
+        var stale = await ParkedAsync("k1");
+        // The first decision conflicts again (the write's If-Match is still stale): parked for a second one.
+        var first = Decision(stale.WriteId, ResolutionActions.Retry);
+        Assert.True((await _pipeline.ResolveAsync(first)).Is(out Response<ResolutionAccepted>? _));
+        await Eventually.UntilAsync(async () => await SagaAsync(stale.WriteId) is { Conflicts: 2, CurrentState: "Parked" }, "the write is parked again");
+        await _pipeline.StopPartitionsAsync();
+        Assert.True((await _pipeline.ResolveAsync(Decision(stale.WriteId, ResolutionActions.Overwrite))).Is(out Response<ResolutionAccepted>? _));
+        var second = Assert.Single(_pipeline.DrainPartitions());
+
+        // A late copy of the first decision reaches the partition before the second.
+        Assert.NotEqual(first.ResolutionId, (await SagaAsync(stale.WriteId)).ResolutionId);
+        await _pipeline.SendAsync(PartitionMessage.For(new ApplyResolution
+        {
+            WriteId = stale.WriteId,
+            ResolutionId = first.ResolutionId,
+            Collection = stale.Collection,
+            Key = stale.Key,
+            Action = first.Action,
+        }));
+        await _pipeline.SendAsync(second);
+        await _pipeline.StartPartitionsAsync();
+
+        await UntilAsync(stale.WriteId, WriteStatus.Applied);
+        await Eventually.UntilAsync(async () => (await SagaAsync(stale.WriteId)).CurrentState == "Applied", "the saga ends applied");
+        Assert.Equal(2, (await SagaAsync(stale.WriteId)).Conflicts);
+    }
+
+    [Fact]
+    public async Task A_restore_while_the_saga_carries_out_the_discard_is_refused_with_when_to_try_again()
+    {
+        var stale = await ParkedAsync("k1");
+        // The discard waits on its partition: the saga is resolving it.
+        await _pipeline.StopPartitionsAsync();
+        Assert.True((await _pipeline.ResolveAsync(Decision(stale.WriteId, ResolutionActions.Discard, "withdrawn"))).Is(out Response<ResolutionAccepted>? _));
+
+        var early = await _pipeline.RestoreAsync(stale.WriteId);
+
+        Assert.True(early.Is(out Response<ResolutionRefused>? refused));
+        Assert.Equal((ResolutionPolicy.DiscardUnderway, ResolutionPolicy.RestoreRetryAfter), (refused.Message.Reason, refused.Message.RetryAfter));
+        await _pipeline.StartPartitionsAsync();
+        await Eventually.UntilAsync(async () => (await SagaAsync(stale.WriteId)).CurrentState == "Discarded", "the saga ends discarded");
+        Assert.True((await _pipeline.RestoreAsync(stale.WriteId)).Is(out Response<ResolutionAccepted>? _));
+        await UntilAsync(stale.WriteId, WriteStatus.Parked);
     }
 
     [Fact]

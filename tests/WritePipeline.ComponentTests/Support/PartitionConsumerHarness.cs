@@ -99,6 +99,14 @@ public sealed class PartitionConsumerHarness : IAsyncDisposable
         return await scope.ServiceProvider.GetRequiredService<IRequestClient<ResolveConflict>>().GetResponse<ResolutionAccepted, ResolutionRefused>(decision);
     }
 
+    /// <summary>Asks the conflict saga to restore a discarded write, as the admin API does.</summary>
+    public async Task<Response<ResolutionAccepted, ResolutionRefused>> RestoreAsync(Guid writeId)
+    {
+        await using var scope = _provider.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<IRequestClient<RestoreConflict>>()
+            .GetResponse<ResolutionAccepted, ResolutionRefused>(new RestoreConflict { WriteId = writeId, RequestedBy = "operator:test" });
+    }
+
     /// <summary>A replace of <paramref name="collection"/>/<paramref name="key"/> as the API would send it (no row recorded).</summary>
     public static ApplyWrite Replace(string collection, string key, System.Text.Json.Nodes.JsonObject document) => new()
     {
@@ -113,6 +121,29 @@ public sealed class PartitionConsumerHarness : IAsyncDisposable
 
     /// <summary>Stops the partition consumers: what is sent to a partition from now on waits there, as behind a long backlog.</summary>
     public Task StopPartitionsAsync() => _provider.GetRequiredService<InMemoryPartitionConsumers>().StopAsync(CancellationToken.None);
+
+    /// <summary>Starts the partition consumers again after <see cref="StopPartitionsAsync"/>: they take what waits, in order.</summary>
+    public Task StartPartitionsAsync() => _provider.GetRequiredService<InMemoryPartitionConsumers>().StartAsync(CancellationToken.None);
+
+    /// <summary>Takes every message waiting on the (stopped) partitions away, as if it had been lost; returns them.</summary>
+    public IReadOnlyList<PartitionMessage> DrainPartitions()
+    {
+        var queues = _provider.GetRequiredService<InMemoryPartitionQueues>();
+        var drained = new List<PartitionMessage>();
+        for (var partition = 0; partition < Partitions.PartitionCount; partition++)
+        {
+            while (queues.Reader(partition).TryRead(out var queued))
+            {
+                drained.Add(queued.Message);
+            }
+        }
+
+        return drained;
+    }
+
+    /// <summary>Puts a message on its record's partition, as a worker or the sweeper does.</summary>
+    public Task SendAsync(PartitionMessage message) =>
+        _provider.GetRequiredService<IPartitionQueues>().SendAsync(Partitions.PartitionOf(message.Collection, message.Key), message, CancellationToken.None);
 
     /// <summary>Runs one sweep of the conflict sweeper, as its Quartz job on a worker does.</summary>
     public async Task<SweepResult> SweepAsync()

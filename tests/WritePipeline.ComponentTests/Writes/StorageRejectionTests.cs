@@ -112,6 +112,43 @@ public sealed class StorageRejectionTests : IAsyncLifetime
         var full = await _pipeline.QueryAsync(db => db.Records.AsNoTracking().SingleAsync(r => r.Collection == "customers" && r.Key == "c-full"));
         Assert.Equal(int.MaxValue, full.ReferenceCount);
     }
+
+    [Fact]
+    public async Task A_decision_the_database_refuses_ends_the_write_failed_its_saga_failed_and_releases_its_key()
+    {
+        var customer = Replace("customers", "c-dec", new JsonObject { ["name"] = "Full" });
+        var order = Replace("orders", "o-dec", new JsonObject { ["qty"] = 1 });
+        await SendAndWaitAsync(customer, order);
+        var stale = Replace("orders", "o-dec", new JsonObject { ["qty"] = 2 }) with { IfMatchVersion = 9 };
+        var held = Replace("orders", "o-dec", new JsonObject { ["qty"] = 3 });
+        await SendAndWaitAsync(stale, held);
+        await Eventually.UntilAsync(async () => (await _pipeline.WriteAsync(stale.WriteId))!.Status == WriteStatus.Parked, "the stale write is parked", Bound);
+        Assert.Equal(WriteStatus.Held, (await _pipeline.WriteAsync(held.WriteId))!.Status);
+        // The decision's document references a customer whose counter cannot count one more: PostgreSQL refuses it.
+        await _pipeline.QueryAsync(db => db.Records
+            .Where(r => r.Collection == "customers" && r.Key == "c-dec")
+            .ExecuteUpdateAsync(set => set.SetProperty(r => r.ReferenceCount, int.MaxValue)));
+
+        var answer = await _pipeline.ResolveAsync(new ResolveConflict
+        {
+            WriteId = stale.WriteId,
+            ResolutionId = Guid.NewGuid(),
+            Action = ResolutionActions.Resubmit,
+            Body = new JsonObject { ["qty"] = 2, ["customerId"] = "c-dec" }.ToJsonString(),
+            RequestedBy = "test",
+        });
+
+        Assert.True(answer.Is(out MassTransit.Response<ResolutionAccepted>? _));
+        await Eventually.UntilAsync(
+            async () => await _pipeline.QueryAsync(db => db.ConflictSagas.AsNoTracking().AnyAsync(s => s.CorrelationId == stale.WriteId && s.CurrentState == "Failed")),
+            "the saga leaves Resolving for Failed",
+            Bound);
+        var failed = (await _pipeline.WriteAsync(stale.WriteId))!;
+        Assert.Equal((WriteStatus.Failed, WriteErrors.StorageRejected), (failed.Status, failed.ErrorType));
+        await Eventually.UntilAsync(async () => (await _pipeline.WriteAsync(held.WriteId))!.Status == WriteStatus.Applied, "the held write is released", Bound);
+        Assert.Equal([order.WriteId, held.WriteId], (await _pipeline.HistoryAsync("orders", "o-dec")).Select(v => v.WriteId));
+    }
+
     [Fact]
     public async Task A_message_whose_own_key_the_database_refuses_keeps_no_status_and_its_partition_goes_on()
     {

@@ -62,6 +62,39 @@ public abstract class ArchiveTests(AdminActionsFixture fixture) : AdminActionsTe
             (await AuditOfAsync(@operator, stale)).Select(e => (Text(e, "action"), Text(e, "outcome"))));
     }
 
+    [Fact]
+    public async Task A_restore_while_the_discard_is_still_being_carried_out_says_when_to_try_again_and_is_taken_then()
+    {
+        var (_, http) = await App.CreateClientAsync();
+        var stale = await ParkedAsync(http, TestKeys.New("c"));
+        var (_, @operator) = await OperatorAsync();
+        Assert.Equal(HttpStatusCode.Accepted, (await DecideAsync(@operator, stale, "discard", reason: "withdrawn")).StatusCode);
+        await Eventually.UntilAsync(
+            () => App.QueryAsync(db => db.ConflictSagas.AnyAsync(s => s.CorrelationId == stale && s.CurrentState == "Discarded")),
+            "the saga to know the write is discarded");
+        // The moment between the partition discarding the write and its saga hearing of it, held open.
+        await SagaStateAsync(stale, "Resolving");
+
+        var early = await RestoreAsync(@operator, stale);
+
+        var problem = await Api.AssertProblemAsync(early, HttpStatusCode.Conflict, "decision-underway");
+        Assert.Equal(TimeSpan.FromSeconds(2), early.Headers.RetryAfter?.Delta);
+        Assert.Equal("The write's discard is still being carried out; try the restore again in 2 seconds.", Text(problem, "detail"));
+        Assert.Equal(("discarded", 2), (Text(problem, "writeStatus"), problem["retryAfterSeconds"]!.GetValue<int>()));
+
+        await SagaStateAsync(stale, "Discarded");
+        var again = await RestoreAsync(@operator, stale);
+
+        Assert.Equal(HttpStatusCode.Accepted, again.StatusCode);
+        Assert.Equal("parked", Text(await again.JsonAsync(), "status"));
+        Assert.Equal(
+            [("write.discard", "taken"), ("write.restore", "refused"), ("write.restore", "taken")],
+            (await AuditOfAsync(@operator, stale)).Select(e => (Text(e, "action"), Text(e, "outcome"))));
+    }
+
+    Task<int> SagaStateAsync(Guid writeId, string state) => App.QueryAsync(db =>
+        db.ConflictSagas.Where(s => s.CorrelationId == writeId).ExecuteUpdateAsync(set => set.SetProperty(s => s.CurrentState, state)));
+
     // ---- 10. The archive's retention ----
 
     /// <summary>The clock <paramref name="ahead"/> of now, as the purge job will see it one day.</summary>

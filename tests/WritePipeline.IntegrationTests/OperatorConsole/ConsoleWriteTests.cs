@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;
 using WritePipeline.Testing;
 using static Microsoft.Playwright.Assertions;
@@ -114,11 +115,22 @@ public sealed class ConsoleWriteTests(ConsoleFixture fixture)
         await Expect(page.GetByTestId("flash")).ToContainTextAsync("discard: taken");
         await UntilShownAsync(page, "discarded");
 
+        // The write shows discarded a moment before its saga hears of it; a restore in that moment (held open here) is
+        // told when to try again.
+        await Eventually.UntilAsync(
+            () => fixture.App.QueryAsync(db => db.ConflictSagas.AnyAsync(s => s.CorrelationId == writeId && s.CurrentState == "Discarded")),
+            "the saga to know the write is discarded");
+        await SagaStateAsync(writeId, "Resolving");
         await page.GotoAsync("/console/archive?key=" + key);
         var row = page.Locator($"tr[data-write-id='{writeId}']");
         await Expect(row).ToContainTextAsync("superseded by a later change");
         await ConsoleFixture.ScreenshotAsync(page, "archive");
         await row.GetByRole(AriaRole.Button, new() { Name = "Restore" }).ClickAsync();
+        await Expect(page.GetByTestId("flash")).ToContainTextAsync("restore: not taken. The write's discard is still being carried out; try the restore again in 2 seconds.");
+
+        await SagaStateAsync(writeId, "Discarded");
+        await page.GotoAsync("/console/archive?key=" + key);
+        await page.Locator($"tr[data-write-id='{writeId}']").GetByRole(AriaRole.Button, new() { Name = "Restore" }).ClickAsync();
 
         await Expect(page.GetByTestId("flash")).ToContainTextAsync("restore: taken");
         await Expect(page.GetByTestId("write-status")).ToHaveTextAsync("parked");
@@ -129,6 +141,9 @@ public sealed class ConsoleWriteTests(ConsoleFixture fixture)
         await Expect(page.GetByTestId("audit")).ToContainTextAsync("write.restore");
         await ConsoleFixture.ScreenshotAsync(page, "audit");
     }
+
+    Task<int> SagaStateAsync(Guid writeId, string state) => fixture.App.QueryAsync(db =>
+        db.ConflictSagas.Where(s => s.CorrelationId == writeId).ExecuteUpdateAsync(set => set.SetProperty(s => s.CurrentState, state)));
 
     /// <summary>Reloads the write's page until it shows <paramref name="status"/> (the pipeline gets there in the background).</summary>
     static Task UntilShownAsync(IPage page, string status) => Eventually.UntilAsync(

@@ -47,6 +47,29 @@ public sealed class ResolutionRulesTests
         Assert.Empty(ResolutionPolicy.OperatorActions(WriteStatus.Discarded, WriteOperations.Replace, WriteErrors.VersionMismatch, nameof(ConflictStateMachine.Resolving)));
     }
 
+    [Fact]
+    public void A_restore_while_the_saga_carries_out_the_discard_is_refused_with_when_to_try_again()
+    {
+        var resolving = nameof(ConflictStateMachine.Resolving);
+        // Just discarded by the partition, or about to be: the same restore is allowed a moment later.
+        foreach (var status in new[] { WriteStatus.Discarded, WriteStatus.Resolving })
+        {
+            var refusal = ResolutionPolicy.RestoreRefusal(status, resolving, ResolutionActions.Discard);
+            Assert.Equal((status, TimeSpan.FromSeconds(2)), (refusal!.Status, refusal.RetryAfter));
+            Assert.Equal("The write's discard is still being carried out; try the restore again in 2 seconds.", refusal.Reason);
+        }
+
+        Assert.Null(ResolutionPolicy.RestoreRefusal(WriteStatus.Discarded, nameof(ConflictStateMachine.Discarded), ResolutionActions.Discard));
+        Assert.Null(ResolutionPolicy.RestoreRefusal(WriteStatus.Discarded, null, null));
+        // Refusals that do not pass by themselves say no more than that.
+        Assert.Equal(
+            new DecisionOutcome.Refused(WriteStatus.Resolving, ResolutionPolicy.DecisionUnderway),
+            ResolutionPolicy.RestoreRefusal(WriteStatus.Resolving, resolving, ResolutionActions.Retry));
+        Assert.Equal(
+            new DecisionOutcome.Refused(WriteStatus.Parked, ResolutionPolicy.OnlyDiscardedRestored),
+            ResolutionPolicy.RestoreRefusal(WriteStatus.Parked, nameof(ConflictStateMachine.Parked), null));
+    }
+
     static Write ParkedWrite(string operation, long? ifMatch, bool ifNoneMatch = false) => new()
     {
         Id = Guid.NewGuid(),

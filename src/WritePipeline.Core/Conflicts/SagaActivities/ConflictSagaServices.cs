@@ -11,6 +11,7 @@ public static class ConflictSagaServices
         services.AddScoped<ConflictWriteStatus>();
         services.AddScoped<ConflictReports>();
         services.AddScoped<DecisionDispatch>();
+        services.AddSingleton<DecisionFaultPoint>();
         // Operators' decisions are audited in the saga's transaction, wherever the saga runs.
         services.AddAudit();
 

@@ -17,11 +17,7 @@ public sealed class RecordConflict : ConflictActivity<WriteConflicted>
         saga.ConflictId = message.ConflictId;
         saga.DetectedAt = message.DetectedAt;
         saga.Conflicts++;
-        saga.ResolutionId = null;
-        saga.ResolutionAction = null;
-        saga.ResolutionReason = null;
-        saga.ResolvedBy = null;
-        saga.ResolutionRequestedAt = null;
+        saga.ForgetDecision();
         return Task.CompletedTask;
     }
 }

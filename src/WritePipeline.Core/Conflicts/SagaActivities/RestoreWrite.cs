@@ -23,11 +23,7 @@ public sealed class RestoreWrite(ConflictWrites writes, AuditLog audit) : Confli
                 write, WriteStatus.Discarded, AuditActions.Restore, AuditOutcomes.Taken, context.Message.RequestedBy, null, null, WriteStatus.Parked, null));
         }
 
-        saga.ResolutionId = null;
-        saga.ResolutionAction = null;
-        saga.ResolutionReason = null;
-        saga.ResolvedBy = null;
-        saga.ResolutionRequestedAt = null;
+        saga.ForgetDecision();
         saga.ResolvedAt = null;
         saga.Policy = ConflictPolicies.Park;
         saga.ParkedAt = writes.Now;

@@ -28,6 +28,7 @@ public sealed class TakeDecision(ConflictWrites writes, AuditLog audit) : Confli
         saga.ResolutionId = message.ResolutionId;
         saga.ResolutionAction = message.Action;
         saga.ResolutionReason = message.Reason;
+        saga.ResolutionBody = message.Body;
         saga.ResolvedBy = message.RequestedBy;
         saga.ResolutionRequestedAt = writes.Now;
     }

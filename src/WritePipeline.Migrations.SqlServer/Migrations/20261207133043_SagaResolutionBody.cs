@@ -1,0 +1,28 @@
+﻿using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace WritePipeline.Migrations.SqlServer.Migrations
+{
+    /// <inheritdoc />
+    public partial class SagaResolutionBody : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<string>(
+                name: "ResolutionBody",
+                table: "conflict_sagas",
+                type: "nvarchar(max)",
+                nullable: true);
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropColumn(
+                name: "ResolutionBody",
+                table: "conflict_sagas");
+        }
+    }
+}
