@@ -24,6 +24,11 @@ public static class DataRegistration
         services.AddDbContextPool<WritePipelineDbContext>(builder => UseProvider(builder, database.Provider, connectionString)
             .AddInterceptors(interceptors));
         services.AddScoped<DatabaseMigrator>();
+        if (database.Provider == DatabaseProvider.PostgreSql)
+        {
+            services.AddHostedService<PostgresSessionCheck>();
+        }
+
         return services;
     }
 
