@@ -13,7 +13,8 @@ namespace WritePipeline.Data;
 /// Reads once, at start-up, the <c>idle_in_transaction_session_timeout</c> a session of this process really has,
 /// and refuses to run when the pipeline set one and something turned it off (a pooler that drops the connection's
 /// options, a server override): the process would look healthy while a host lost mid-transaction could stop a
-/// partition for hours. Another value is logged as a warning, and so is a timeout the configuration left off.
+/// partition for hours. Another value than the configured one is logged as a warning, and so is no timeout at all
+/// (the setting at 0 and none on the server); the setting at 0 with one on the server (behind a pooler) is fine.
 /// </summary>
 /// <remarks>
 /// A database that cannot be reached at start-up does not stop the host (the pipeline waits for it in place): the
@@ -23,16 +24,15 @@ public sealed class PostgresSessionCheck(
     IServiceScopeFactory scopes,
     IOptions<DatabaseOptions> options,
     IHostApplicationLifetime lifetime,
-    ILogger<PostgresSessionCheck> logger) : IHostedService, IDisposable
+    ILogger<PostgresSessionCheck> logger) : BackgroundService
 {
     static readonly TimeSpan RetryInterval = TimeSpan.FromSeconds(5);
 
-    readonly CancellationTokenSource _stopping = new();
-    Task _later = Task.CompletedTask;
+    bool _checkLater;
 
     TimeSpan Configured => options.Value.IdleInTransactionTimeout;
 
-    public async Task StartAsync(CancellationToken cancellationToken)
+    public override async Task StartAsync(CancellationToken cancellationToken)
     {
         try
         {
@@ -44,44 +44,36 @@ public sealed class PostgresSessionCheck(
         catch (Exception ex) when (Unreachable(ex))
         {
             logger.LogWarning(ex, "Could not read {Setting} at start-up; trying again every {Interval}", PostgresSessions.IdleInTransactionSetting, RetryInterval);
-            _later = CheckLaterAsync(_stopping.Token);
+            _checkLater = true;
         }
+
+        await base.StartAsync(cancellationToken);
     }
 
-    public async Task StopAsync(CancellationToken cancellationToken)
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await _stopping.CancelAsync();
-        await _later;
-    }
-
-    public void Dispose() => _stopping.Dispose();
-
-    async Task CheckLaterAsync(CancellationToken stopping)
-    {
-        try
+        while (_checkLater && !stoppingToken.IsCancellationRequested)
         {
-            while (true)
+            try
             {
-                await Task.Delay(RetryInterval, stopping);
-                try
+                await Task.Delay(RetryInterval, stoppingToken);
+                if (await CheckAsync(stoppingToken) is { } refusal)
                 {
-                    if (await CheckAsync(stopping) is { } refusal)
-                    {
-                        logger.LogCritical("{Refusal} Stopping", refusal);
-                        Environment.ExitCode = 1;
-                        lifetime.StopApplication();
-                    }
+                    logger.LogCritical("{Refusal} Stopping", refusal);
+                    Environment.ExitCode = 1;
+                    lifetime.StopApplication();
+                }
 
-                    return;
-                }
-                catch (Exception ex) when (Unreachable(ex) && !stopping.IsCancellationRequested)
-                {
-                    logger.LogDebug(ex, "Still cannot read {Setting}", PostgresSessions.IdleInTransactionSetting);
-                }
+                return;
             }
-        }
-        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-        {
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (Unreachable(ex))
+            {
+                logger.LogDebug(ex, "Still cannot read {Setting}", PostgresSessions.IdleInTransactionSetting);
+            }
         }
     }
 
@@ -107,7 +99,7 @@ public sealed class PostgresSessionCheck(
                     PostgresSessions.IdleInTransactionSetting, PostgresSessions.Format(effective), source, Configured, PostgresSessions.Format(effective));
                 break;
             default:
-                logger.LogInformation("{Setting} is {Effective} on this process's sessions", PostgresSessions.IdleInTransactionSetting, PostgresSessions.Format(effective));
+                logger.LogInformation("{Setting} is {Effective} on this process's sessions (set by {Source})", PostgresSessions.IdleInTransactionSetting, PostgresSessions.Format(effective), source);
                 break;
         }
 

@@ -47,10 +47,10 @@ public static class PostgresSessions
     /// <summary>What start-up makes of the timeout a session of this process actually has.</summary>
     public enum Verdict
     {
-        /// <summary>The configured timeout is in force.</summary>
+        /// <summary>The configured timeout is in force, or none is configured and the server has one (a pooler's way).</summary>
         InForce,
 
-        /// <summary>Another value than the pipeline's is in force (an operator's <c>-c</c>, a pooler, the server's own): a takeover waits for that one.</summary>
+        /// <summary>Another value than the pipeline's is in force (an operator's <c>-c</c>, a server override): a takeover waits for that one.</summary>
         Differs,
 
         /// <summary>The pipeline sets none and the server has none: a vanished host's locks last until TCP gives up.</summary>
@@ -69,7 +69,7 @@ public static class PostgresSessions
             (false, 0) => Verdict.OffByConfiguration,
             (true, var ms) when ms == Milliseconds(configured) => Verdict.InForce,
             (true, _) => Verdict.Differs,
-            (false, _) => Verdict.Differs,
+            (false, _) => Verdict.InForce,
         };
 
     static long Milliseconds(TimeSpan value) => (long)value.TotalMilliseconds;

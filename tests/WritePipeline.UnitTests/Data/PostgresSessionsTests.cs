@@ -47,7 +47,7 @@ public sealed class PostgresSessionsTests
     [InlineData(10, 15_000, Verdict.Differs)]
     [InlineData(10, 0, Verdict.Overridden)]
     [InlineData(0, 0, Verdict.OffByConfiguration)]
-    [InlineData(0, 15_000, Verdict.Differs)]
+    [InlineData(0, 15_000, Verdict.InForce)]
     public void Start_up_refuses_only_a_timeout_that_something_turned_off(int configuredSeconds, long effectiveMilliseconds, Verdict verdict) =>
         Assert.Equal(verdict, PostgresSessions.Judge(TimeSpan.FromSeconds(configuredSeconds), effectiveMilliseconds));
 
