@@ -51,10 +51,9 @@ public sealed class TestDatabase : IAsyncDisposable
         {
             await admin.OpenAsync();
             await using var create = new NpgsqlCommand($"CREATE DATABASE {name}", admin);
+            // Nothing set on the database itself: the pipeline's own connections bring their idle-in-transaction
+            // timeout (Database:IdleInTransactionTimeout), and the tests rely on that alone.
             await create.ExecuteNonQueryAsync();
-            // As docs/operations.md recommends: a frozen process's open transaction is ended and its locks released.
-            await using var idle = new NpgsqlCommand($"ALTER DATABASE {name} SET idle_in_transaction_session_timeout = '15s'", admin);
-            await idle.ExecuteNonQueryAsync();
         }
 
         var connectionString = new NpgsqlConnectionStringBuilder(server) { Database = name, MaxPoolSize = 40 }.ConnectionString;

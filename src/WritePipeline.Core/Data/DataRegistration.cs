@@ -18,13 +18,30 @@ public static class DataRegistration
     /// <param name="configuration">Where the connection string is read from.</param>
     public static IServiceCollection AddWritePipelineData(this IServiceCollection services, DatabaseOptions database, IConfiguration configuration, params IInterceptor[] interceptors)
     {
-        var connectionString = configuration.GetConnectionString(ConnectionStringName);
+        var connectionString = ConnectionString(database, configuration);
         // Pooled: every request, batch and saga step takes a context; building options and a context for each is CPU
         // the accept and apply paths cannot spare. A pooled context is reset (tracking, savepoint setting) when returned.
         services.AddDbContextPool<WritePipelineDbContext>(builder => UseProvider(builder, database.Provider, connectionString)
             .AddInterceptors(interceptors));
         services.AddScoped<DatabaseMigrator>();
+        if (database.Provider == DatabaseProvider.PostgreSql)
+        {
+            services.AddHostedService<PostgresSessionCheck>();
+        }
+
         return services;
+    }
+
+    /// <summary>
+    /// The connection string every connection of the process opens with (the DbContext's and the timers'): on
+    /// PostgreSQL with the session settings that end a vanished host's transactions (<see cref="PostgresSessions"/>).
+    /// </summary>
+    public static string? ConnectionString(DatabaseOptions database, IConfiguration configuration)
+    {
+        var connectionString = configuration.GetConnectionString(ConnectionStringName);
+        return database.Provider == DatabaseProvider.PostgreSql && !string.IsNullOrWhiteSpace(connectionString)
+            ? PostgresSessions.WithSessionSettings(connectionString, database.IdleInTransactionTimeout)
+            : connectionString;
     }
 
     public static DbContextOptionsBuilder UseProvider(DbContextOptionsBuilder builder, DatabaseProvider provider, string? connectionString)

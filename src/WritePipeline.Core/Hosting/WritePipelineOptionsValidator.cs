@@ -23,6 +23,7 @@ public sealed class WritePipelineOptionsValidator(IHostEnvironment? environment 
         }
 
         failures.AddRange(options.Worker.Validate());
+        failures.AddRange(options.Database.Validate());
         if (options.Transport.Kind == TransportKind.InMemory && !options.Worker.Enabled)
         {
             failures.Add("WritePipeline:Worker:Enabled must be true with the InMemory transport: its queues exist only in this process, so nothing else could apply the writes.");

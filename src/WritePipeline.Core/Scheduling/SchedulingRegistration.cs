@@ -22,7 +22,8 @@ public static class SchedulingRegistration
             return services;
         }
 
-        var connectionString = configuration.GetConnectionString(DataRegistration.ConnectionStringName);
+        // With the pipeline's session settings: Quartz's cluster locks are row locks a vanished host would keep too.
+        var connectionString = DataRegistration.ConnectionString(database, configuration);
         services.AddQuartz(quartz =>
         {
             quartz.ConfigureScheduler(scheduler =>

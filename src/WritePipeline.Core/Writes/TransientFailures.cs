@@ -55,6 +55,9 @@ public static class TransientFailures
             _ when postgres.IsTransient => FailureKind.Transient,
             _ when postgres.SqlState.StartsWith("08", StringComparison.Ordinal) => FailureKind.Transient, // connection
             "57P01" or "57P02" or "57P03" => FailureKind.Transient, // admin shutdown, crash shutdown, cannot connect now
+            // The server ended a session that sat idle in a transaction (Database:IdleInTransactionTimeout) or idle:
+            // a stalled process, not the data; the next attempt opens a new connection.
+            "25P03" or "57P05" => FailureKind.Transient,
             _ => FailureKind.Data,
         },
         NpgsqlException npgsql => npgsql.IsTransient || npgsql.InnerException is IOException or SocketException or TimeoutException

@@ -56,7 +56,7 @@ public class DeploymentFilesTests
     /// <summary>Every key the options classes bind, spelled as configuration paths.</summary>
     static HashSet<string> ConfigurationKeys()
     {
-        var keys = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "ConnectionStrings:" + Data.DataRegistration.ConnectionStringName };
+        var keys = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "ConnectionStrings:" + global::WritePipeline.Data.DataRegistration.ConnectionStringName };
         Collect(typeof(WritePipelineOptions), WritePipelineOptions.SectionName, keys);
         return keys;
     }

@@ -18,6 +18,8 @@ public class FailureKindTests
     [InlineData("55P03")] // lock_not_available
     [InlineData("57P01")] // admin_shutdown
     [InlineData("08006")] // connection_failure
+    [InlineData("25P03")] // idle_in_transaction_session_timeout: the server ended a stalled session
+    [InlineData("57P05")] // idle_session_timeout
     public void Passing_database_failures_are_retried(string sqlState)
     {
         Assert.Equal(FailureKind.Transient, TransientFailures.Classify(Postgres(sqlState)));

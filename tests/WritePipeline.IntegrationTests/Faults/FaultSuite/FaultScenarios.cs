@@ -167,6 +167,35 @@ public sealed class FaultScenarios(ITestOutputHelper output)
         await ReportAsync("postgres_down_30s", app, clientId, load, writes, elapsed);
     }
 
+    [Fact]
+    public async Task Worker_hosts_vanish_mid_commit()
+    {
+        const int Vanished = 3;
+        var writes = Spread(6_000, keys: 200);
+        await using var app = await StartAsync();
+        await using var first = WorkerProcess.Start(app.SharedSettings);
+        await using var second = WorkerProcess.Start(app.SharedSettings);
+        var (clientId, http) = await app.CreateClientAsync();
+        var load = new CarefulClient(http, "fault-host-" + Guid.NewGuid().ToString("N")[..6] + "-");
+        var elapsed = Stopwatch.StartNew();
+        var running = load.RunAsync(writes, writesPerSecond: 100);
+        var takeovers = new List<TimeSpan>();
+        // One host after another joins behind its own proxy and vanishes mid-commit; the two others take over each time.
+        for (var round = 1; round <= Vanished && !running.IsCompleted; round++)
+        {
+            var (settings, proxy) = HostLossTests.BehindProxy(app);
+            await using var _ = proxy;
+            await using var victim = WorkerProcess.Start(settings);
+            await app.UntilSharedAsync(first, second, victim);
+            takeovers.Add(await HostLossTests.VanishMidCommitAsync(app, proxy, victim));
+            output.WriteLine($"{elapsed.Elapsed.TotalSeconds:0}s: host {round} vanished mid-commit; every partition consumed again {takeovers[^1].TotalSeconds:0.0}s after the kill; {load.Submitted} writes accepted");
+        }
+
+        await running;
+        Assert.Equal(Vanished, takeovers.Count);
+        await ReportAsync("worker_host_vanished", app, clientId, load, writes, elapsed);
+    }
+
     static Task<PipelineApp> StartAsync(string? postgresServer = null) => PipelineApp.StartAsync(PipelineSetup.RabbitMqPostgres with
     {
         HostsWorker = false,
