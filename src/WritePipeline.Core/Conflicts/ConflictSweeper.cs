@@ -58,26 +58,13 @@ public sealed class ConflictSweeper(
                 where write.Status == WriteStatus.Conflicted && conflict.DetectedAt < cutoff
                     && (saga == null || saga.ConflictId != conflict.ConflictId)
                 orderby conflict.DetectedAt
-                select new { write.Id, write.ClientId, write.Collection, write.Key, write.Operation, conflict.Type, conflict.ConflictId, conflict.DetectedAt })
+                select new { Write = write, Conflict = conflict })
             .Take(Batch)
             .ToListAsync(cancellationToken);
-        foreach (var write in lost)
+        foreach (var (write, conflict) in lost.Select(l => (l.Write, l.Conflict)))
         {
-            logger.LogWarning("Write {WriteId} to {Collection}/{Key} has been conflicted since {DetectedAt} without its saga taking the conflict; handing it over again", write.Id, write.Collection, write.Key, write.DetectedAt);
-            await bus.SendMandatoryAsync(
-                ConflictTopology.SendAddress,
-                new WriteConflicted
-                {
-                    WriteId = write.Id,
-                    ClientId = write.ClientId,
-                    Collection = write.Collection,
-                    Key = write.Key,
-                    Operation = write.Operation,
-                    ConflictType = write.Type,
-                    ConflictId = write.ConflictId,
-                    DetectedAt = write.DetectedAt,
-                },
-                cancellationToken);
+            logger.LogWarning("Write {WriteId} to {Collection}/{Key} has been conflicted since {DetectedAt} without its saga taking the conflict; handing it over again", write.Id, write.Collection, write.Key, conflict.DetectedAt);
+            await bus.SendMandatoryAsync(ConflictTopology.SendAddress, ConflictHandover.Conflicted(write, conflict), cancellationToken);
         }
 
         return lost.Count;
