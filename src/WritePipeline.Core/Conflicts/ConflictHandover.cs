@@ -38,7 +38,7 @@ public sealed class ConflictHandover(IBus bus, WebhookTimers timers)
         if (result is { Write: { } write, Conflict: { } conflict } && write.Status == WriteStatus.Conflicted)
         {
             var conflicted = Conflicted(write, conflict);
-            await bus.SendMandatoryAsync(ConflictTopology.SendAddress, conflicted, cancellationToken);
+            await bus.SendMandatoryAsync(ConflictSagaDefinition.SendAddress, conflicted, cancellationToken);
         }
     }
 
@@ -53,7 +53,7 @@ public sealed class ConflictHandover(IBus bus, WebhookTimers timers)
                 Status = write.Status,
                 Version = write.Version,
             };
-            await bus.SendMandatoryAsync(ConflictTopology.SendAddress, resolved, cancellationToken);
+            await bus.SendMandatoryAsync(ConflictSagaDefinition.SendAddress, resolved, cancellationToken);
         }
     }
 }
