@@ -4,6 +4,11 @@ using WritePipeline.OperatorConsole;
 var builder = WebApplication.CreateBuilder(args);
 builder.AddWritePipeline();
 builder.AddWritePipelineApi();
+if (builder.RunsWorkerInProcess())
+{
+    builder.AddWritePipelineWorker();
+}
+
 builder.AddWritePipelineConsole();
 
 var app = builder.Build();

@@ -2,6 +2,7 @@ using WritePipeline.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddWritePipeline();
+builder.AddWritePipelineWorker();
 
 var app = builder.Build();
 app.MapWritePipelineHealth();

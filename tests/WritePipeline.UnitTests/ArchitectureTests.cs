@@ -1,6 +1,8 @@
 using ArchUnitNET.Domain;
+using ArchUnitNET.Domain.Dependencies;
 using ArchUnitNET.Loader;
 using WritePipeline.Data;
+using WritePipeline.Partitioning;
 
 namespace WritePipeline.UnitTests;
 
@@ -39,6 +41,20 @@ public sealed class ArchitectureTests
             .Select(type => type.FullName)
             .ToList();
         Assert.True(readers.Count == 0, $"These read the whole WritePipelineOptions; have them take their own section (IOptions<TSection>, Hosting/OptionsSections): {string.Join(", ", readers)}");
+    }
+
+    [Fact]
+    public void Only_the_host_composition_asks_whether_a_process_runs_the_worker()
+    {
+        var architecture = new ArchLoader().LoadAssemblies(Core).Build();
+        var askers = architecture.Types
+            .Where(type => !type.Namespace.FullName.StartsWith("WritePipeline.Hosting", StringComparison.Ordinal))
+            .Where(type => type.Dependencies.OfType<MethodCallDependency>().Any(call =>
+                call.TargetMember.DeclaringType.FullName == typeof(WorkerOptions).FullName
+                && call.TargetMember.Name.StartsWith("get_" + nameof(WorkerOptions.Enabled) + "(", StringComparison.Ordinal)))
+            .Select(type => type.FullName)
+            .ToList();
+        Assert.True(askers.Count == 0, $"These ask Worker:Enabled; a host's role is its composition (register what a worker runs in the feature's Add...Worker): {string.Join(", ", askers)}");
     }
 
     [Fact]

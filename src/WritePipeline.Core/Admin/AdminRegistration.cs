@@ -1,5 +1,4 @@
 using Microsoft.Extensions.DependencyInjection;
-using WritePipeline.Partitioning;
 using WritePipeline.Scheduling;
 
 namespace WritePipeline.Admin;
@@ -20,14 +19,7 @@ public static class AdminRegistration
         return services;
     }
 
-    /// <summary>The archive's retention, in worker processes (where the timers run).</summary>
-    public static IServiceCollection AddAdmin(this IServiceCollection services, WorkerOptions worker)
-    {
-        if (worker.Enabled)
-        {
-            services.AddRecurringJob<ArchivePurgeJob, ArchiveOptions>(ArchivePurgeJob.Name, archive => archive.PurgeInterval);
-        }
-
-        return services;
-    }
+    /// <summary>On workers (where the timers run): the archive's retention.</summary>
+    public static IServiceCollection AddAdminWorker(this IServiceCollection services) =>
+        services.AddRecurringJob<ArchivePurgeJob, ArchiveOptions>(ArchivePurgeJob.Name, archive => archive.PurgeInterval);
 }

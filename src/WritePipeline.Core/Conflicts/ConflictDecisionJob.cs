@@ -24,7 +24,7 @@ public sealed class ConflictDecisionJob(IBus bus) : IJob
     {
         var data = context.MergedJobDataMap;
         await bus.SendMandatoryAsync(
-            ConflictTopology.SendAddress,
+            ConflictSagaDefinition.SendAddress,
             new ConflictDecisionDue
             {
                 WriteId = Guid.Parse(data.GetString(WriteIdKey)!),

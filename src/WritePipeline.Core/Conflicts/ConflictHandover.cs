@@ -3,6 +3,7 @@ using WritePipeline.Contracts;
 using WritePipeline.Messaging;
 using WritePipeline.Webhooks;
 using WritePipeline.Writes;
+using WritePipeline.Writes.Detection;
 
 namespace WritePipeline.Conflicts;
 
@@ -14,6 +15,19 @@ namespace WritePipeline.Conflicts;
 /// </summary>
 public sealed class ConflictHandover(IBus bus, WebhookTimers timers)
 {
+    /// <summary>What hands a write's conflict to its saga: the write and the conflict recorded for it (the sweeper sends the same again).</summary>
+    public static WriteConflicted Conflicted(Write write, WriteConflict conflict) => new()
+    {
+        WriteId = write.Id,
+        ClientId = write.ClientId,
+        Collection = write.Collection,
+        Key = write.Key,
+        Operation = write.Operation,
+        ConflictType = conflict.Type,
+        ConflictId = conflict.ConflictId,
+        DetectedAt = conflict.DetectedAt,
+    };
+
     public async Task SendAsync(ApplyResult result, CancellationToken cancellationToken)
     {
         if (result.Deliveries is { Count: > 0 } deliveries)
@@ -23,18 +37,8 @@ public sealed class ConflictHandover(IBus bus, WebhookTimers timers)
 
         if (result is { Write: { } write, Conflict: { } conflict } && write.Status == WriteStatus.Conflicted)
         {
-            var conflicted = new WriteConflicted
-            {
-                WriteId = write.Id,
-                ClientId = write.ClientId,
-                Collection = write.Collection,
-                Key = write.Key,
-                Operation = write.Operation,
-                ConflictType = conflict.Type,
-                ConflictId = conflict.ConflictId,
-                DetectedAt = conflict.DetectedAt,
-            };
-            await bus.SendMandatoryAsync(ConflictTopology.SendAddress, conflicted, cancellationToken);
+            var conflicted = Conflicted(write, conflict);
+            await bus.SendMandatoryAsync(ConflictSagaDefinition.SendAddress, conflicted, cancellationToken);
         }
     }
 
@@ -49,7 +53,7 @@ public sealed class ConflictHandover(IBus bus, WebhookTimers timers)
                 Status = write.Status,
                 Version = write.Version,
             };
-            await bus.SendMandatoryAsync(ConflictTopology.SendAddress, resolved, cancellationToken);
+            await bus.SendMandatoryAsync(ConflictSagaDefinition.SendAddress, resolved, cancellationToken);
         }
     }
 }

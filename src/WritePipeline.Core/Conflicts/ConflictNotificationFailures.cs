@@ -13,7 +13,7 @@ public sealed class ConflictNotificationFailures(IBus bus) : IFailedDeliveryHand
         if (delivery is { EventType: WebhookEvents.Conflicted, ConflictNumber: { } conflict })
         {
             await bus.SendMandatoryAsync(
-                ConflictTopology.SendAddress,
+                ConflictSagaDefinition.SendAddress,
                 new ConflictNotificationFailed { WriteId = delivery.WriteId, DeliveryId = delivery.Id, Conflict = conflict, Reason = reason },
                 cancellationToken);
         }

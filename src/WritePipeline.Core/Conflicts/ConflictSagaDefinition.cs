@@ -8,9 +8,34 @@ using WritePipeline.Writes;
 
 namespace WritePipeline.Conflicts;
 
-/// <summary>The conflict saga's endpoint policy, in one place (the endpoint's other consumer, webhook resends, shares it).</summary>
+/// <summary>
+/// The conflict saga's endpoint, in one place: its queue, the queue's arguments, its consume topology and its policy.
+/// One quorum queue, consumed by every worker (any of them may handle any conflict); webhook resends join it
+/// (<see cref="ResendWebhookDeliveryDefinition"/>) and go through the same policy.
+/// </summary>
 public sealed class ConflictSagaDefinition : SagaDefinition<ConflictState>
 {
+    public const string QueueName = "write-conflicts";
+
+    /// <summary>
+    /// Where every message of the saga is sent: the queue's own exchange, never the queue itself, which a send would
+    /// declare again with other arguments (docs/architecture.md, "RabbitMQ behaviours"). Declared with the partitions'
+    /// before any send.
+    /// </summary>
+    public static Uri SendAddress { get; } = new("exchange:" + QueueName);
+
+    /// <summary>
+    /// The queue's arguments, as the endpoint declares them and as the API declares the queue before its first 202
+    /// (<see cref="QueueDeclaration"/>): brokers already have the queue with these, and refuse a declaration that differs.
+    /// </summary>
+    public static IReadOnlyDictionary<string, object?> QueueArguments { get; } = new Dictionary<string, object?>
+    {
+        ["x-queue-type"] = "quorum",
+    };
+
+    /// <summary>The queue as the topology declares it, in every host.</summary>
+    public static QueueDeclaration Queue { get; } = new(QueueName, QueueArguments);
+
     readonly WorkerOptions _worker;
     readonly ILogger<ConflictSagaDefinition> _logger;
 
@@ -18,7 +43,7 @@ public sealed class ConflictSagaDefinition : SagaDefinition<ConflictState>
     {
         _worker = options.Value;
         _logger = logger;
-        EndpointName = ConflictTopology.QueueName;
+        EndpointName = QueueName;
         ConcurrentMessageLimit = 8;
     }
 
@@ -33,6 +58,17 @@ public sealed class ConflictSagaDefinition : SagaDefinition<ConflictState>
 
     protected override void ConfigureSaga(IReceiveEndpointConfigurator endpointConfigurator, ISagaConfigurator<ConflictState> sagaConfigurator, IRegistrationContext context)
     {
+        // Saga messages are sent to the queue's exchange, never published: no exchange per message type is bound to it.
+        endpointConfigurator.ConfigureConsumeTopology = false;
+        if (endpointConfigurator is IRabbitMqReceiveEndpointConfigurator rabbit)
+        {
+            rabbit.SetQuorumQueue();
+            foreach (var (name, value) in QueueArguments)
+            {
+                rabbit.SetQueueArgument(name, value);
+            }
+        }
+
         // No message of the pipeline goes to the error queue because the database or the broker was away: a conflict
         // handed over, a decision, a deadline, a resolution carried out would otherwise be lost and the write stuck.
         // So passing failures are retried in memory, without limit, with capped exponential backoff, the message

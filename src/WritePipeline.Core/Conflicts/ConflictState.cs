@@ -1,3 +1,5 @@
+using WritePipeline.Collections;
+using WritePipeline.Contracts;
 using WritePipeline.Data.Sagas;
 
 namespace WritePipeline.Conflicts;
@@ -63,8 +65,66 @@ public sealed class ConflictState : IVersionedSaga
 
     public DateTimeOffset? ResolvedAt { get; set; }
 
+    /// <summary>Takes in a (new) conflict: what the write is and how it conflicted; any earlier decision is forgotten.</summary>
+    public void RecordConflict(WriteConflicted conflict)
+    {
+        ClientId = conflict.ClientId;
+        Collection = conflict.Collection;
+        Key = conflict.Key;
+        Operation = conflict.Operation;
+        ConflictType = conflict.ConflictType;
+        ConflictId = conflict.ConflictId;
+        DetectedAt = conflict.DetectedAt;
+        Conflicts++;
+        ForgetDecision();
+    }
+
+    /// <summary>The submitter is asked to decide by <paramref name="deadline"/>.</summary>
+    public void Notify(DateTimeOffset now, DateTimeOffset deadline)
+    {
+        Policy = ConflictPolicies.Notify;
+        NotifiedAt = now;
+        DecisionDeadline = deadline;
+    }
+
+    /// <summary>
+    /// Leaves the decision to an operator: on a conflict, or when the submitter could not be told or did not decide in
+    /// time. The write goes 'parked', and subscribers are told, as the saga enters <c>Parked</c>.
+    /// </summary>
+    public void Park(DateTimeOffset now)
+    {
+        Policy = ConflictPolicies.Park;
+        ParkedAt = now;
+        DecisionDeadline = null;
+    }
+
+    /// <summary>A decision timer reached the saga.</summary>
+    public void CountDecisionTimer() => DecisionTimersFired++;
+
+    /// <summary>Records the decision taken, as asked.</summary>
+    public void TakeDecision(ResolveConflict decision, DateTimeOffset now)
+    {
+        ResolutionId = decision.ResolutionId;
+        ResolutionAction = decision.Action;
+        ResolutionReason = decision.Reason;
+        ResolutionBody = decision.Body;
+        ResolvedBy = decision.RequestedBy;
+        ResolutionRequestedAt = now;
+    }
+
+    /// <summary>The decision was carried out (applied, discarded or failed). The submitter hears of it as the saga enters its final state.</summary>
+    public void NoteResolved(DateTimeOffset now) => ResolvedAt = now;
+
+    /// <summary>A discarded write comes back for a new decision, parked as if just conflicted.</summary>
+    public void Restore(DateTimeOffset now)
+    {
+        ForgetDecision();
+        ResolvedAt = null;
+        Park(now);
+    }
+
     /// <summary>Forgets the decision taken: the write waits for a new one (it conflicted again, or was restored).</summary>
-    public void ForgetDecision()
+    void ForgetDecision()
     {
         ResolutionId = null;
         ResolutionAction = null;

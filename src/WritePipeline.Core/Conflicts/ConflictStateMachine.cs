@@ -50,11 +50,11 @@ public sealed class ConflictStateMachine : MassTransitStateMachine<ConflictState
 
         Initially(
             When(Conflicted)
-                .Activity(x => x.OfType<RecordConflict>())
+                .Then(c => c.Saga.RecordConflict(c.Message))
                 .IfElseAsync(
                     Holds<SubmitterIsToBeNotified, WriteConflicted>(),
                     notify => notify.Activity(x => x.OfType<NotifySubmitter>()).TransitionTo(Notified),
-                    park => park.Activity(x => x.OfType<ParkWrite<WriteConflicted>>()).TransitionTo(Parked)));
+                    park => park.Then(Park).TransitionTo(Parked)));
 
         During(
             Parked,
@@ -71,17 +71,17 @@ public sealed class ConflictStateMachine : MassTransitStateMachine<ConflictState
         During(
             Notified,
             When(DecisionDue)
-                .Then(CountTimer)
-                .If(c => c.Message.Conflict == c.Saga.Conflicts, due => due.Activity(x => x.OfType<ParkWrite<ConflictDecisionDue>>()).TransitionTo(Parked)),
+                .Then(c => c.Saga.CountDecisionTimer())
+                .If(c => c.Message.Conflict == c.Saga.Conflicts, due => due.Then(Park).TransitionTo(Parked)),
             When(NotificationFailed, c => c.Message.Conflict == c.Saga.Conflicts)
                 .IfAsync(
                     Holds<NoNotificationLeft, ConflictNotificationFailed>(),
-                    failed => failed.Activity(x => x.OfType<ParkWrite<ConflictNotificationFailed>>()).TransitionTo(Parked)),
+                    failed => failed.Then(Park).TransitionTo(Parked)),
             Ignore(NotificationFailed));
 
         During(
             Parked,
-            When(DecisionDue).Then(CountTimer),
+            When(DecisionDue).Then(c => c.Saga.CountDecisionTimer()),
             Ignore(NotificationFailed));
 
         During(
@@ -91,15 +91,15 @@ public sealed class ConflictStateMachine : MassTransitStateMachine<ConflictState
             When(ResolutionRequested, c => c.Message.ResolutionId != c.Saga.ResolutionId)
                 .Activity(x => x.OfType<RefuseDecision>()),
             When(Resolved, c => c.Message.Status == WriteStatus.Applied)
-                .Activity(x => x.OfType<NoteResolution>())
+                .Then(c => c.Saga.NoteResolved(Now(c)))
                 .TransitionTo(Applied),
             When(Resolved, c => c.Message.Status == WriteStatus.Discarded)
-                .Activity(x => x.OfType<NoteResolution>())
+                .Then(c => c.Saga.NoteResolved(Now(c)))
                 .TransitionTo(Discarded),
             // The decision's write could not be applied at all (it breaks the collection's schema, the database refused
             // it): the write is final, failed, and an operator may retry or discard it outside the saga.
             When(Resolved, c => c.Message.Status == WriteStatus.Failed)
-                .Activity(x => x.OfType<NoteResolution>())
+                .Then(c => c.Saga.NoteResolved(Now(c)))
                 .TransitionTo(Failed));
 
         // The decision conflicted in turn (or a failed write an operator retried did): a new conflict, handled like the
@@ -112,13 +112,13 @@ public sealed class ConflictStateMachine : MassTransitStateMachine<ConflictState
                 .IfAsync(
                     Holds<IsTheWritesConflictNow, WriteConflicted>(),
                     again => again
-                        .Activity(x => x.OfType<RecordConflict>())
+                        .Then(c => c.Saga.RecordConflict(c.Message))
                         .IfElseAsync(
                             Holds<SubmitterIsToBeNotified, WriteConflicted>(),
                             notify => notify.Activity(x => x.OfType<NotifySubmitter>()).TransitionTo(Notified),
-                            park => park.Activity(x => x.OfType<ParkWrite<WriteConflicted>>()).TransitionTo(Parked))),
+                            park => park.Then(Park).TransitionTo(Parked))),
             Ignore(Conflicted),
-            When(DecisionDue).Then(CountTimer),
+            When(DecisionDue).Then(c => c.Saga.CountDecisionTimer()),
             Ignore(NotificationFailed));
 
         // An operator brings a discarded write back: parked again, as if just conflicted, for a new decision. Accepted
@@ -146,7 +146,7 @@ public sealed class ConflictStateMachine : MassTransitStateMachine<ConflictState
             Applied,
             Discarded,
             When(ResolutionRequested).Activity(x => x.OfType<RefuseDecision>()),
-            When(DecisionDue).Then(CountTimer),
+            When(DecisionDue).Then(c => c.Saga.CountDecisionTimer()),
             Ignore(Conflicted),
             Ignore(Resolved),
             Ignore(NotificationFailed));
@@ -179,7 +179,10 @@ public sealed class ConflictStateMachine : MassTransitStateMachine<ConflictState
 
     public Event<RestoreConflict> RestoreRequested { get; private set; } = null!;
 
-    static void CountTimer(BehaviorContext<ConflictState, ConflictDecisionDue> context) => context.Saga.DecisionTimersFired++;
+    /// <summary>The saga's clock: the host's, or the test's.</summary>
+    static DateTimeOffset Now(BehaviorContext<ConflictState> context) => context.GetServiceOrCreateInstance<TimeProvider>().GetUtcNow();
+
+    static void Park(BehaviorContext<ConflictState> context) => context.Saga.Park(Now(context));
 
     /// <summary>A condition that needs services, resolved from the message's scope as the activities are (MassTransit has no condition selector).</summary>
     static StateMachineAsyncCondition<ConflictState, TEvent> Holds<TCondition, TEvent>()

@@ -58,26 +58,13 @@ public sealed class ConflictSweeper(
                 where write.Status == WriteStatus.Conflicted && conflict.DetectedAt < cutoff
                     && (saga == null || saga.ConflictId != conflict.ConflictId)
                 orderby conflict.DetectedAt
-                select new { write.Id, write.ClientId, write.Collection, write.Key, write.Operation, conflict.Type, conflict.ConflictId, conflict.DetectedAt })
+                select new { Write = write, Conflict = conflict })
             .Take(Batch)
             .ToListAsync(cancellationToken);
-        foreach (var write in lost)
+        foreach (var (write, conflict) in lost.Select(l => (l.Write, l.Conflict)))
         {
-            logger.LogWarning("Write {WriteId} to {Collection}/{Key} has been conflicted since {DetectedAt} without its saga taking the conflict; handing it over again", write.Id, write.Collection, write.Key, write.DetectedAt);
-            await bus.SendMandatoryAsync(
-                ConflictTopology.SendAddress,
-                new WriteConflicted
-                {
-                    WriteId = write.Id,
-                    ClientId = write.ClientId,
-                    Collection = write.Collection,
-                    Key = write.Key,
-                    Operation = write.Operation,
-                    ConflictType = write.Type,
-                    ConflictId = write.ConflictId,
-                    DetectedAt = write.DetectedAt,
-                },
-                cancellationToken);
+            logger.LogWarning("Write {WriteId} to {Collection}/{Key} has been conflicted since {DetectedAt} without its saga taking the conflict; handing it over again", write.Id, write.Collection, write.Key, conflict.DetectedAt);
+            await bus.SendMandatoryAsync(ConflictSagaDefinition.SendAddress, ConflictHandover.Conflicted(write, conflict), cancellationToken);
         }
 
         return lost.Count;
@@ -97,7 +84,7 @@ public sealed class ConflictSweeper(
         {
             logger.LogWarning("Write {WriteId} to {Collection}/{Key} is {Status} but its saga is still resolving; telling it again", write.Id, write.Collection, write.Key, write.Status);
             await bus.SendMandatoryAsync(
-                ConflictTopology.SendAddress,
+                ConflictSagaDefinition.SendAddress,
                 new WriteResolved { WriteId = write.Id, ResolutionId = write.ResolutionId!.Value, Status = write.Status, Version = write.Version },
                 cancellationToken);
         }
@@ -161,7 +148,7 @@ public sealed class ConflictSweeper(
         foreach (var saga in overdue)
         {
             logger.LogWarning("Write {WriteId} to {Collection}/{Key} is notified past its decision deadline; sending the deadline again", saga.CorrelationId, saga.Collection, saga.Key);
-            await bus.SendMandatoryAsync(ConflictTopology.SendAddress, new ConflictDecisionDue { WriteId = saga.CorrelationId, Conflict = saga.Conflicts }, cancellationToken);
+            await bus.SendMandatoryAsync(ConflictSagaDefinition.SendAddress, new ConflictDecisionDue { WriteId = saga.CorrelationId, Conflict = saga.Conflicts }, cancellationToken);
         }
 
         return overdue.Count;

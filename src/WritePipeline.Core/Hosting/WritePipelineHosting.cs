@@ -7,6 +7,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Serilog;
 using WritePipeline.Admin;
+using WritePipeline.Applying;
 using WritePipeline.Audit;
 using WritePipeline.Collections;
 using WritePipeline.Conflicts;
@@ -19,16 +20,21 @@ using WritePipeline.Writes;
 
 namespace WritePipeline.Hosting;
 
-/// <summary>What every host composes: the pipeline and its health; the API host adds its API (WritePipeline.Api, WritePipelineApiHosting).</summary>
+/// <summary>
+/// What the hosts compose: the pipeline every host runs (<see cref="AddWritePipeline"/>), and what a worker runs on
+/// top of it (<see cref="AddWritePipelineWorker"/>), which the worker host adds and the API host adds when it runs
+/// the worker in-process (<see cref="RunsWorkerInProcess"/>). The API host adds its API (WritePipeline.Api,
+/// WritePipelineApiHosting).
+/// </summary>
 public static class WritePipelineHosting
 {
     const string ReadyTag = "ready";
 
-    /// <summary>Logging, options, database, bus (with the partition consumers where Worker:Enabled), health.</summary>
+    /// <summary>In every host: logging, options, database, bus and partition queues, each feature's shared part, health.</summary>
     public static WebApplicationBuilder AddWritePipeline(this WebApplicationBuilder builder)
     {
         var section = builder.Configuration.GetSection(WritePipelineOptions.SectionName);
-        var options = section.Get<WritePipelineOptions>() ?? new WritePipelineOptions();
+        var options = OptionsOf(builder);
         var services = builder.Services;
 
         services.AddSerilog((provider, logger) => logger
@@ -45,11 +51,8 @@ public static class WritePipelineHosting
         // Before the bus: hosted services start in order, and consumers need the migrated schema.
         services.AddHostedService<StartupTasks>();
         services.AddWritePipelineMessaging(options);
-        services.AddWritePipelineScheduling(options.Scheduling, options.Worker, options.Database, builder.Configuration);
-        services.AddWebhooks(options.Webhooks, options.Worker);
-        services.AddAdmin(options.Worker);
-        services.AddConflicts(options.Worker);
-        services.AddWrites(options.Worker);
+        services.AddWebhooks(options.Webhooks);
+        services.AddConflicts();
         services.AddAudit();
 
         services.AddHealthChecks()
@@ -57,6 +60,33 @@ public static class WritePipelineHosting
             .AddCheck<BrokerTopologyHealthCheck>("broker-topology", tags: [ReadyTag]);
         return builder;
     }
+
+    /// <summary>
+    /// What a worker runs, feature by feature: the partition consumers and what they hand batches to, the appliers, the
+    /// conflict saga's endpoint, webhook delivery, and the timers (Quartz) with every sweep and recurring job.
+    /// </summary>
+    public static WebApplicationBuilder AddWritePipelineWorker(this WebApplicationBuilder builder)
+    {
+        var options = OptionsOf(builder);
+        var services = builder.Services;
+        services.AddPartitioningWorker(options.Transport.Kind);
+        services.AddSchedulingWorker(options.Scheduling, options.Database, builder.Configuration);
+        services.AddApplyingWorker();
+        services.AddWritesWorker();
+        services.AddConflictsWorker();
+        services.AddWebhooksWorker();
+        services.AddAdminWorker();
+        return builder;
+    }
+
+    /// <summary>
+    /// Whether the API host runs the worker in-process: <c>WritePipeline:Worker:Enabled</c>, true in its settings (the
+    /// embedded default); false for an API that only accepts writes, beside worker hosts.
+    /// </summary>
+    public static bool RunsWorkerInProcess(this WebApplicationBuilder builder) => OptionsOf(builder).Worker.Enabled;
+
+    static WritePipelineOptions OptionsOf(WebApplicationBuilder builder) =>
+        builder.Configuration.GetSection(WritePipelineOptions.SectionName).Get<WritePipelineOptions>() ?? new WritePipelineOptions();
 
     /// <summary>
     /// The options bound from <paramref name="section"/>, checked at start-up: their attributes, every section's, and the

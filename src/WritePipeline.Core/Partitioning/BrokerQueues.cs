@@ -39,7 +39,7 @@ public sealed class BrokerQueues(IOptions<TransportOptions> transport, Partition
                 depths.Add(await DepthAsync(channel, partition, PartitionTopology.QueueName(partition), timeout.Token));
             }
 
-            depths.Add(await DepthAsync(channel, null, Conflicts.ConflictTopology.QueueName, timeout.Token));
+            depths.Add(await DepthAsync(channel, null, Conflicts.ConflictSagaDefinition.QueueName, timeout.Token));
             return (depths, null);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)

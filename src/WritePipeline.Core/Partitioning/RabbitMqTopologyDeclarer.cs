@@ -7,12 +7,14 @@ namespace WritePipeline.Partitioning;
 
 /// <summary>
 /// Declares every partition's exchange, quorum queue and binding before the API accepts its first write, even
-/// when no worker has started yet. The arguments must equal what the worker's receive endpoints declare
-/// (<see cref="RabbitMqPartitionConsumers"/>), or RabbitMQ refuses the second declaration.
+/// when no worker has started yet, and the other queues the features declare (<see cref="QueueDeclaration"/>: the conflict
+/// saga's). The arguments must equal what the workers' consumers declare (<see cref="RabbitMqPartitionConsumers"/>,
+/// the queue's receive endpoint), or RabbitMQ refuses the second declaration.
 /// </summary>
 public sealed class RabbitMqTopologyDeclarer(
     IOptions<TransportOptions> transport,
     PartitionMap partitions,
+    IEnumerable<QueueDeclaration> queues,
     BrokerTopology topology,
     ILogger<RabbitMqTopologyDeclarer> logger) : BackgroundService
 {
@@ -21,12 +23,6 @@ public sealed class RabbitMqTopologyDeclarer(
         ["x-queue-type"] = "quorum",
         // One consumer at a time per partition: order per key needs one reader; another worker waits to take over.
         ["x-single-active-consumer"] = true,
-    };
-
-    /// <summary>The conflict sagas' queue: shared by all workers (any of them may handle any conflict).</summary>
-    public static IDictionary<string, object?> ConflictQueueArguments => new Dictionary<string, object?>
-    {
-        ["x-queue-type"] = "quorum",
     };
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -38,7 +34,7 @@ public sealed class RabbitMqTopologyDeclarer(
             {
                 await DeclareAsync(stoppingToken);
                 topology.MarkDeclared();
-                logger.LogInformation("Declared {Partitions} partition queues and the conflict queue on the broker", partitions.PartitionCount);
+                logger.LogInformation("Declared {Partitions} partition queues and {Queues} on the broker", partitions.PartitionCount, queues.Select(q => q.Name));
                 return;
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
@@ -59,7 +55,10 @@ public sealed class RabbitMqTopologyDeclarer(
             await DeclareQueueAsync(channel, PartitionTopology.QueueName(partition), QueueArguments, cancellationToken);
         }
 
-        await DeclareQueueAsync(channel, Conflicts.ConflictTopology.QueueName, ConflictQueueArguments, cancellationToken);
+        foreach (var queue in queues)
+        {
+            await DeclareQueueAsync(channel, queue.Name, queue.Arguments.ToDictionary(), cancellationToken);
+        }
     }
 
     /// <summary>A durable queue and the fanout exchange of the same name bound to it, as MassTransit declares a receive endpoint.</summary>

@@ -8,7 +8,10 @@ namespace WritePipeline.Partitioning;
 /// </summary>
 public sealed class WorkerOptions
 {
-    /// <summary>Whether this process consumes the partitions. The embedded default hosts API and worker together.</summary>
+    /// <summary>
+    /// Whether the API host runs the worker in-process (the embedded default hosts API and worker together); read once,
+    /// by the API host's composition. The worker host always runs the worker.
+    /// </summary>
     public bool Enabled { get; set; } = true;
 
     /// <summary>

@@ -7,7 +7,9 @@ namespace WritePipeline.Scheduling;
 
 /// <summary>
 /// A Quartz job that runs every so often, once in the cluster of workers: its timer is set when a worker starts
-/// (replacing the one already set, so a changed interval takes effect).
+/// (replacing the one already set, so a changed interval takes effect). Features declare their jobs in their worker
+/// registration; the scheduler (<see cref="SchedulingRegistration.AddSchedulingWorker"/>) sets them, so a test that
+/// hosts a feature's worker services without a scheduler sets none.
 /// </summary>
 public static class RecurringJobs
 {
@@ -15,16 +17,33 @@ public static class RecurringJobs
     public static IServiceCollection AddRecurringJob<TJob, TOptions>(this IServiceCollection services, string name, Func<TOptions, TimeSpan> interval)
         where TJob : IJob
         where TOptions : class =>
-        services.AddSingleton<IHostedService>(provider => new Startup<TJob>(
-            provider.GetRequiredService<Timers>(),
-            name,
-            interval(provider.GetRequiredService<IOptions<TOptions>>().Value)));
+        services.AddSingleton<RecurringJob>(new RecurringJob<TJob, TOptions>(name, interval));
 
-    sealed class Startup<TJob>(Timers timers, string name, TimeSpan interval) : IHostedService
-        where TJob : IJob
+    /// <summary>Sets every declared job's timer as the worker starts, once the scheduler has started.</summary>
+    internal sealed class Startup(IEnumerable<RecurringJob> jobs, Timers timers, IServiceProvider services) : IHostedService
     {
-        public Task StartAsync(CancellationToken cancellationToken) => timers.SetRecurringAsync<TJob>(name, interval, cancellationToken);
+        public async Task StartAsync(CancellationToken cancellationToken)
+        {
+            foreach (var job in jobs)
+            {
+                await job.SetAsync(timers, services, cancellationToken);
+            }
+        }
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
+}
+
+/// <summary>A recurring job a feature declares (<see cref="RecurringJobs.AddRecurringJob"/>).</summary>
+public abstract class RecurringJob
+{
+    internal abstract Task SetAsync(Timers timers, IServiceProvider services, CancellationToken cancellationToken);
+}
+
+sealed class RecurringJob<TJob, TOptions>(string name, Func<TOptions, TimeSpan> interval) : RecurringJob
+    where TJob : IJob
+    where TOptions : class
+{
+    internal override Task SetAsync(Timers timers, IServiceProvider services, CancellationToken cancellationToken) =>
+        timers.SetRecurringAsync<TJob>(name, interval(services.GetRequiredService<IOptions<TOptions>>().Value), cancellationToken);
 }

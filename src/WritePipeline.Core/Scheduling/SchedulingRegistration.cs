@@ -3,25 +3,19 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Quartz;
 using WritePipeline.Data;
-using WritePipeline.Partitioning;
 
 namespace WritePipeline.Scheduling;
 
 public static class SchedulingRegistration
 {
     /// <summary>
-    /// Quartz on a clustered job store in the pipeline's own database, in worker processes: every timer (webhook
-    /// retries, decision deadlines) is a row there, survives restarts, and fires on exactly one worker. Quartz creates
-    /// its tables (<c>qrtz_*</c>) itself when they are missing.
+    /// Quartz on a clustered job store in the pipeline's own database, on workers: every timer (webhook retries,
+    /// decision deadlines) is a row there, survives restarts, and fires on exactly one worker. Quartz creates its tables
+    /// (<c>qrtz_*</c>) itself when they are missing. The features' recurring jobs are set once it has started.
     /// </summary>
-    public static IServiceCollection AddWritePipelineScheduling(
-        this IServiceCollection services, SchedulingOptions scheduling, WorkerOptions worker, DatabaseOptions database, IConfiguration configuration)
+    public static IServiceCollection AddSchedulingWorker(
+        this IServiceCollection services, SchedulingOptions scheduling, DatabaseOptions database, IConfiguration configuration)
     {
-        if (!worker.Enabled)
-        {
-            return services;
-        }
-
         // With the pipeline's session settings: Quartz's cluster locks are row locks a vanished host would keep too.
         var connectionString = DataRegistration.ConnectionString(database, configuration);
         services.AddQuartz(quartz =>
@@ -61,6 +55,7 @@ public static class SchedulingRegistration
         });
         services.AddQuartzHostedService(hosted => hosted.WaitForJobsToComplete = true);
         services.AddSingleton<Timers>();
+        services.AddHostedService<RecurringJobs.Startup>();
         return services;
     }
 

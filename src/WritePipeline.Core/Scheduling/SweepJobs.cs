@@ -1,6 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
 using Quartz;
-using WritePipeline.Partitioning;
 
 namespace WritePipeline.Scheduling;
 
@@ -23,19 +22,14 @@ public abstract class SweepJob<TSweep>(IServiceScopeFactory scopes) : IJob
 
 public static class SweepJobs
 {
-    /// <summary>A sweep and its recurring job, in worker processes (where the timers run); nothing elsewhere.</summary>
+    /// <summary>A sweep and its recurring job, on workers (where the timers run).</summary>
     /// <param name="interval">How often, read from the options section <typeparamref name="TOptions"/> when the worker starts.</param>
-    public static IServiceCollection AddSweep<TSweep, TJob, TOptions>(this IServiceCollection services, WorkerOptions worker, string name, Func<TOptions, TimeSpan> interval)
+    public static IServiceCollection AddSweep<TSweep, TJob, TOptions>(this IServiceCollection services, string name, Func<TOptions, TimeSpan> interval)
         where TSweep : class
         where TJob : SweepJob<TSweep>
         where TOptions : class
     {
-        if (worker.Enabled)
-        {
-            services.AddScoped<TSweep>();
-            services.AddRecurringJob<TJob, TOptions>(name, interval);
-        }
-
-        return services;
+        services.AddScoped<TSweep>();
+        return services.AddRecurringJob<TJob, TOptions>(name, interval);
     }
 }

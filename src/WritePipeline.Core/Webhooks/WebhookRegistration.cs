@@ -1,6 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using WritePipeline.Partitioning;
 using WritePipeline.Scheduling;
 using WritePipeline.Telemetry;
 
@@ -8,17 +7,16 @@ namespace WritePipeline.Webhooks;
 
 public static class WebhookRegistration
 {
-    /// <summary>Endpoints, the outbox of deliveries, and, where timers run (workers), the delivery slots, the sender and its HTTP client.</summary>
-    public static IServiceCollection AddWebhooks(this IServiceCollection services, WebhookOptions webhooks, WorkerOptions worker)
+    /// <summary>In every host: the address guard and the outbox of deliveries, which the steps that report events record into.</summary>
+    public static IServiceCollection AddWebhooks(this IServiceCollection services, WebhookOptions webhooks)
     {
-        var guard = new AddressGuard(webhooks.AllowPrivateAddresses);
-        services.AddSingleton(guard);
-        AddWebhookOutbox(services);
-        if (!worker.Enabled)
-        {
-            return services;
-        }
+        services.AddSingleton(new AddressGuard(webhooks.AllowPrivateAddresses));
+        return AddWebhookOutbox(services);
+    }
 
+    /// <summary>On workers (where the timers run): the delivery slots, the sender and its HTTP client, the sweep.</summary>
+    public static IServiceCollection AddWebhooksWorker(this IServiceCollection services)
+    {
         services.AddScoped<WebhookSender>();
         services.AddSingleton<WebhookDispatcher>();
         services.AddSingleton<IPipelineGauges, WebhookGauges>();
@@ -30,11 +28,11 @@ public static class WebhookRegistration
                 client.Timeout = Timeout.InfiniteTimeSpan;
                 client.DefaultRequestHeaders.UserAgent.ParseAdd("WritePipeline-Webhooks/1.0");
             })
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            .ConfigurePrimaryHttpMessageHandler(provider => new SocketsHttpHandler
             {
                 // Only 2xx counts, and a redirect is an answer, not a new place to send the payload to.
                 AllowAutoRedirect = false,
-                ConnectCallback = guard.ConnectAsync,
+                ConnectCallback = provider.GetRequiredService<AddressGuard>().ConnectAsync,
                 PooledConnectionLifetime = TimeSpan.FromMinutes(2),
             });
         return services;

@@ -90,7 +90,7 @@ public abstract class ConflictSagaTests(DatabaseProvider provider) : IAsyncLifet
         var before = await SagaAsync(stale.WriteId);
         var conflict = await _pipeline.QueryAsync(db => db.WriteConflicts.AsNoTracking().SingleAsync(c => c.WriteId == stale.WriteId));
 
-        var endpoint = await _pipeline.Harness.Bus.GetSendEndpoint(ConflictTopology.SendAddress);
+        var endpoint = await _pipeline.Harness.Bus.GetSendEndpoint(ConflictSagaDefinition.SendAddress);
         await endpoint.Send(new WriteConflicted
         {
             WriteId = stale.WriteId,
@@ -164,7 +164,7 @@ public abstract class ConflictSagaTests(DatabaseProvider provider) : IAsyncLifet
         // More failed attempts than any fixed number of retries would allow (the endpoint's used to stop at 9).
         _pipeline.Outage.FailTimes(write.WriteId, 12);
 
-        var endpoint = await _pipeline.Harness.Bus.GetSendEndpoint(ConflictTopology.SendAddress);
+        var endpoint = await _pipeline.Harness.Bus.GetSendEndpoint(ConflictSagaDefinition.SendAddress);
         await endpoint.Send(new WriteConflicted
         {
             WriteId = write.WriteId,
@@ -194,7 +194,7 @@ public abstract class ConflictSagaTests(DatabaseProvider provider) : IAsyncLifet
         Assert.Equal("Resolving", (await SagaAsync(stale.WriteId)).CurrentState);
 
         // The broker delivers the first hand-over again, as it does when its acknowledgement was lost.
-        var endpoint = await _pipeline.Harness.Bus.GetSendEndpoint(ConflictTopology.SendAddress);
+        var endpoint = await _pipeline.Harness.Bus.GetSendEndpoint(ConflictSagaDefinition.SendAddress);
         await endpoint.Send(handedOver);
         await Eventually.UntilAsync(
             () => Task.FromResult(_pipeline.Harness.Consumed.Select<WriteConflicted>(c => c.Context.Message.WriteId == stale.WriteId).Count() == 2),

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using WritePipeline.Applying;
 using WritePipeline.Collections;
 using WritePipeline.Data;
 using WritePipeline.Hosting;
@@ -30,7 +31,10 @@ static class WorkerServices
         services.AddDbContext<WritePipelineDbContext>((provider, builder) => DataRegistration
             .UseProvider(builder, database.Provider, database.ConnectionString)
             .AddInterceptors([.. interceptors(provider), PartitionFence.Instance]));
-        MessagingRegistration.AddConsumerServices(services, TransportKind.InMemory);
+        services.AddPartitionQueues(TransportKind.InMemory);
+        services.AddApplyingWorker();
+        services.AddWritesWorker();
+        services.AddConflictsWorker();
         ConflictsRegistration.AddWriteStatusWebhooks(services);
         return services;
     }

@@ -30,7 +30,7 @@ public sealed class TimerTests : IAsyncLifetime
         await _app.DisposeAsync();
     }
 
-    static IEnumerable<string> Queues => [.. Enumerable.Range(0, 8).Select(PartitionTopology.QueueName), ConflictTopology.QueueName];
+    static IEnumerable<string> Queues => [.. Enumerable.Range(0, 8).Select(PartitionTopology.QueueName), ConflictSagaDefinition.QueueName];
 
     /// <summary>A conflicted write whose submitter was notified; the saga now waits on its decision timer.</summary>
     async Task<Guid> NotifiedConflictAsync()
@@ -83,7 +83,7 @@ public sealed class TimerTests : IAsyncLifetime
         await using var first = WorkerProcess.Start(_app.SharedSettings);
         await _app.UntilConsumersAsync(Queues, 1, first);
         await using var second = WorkerProcess.Start(_app.SharedSettings);
-        await _app.UntilConsumersAsync([ConflictTopology.QueueName], 2, second);
+        await _app.UntilConsumersAsync([ConflictSagaDefinition.QueueName], 2, second);
 
         var writeId = await NotifiedConflictAsync();
 

@@ -98,7 +98,7 @@ public sealed class BrokerFaultTests(ITestOutputHelper output)
         await load.RunAsync(Keys, WritesPerKey, Pace);
         await faults;
 
-        await app.UntilConsumedAsync([.. PartitionQueues, ConflictTopology.QueueName], worker);
+        await app.UntilConsumedAsync([.. PartitionQueues, ConflictSagaDefinition.QueueName], worker);
         var remaining = TimeSpan.FromSeconds(60) - backAt.Elapsed;
         Assert.True(remaining > TimeSpan.Zero, $"the submissions themselves took {backAt.Elapsed} after the broker was back");
         await load.AssertAppliedOnceInOrderAsync(app, clientId, Keys, WritesPerKey, remaining, output);

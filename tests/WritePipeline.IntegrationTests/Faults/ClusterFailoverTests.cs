@@ -60,7 +60,7 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
         // Declared while all three nodes run: RabbitMQ 3.10 gives a quorum queue a member on every node of the cluster.
         var everyNode = Enumerable.Range(1, BrokerCluster.Nodes).Select(BrokerCluster.NodeName).Order().ToList();
         var queues = await QueuesAsync(app);
-        foreach (var queue in (List<string>)[.. PartitionQueues, ConflictTopology.QueueName])
+        foreach (var queue in (List<string>)[.. PartitionQueues, ConflictSagaDefinition.QueueName])
         {
             Assert.Equal("quorum", queues[queue].Type);
             Assert.Equal(everyNode, queues[queue].Members);

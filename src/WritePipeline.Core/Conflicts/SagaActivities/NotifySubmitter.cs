@@ -1,6 +1,5 @@
 using MassTransit;
 using Microsoft.Extensions.Options;
-using WritePipeline.Collections;
 using WritePipeline.Contracts;
 using WritePipeline.Scheduling;
 
@@ -16,12 +15,12 @@ public sealed class NotifySubmitter(ConflictWrites writes, IOptions<ConflictOpti
     protected override async Task RunAsync(BehaviorContext<ConflictState, WriteConflicted> context)
     {
         var saga = context.Saga;
-        saga.Policy = ConflictPolicies.Notify;
-        saga.NotifiedAt = writes.Now;
-        saga.DecisionDeadline = writes.Now + options.Value.DecisionTimeout;
+        var now = writes.Now;
+        var deadline = now + options.Value.DecisionTimeout;
+        saga.Notify(now, deadline);
         await timers.SetAsync<ConflictDecisionJob>(
             ConflictDecisionJob.NameOf(saga.CorrelationId, saga.Conflicts),
-            saga.DecisionDeadline.Value,
+            deadline,
             ConflictDecisionJob.Data(saga.CorrelationId, saga.Conflicts),
             context.CancellationToken);
     }

@@ -2,7 +2,6 @@ using MassTransit;
 using WritePipeline.Audit;
 using WritePipeline.Contracts;
 using WritePipeline.Writes;
-using WritePipeline.Collections;
 
 namespace WritePipeline.Conflicts.SagaActivities;
 
@@ -23,10 +22,6 @@ public sealed class RestoreWrite(ConflictWrites writes, AuditLog audit) : Confli
                 write, WriteStatus.Discarded, AuditActions.Restore, AuditOutcomes.Taken, context.Message.RequestedBy, null, null, WriteStatus.Parked, null));
         }
 
-        saga.ForgetDecision();
-        saga.ResolvedAt = null;
-        saga.Policy = ConflictPolicies.Park;
-        saga.ParkedAt = writes.Now;
-        saga.DecisionDeadline = null;
+        saga.Restore(writes.Now);
     }
 }

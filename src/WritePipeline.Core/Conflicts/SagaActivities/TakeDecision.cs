@@ -25,11 +25,6 @@ public sealed class TakeDecision(ConflictWrites writes, AuditLog audit) : Confli
                 WriteStatus.Resolving, message.Action == ResolutionActions.Resubmit ? message.Body : null));
         }
 
-        saga.ResolutionId = message.ResolutionId;
-        saga.ResolutionAction = message.Action;
-        saga.ResolutionReason = message.Reason;
-        saga.ResolutionBody = message.Body;
-        saga.ResolvedBy = message.RequestedBy;
-        saga.ResolutionRequestedAt = writes.Now;
+        saga.TakeDecision(message, writes.Now);
     }
 }
