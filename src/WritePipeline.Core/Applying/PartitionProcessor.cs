@@ -44,58 +44,70 @@ public sealed class PartitionProcessor(
         while (next < deliveries.Count)
         {
             var delivery = deliveries[next];
-            if (delivery.Message is null)
+            switch (delivery.Message)
             {
-                await StepAsync(delivery.MessageId, () => InScopeAsync<UnreadableWrites>(unreadable => unreadable.RecordAsync(delivery.MessageId, delivery.Unreadable!, cancellationToken)), cancellationToken);
-                next++;
-                continue;
+                case null:
+                    await StepAsync(delivery.MessageId, () => InScopeAsync<UnreadableWrites>(unreadable => unreadable.RecordAsync(delivery.MessageId, delivery.Unreadable!, cancellationToken)), cancellationToken);
+                    next++;
+                    break;
+
+                case PartitionMessage.OfCheck { Check: var check }:
+                    await StepAsync(delivery.MessageId, () => InScopeAsync<UnconfirmedWrites>(unconfirmed => unconfirmed.RejectIfNeverQueuedAsync(check, cancellationToken)), cancellationToken);
+                    next++;
+                    break;
+
+                case PartitionMessage.OfRetry { Retry: var referenceRetry }:
+                    await StepAsync(delivery.MessageId, () => referenceRetries.RetryAsync(referenceRetry, partition, cancellationToken), cancellationToken);
+                    next++;
+                    break;
+
+                case PartitionMessage.OfResolution { Resolution: var resolution }:
+                    using (PartitionSpans.StartApply(_messagingSystem, delivery.Parent, resolution, partition))
+                    {
+                        await StepAsync(delivery.MessageId, () => resolutions.CarryOutAsync(resolution, partition, cancellationToken), cancellationToken);
+                    }
+
+                    next++;
+                    break;
+
+                case PartitionMessage.OfWrite:
+                    next = await ApplyWritesAsync(deliveries, next, partition, cancellationToken);
+                    break;
+
+                default:
+                    throw new InvalidOperationException($"A partition message of kind {delivery.Message.GetType().Name} has no step.");
+            }
+        }
+    }
+
+    /// <summary>
+    /// The consecutive writes from <paramref name="from"/> on, applied together and handed over in their order; where
+    /// the next delivery that is not a write starts.
+    /// </summary>
+    async Task<int> ApplyWritesAsync(IReadOnlyList<PartitionDelivery> deliveries, int from, int partition, CancellationToken cancellationToken)
+    {
+        var run = new List<ApplyWrite>();
+        var spans = PipelineTracing.IsTracing ? new List<Activity?>() : null;
+        try
+        {
+            var next = from;
+            for (; next < deliveries.Count && deliveries[next].Message is PartitionMessage.OfWrite { Write: var write }; next++)
+            {
+                run.Add(write);
+                spans?.Add(PartitionSpans.StartApplyAside(_messagingSystem, deliveries[next].Parent, write, partition));
             }
 
-            if (delivery.Message.Check is { } check)
+            var results = await writes.ApplyAsync(run, partition, cancellationToken, spans);
+            for (var i = 0; i < results.Count; i++)
             {
-                await StepAsync(delivery.MessageId, () => InScopeAsync<UnconfirmedWrites>(unconfirmed => unconfirmed.RejectIfNeverQueuedAsync(check, cancellationToken)), cancellationToken);
-                next++;
-                continue;
+                await HandOverAsync(results[i], spans?[i], partition, cancellationToken);
             }
 
-            if (delivery.Message.Retry is { } referenceRetry)
-            {
-                await StepAsync(delivery.MessageId, () => referenceRetries.RetryAsync(referenceRetry, partition, cancellationToken), cancellationToken);
-                next++;
-                continue;
-            }
-
-            if (delivery.Message.Resolution is { } resolution)
-            {
-                using (PartitionSpans.StartApply(_messagingSystem, delivery.Parent, resolution, partition))
-                {
-                    await StepAsync(delivery.MessageId, () => resolutions.CarryOutAsync(resolution, partition, cancellationToken), cancellationToken);
-                }
-
-                next++;
-                continue;
-            }
-
-            var run = new List<ApplyWrite>();
-            var spans = PipelineTracing.IsTracing ? new List<Activity?>() : null;
-            try
-            {
-                for (; next < deliveries.Count && deliveries[next].Message?.Write is { } write; next++)
-                {
-                    run.Add(write);
-                    spans?.Add(PartitionSpans.StartApplyAside(_messagingSystem, deliveries[next].Parent, write, partition));
-                }
-
-                var results = await writes.ApplyAsync(run, partition, cancellationToken, spans);
-                for (var i = 0; i < results.Count; i++)
-                {
-                    await HandOverAsync(results[i], spans?[i], partition, cancellationToken);
-                }
-            }
-            finally
-            {
-                spans?.ForEach(span => span?.Dispose());
-            }
+            return next;
+        }
+        finally
+        {
+            spans?.ForEach(span => span?.Dispose());
         }
     }
 

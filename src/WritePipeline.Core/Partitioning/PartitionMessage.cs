@@ -20,39 +20,43 @@ public sealed record ReferenceRetry(Guid WriteId, string Collection, string Key)
 /// <summary>
 /// What travels on a partition queue: a write to apply, a decision about a conflicted write to carry out, the
 /// sweeper's check of a write whose message may never have arrived, or a retry of a write waiting for a reference.
-/// Each names a record, and takes its place in that record's order.
+/// Each names a record, and takes its place in that record's order. A closed set: the processor switches over it.
 /// </summary>
-public sealed record PartitionMessage
+public abstract record PartitionMessage
 {
-    PartitionMessage(ApplyWrite? write, ApplyResolution? resolution, UnconfirmedWriteCheck? check, ReferenceRetry? retry = null)
+    PartitionMessage(Guid writeId, string collection, string key)
     {
-        Write = write;
-        Resolution = resolution;
-        Check = check;
-        Retry = retry;
+        WriteId = writeId;
+        Collection = collection;
+        Key = key;
     }
 
-    public ApplyWrite? Write { get; }
+    /// <summary>The write the message is about: the one applied, decided on, checked or retried.</summary>
+    public Guid WriteId { get; }
 
-    public ApplyResolution? Resolution { get; }
+    public string Collection { get; }
 
-    public UnconfirmedWriteCheck? Check { get; }
+    public string Key { get; }
 
-    public ReferenceRetry? Retry { get; }
+    /// <summary>A write to apply, in its key's order.</summary>
+    public sealed record OfWrite(ApplyWrite Write) : PartitionMessage(Write.WriteId, Write.Collection, Write.Key);
 
-    public Guid WriteId => Write?.WriteId ?? Resolution?.WriteId ?? Check?.WriteId ?? Retry!.WriteId;
+    /// <summary>A decision about a conflicted write, carried out in its key's order.</summary>
+    public sealed record OfResolution(ApplyResolution Resolution) : PartitionMessage(Resolution.WriteId, Resolution.Collection, Resolution.Key);
 
-    public string Collection => Write?.Collection ?? Resolution?.Collection ?? Check?.Collection ?? Retry!.Collection;
+    /// <summary>The sweeper's check of a write still <c>queued</c> long after it was recorded.</summary>
+    public sealed record OfCheck(UnconfirmedWriteCheck Check) : PartitionMessage(Check.WriteId, Check.Collection, Check.Key);
 
-    public string Key => Write?.Key ?? Resolution?.Key ?? Check?.Key ?? Retry!.Key;
+    /// <summary>A retry of a write waiting for a record it references.</summary>
+    public sealed record OfRetry(ReferenceRetry Retry) : PartitionMessage(Retry.WriteId, Retry.Collection, Retry.Key);
 
-    public static PartitionMessage For(ApplyWrite write) => new(write, null, null);
+    public static PartitionMessage For(ApplyWrite write) => new OfWrite(write);
 
-    public static PartitionMessage For(ApplyResolution resolution) => new(null, resolution, null);
+    public static PartitionMessage For(ApplyResolution resolution) => new OfResolution(resolution);
 
-    public static PartitionMessage For(UnconfirmedWriteCheck check) => new(null, null, check);
+    public static PartitionMessage For(UnconfirmedWriteCheck check) => new OfCheck(check);
 
-    public static PartitionMessage For(ReferenceRetry retry) => new(null, null, null, retry);
+    public static PartitionMessage For(ReferenceRetry retry) => new OfRetry(retry);
 }
 
 /// <summary>
@@ -72,10 +76,11 @@ public static class PartitionMessageFormat
 
     public static (string Type, byte[] Body) Encode(PartitionMessage message) => message switch
     {
-        { Write: { } write } => (WriteType, JsonSerializer.SerializeToUtf8Bytes(write, Json)),
-        { Resolution: { } resolution } => (ResolutionType, JsonSerializer.SerializeToUtf8Bytes(resolution, Json)),
-        { Check: { } check } => (CheckType, JsonSerializer.SerializeToUtf8Bytes(check, Json)),
-        _ => (RetryType, JsonSerializer.SerializeToUtf8Bytes(message.Retry!, Json)),
+        PartitionMessage.OfWrite { Write: var write } => (WriteType, JsonSerializer.SerializeToUtf8Bytes(write, Json)),
+        PartitionMessage.OfResolution { Resolution: var resolution } => (ResolutionType, JsonSerializer.SerializeToUtf8Bytes(resolution, Json)),
+        PartitionMessage.OfCheck { Check: var check } => (CheckType, JsonSerializer.SerializeToUtf8Bytes(check, Json)),
+        PartitionMessage.OfRetry { Retry: var retry } => (RetryType, JsonSerializer.SerializeToUtf8Bytes(retry, Json)),
+        _ => throw new ArgumentOutOfRangeException(nameof(message), message.GetType().Name, "Not a partition message kind this worker knows."),
     };
 
     /// <summary>The message, or an exception saying why it cannot be read (the caller records that on the write).</summary>

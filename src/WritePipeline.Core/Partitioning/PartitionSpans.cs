@@ -97,8 +97,8 @@ public static class PartitionSpans
 
     static string OperationOf(PartitionMessage message) => message switch
     {
-        { Write: { } write } => write.Operation,
-        { Resolution: { } resolution } => "resolution:" + resolution.Action,
+        PartitionMessage.OfWrite { Write: var write } => write.Operation,
+        PartitionMessage.OfResolution { Resolution: var resolution } => "resolution:" + resolution.Action,
         _ => "check",
     };
 }

@@ -23,7 +23,7 @@ public sealed partial class WriteApplier
         db.ChangeTracker.Clear();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var write = await LoadExpectedAsync(message, partition, expectedStatus, cancellationToken);
-        if (write.Status != expectedStatus)
+        if (!WriteTurn.IsInTurn(write, expectedStatus))
         {
             return await SkippedAsync(write, cancellationToken);
         }

@@ -11,9 +11,14 @@ using WritePipeline.Writes.Detection;
 namespace WritePipeline.Writes;
 
 /// <summary>
-/// Applies one write in one transaction: the record change, its version, the history row, the declared constraints
-/// and the write's final status commit together or not at all. A conflict rolls all of that back and records the
-/// conflict instead, in a transaction of its own. Use a fresh instance (scope) per attempt.
+/// Applies writes of one partition, in their order, in one transaction: the state they are decided on is read up
+/// front with one query per kind (their rows, their records, their keys' holds), each write's turn is decided in
+/// memory (<see cref="WriteTurn.Decide"/>) against the record as the writes before it left it, and every record
+/// change, version, history row, webhook delivery and status commits together or not at all. One write is a batch of
+/// one: the same code, plus what only the database can settle, which is why a write whose turn
+/// <see cref="WriteTurn.NeedsDatabase"/> ends a batch of more and is applied alone: its declared constraints are
+/// enforced in its transaction, and a conflict rolls its changes back and is recorded (or waits for the record it
+/// references) in a transaction of its own. Use a fresh instance (scope) per attempt.
 /// </summary>
 public sealed partial class WriteApplier(
     WritePipelineDbContext db,
@@ -33,85 +38,195 @@ public sealed partial class WriteApplier(
     /// delivery, <c>held</c> when its key is released, <c>waiting</c> when it is tried again within its reference
     /// grace, <c>resolving</c> when a decision changed what to apply.
     /// </summary>
-    public async Task<ApplyResult> ApplyAsync(ApplyWrite message, int partition, string expectedStatus, CancellationToken cancellationToken)
+    public async Task<ApplyResult> ApplyAsync(ApplyWrite message, int partition, string expectedStatus, CancellationToken cancellationToken) =>
+        (await ApplyAsync([message], partition, expectedStatus, cancellationToken))[0];
+
+    /// <summary>
+    /// Applies the longest prefix of <paramref name="writes"/> that can commit together, in one transaction, and
+    /// returns a result for each write it took, in order. A batch of more than one stops before the first write whose
+    /// turn needs the database (possibly taking none); a batch of one always takes its write.
+    /// </summary>
+    /// <remarks>
+    /// Status (and Record.Version) are concurrency tokens: if another delivery of one of these writes, or of another
+    /// write to one of their keys, committed since they were read, the save throws and nothing is committed.
+    /// </remarks>
+    public async Task<IReadOnlyList<ApplyResult>> ApplyAsync(IReadOnlyList<ApplyWrite> writes, int partition, string expectedStatus, CancellationToken cancellationToken)
     {
         // No transaction is resumed after a failed save here: the savepoint EF Core would set per save is a wasted round trip.
         db.Database.AutoSavepointsEnabled = false;
-        WriteDecision.Conflict? conflict;
+        var alone = writes.Count == 1;
+        var results = new List<ApplyResult>(writes.Count);
+        WriteDecision.Conflict? conflict = null;
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
-            var write = await LoadExpectedAsync(message, partition, expectedStatus, cancellationToken);
-            if (write.Status != expectedStatus)
-            {
-                return await SkippedAsync(write, cancellationToken);
-            }
-
-            TakeDecidedBody(write, message, expectedStatus);
-            // Holds are read on every collection: a write waiting for a reference holds its key even where conflicts do not.
-            if (expectedStatus == WriteStatus.Queued
-                && await db.KeyHolds.SingleOrDefaultAsync(h => h.Collection == message.Collection && h.Key == message.Key, cancellationToken) is { } hold)
-            {
-                // Order survives the conflict: this write waits behind it, in its place, and is applied when it is resolved.
-                hold.LastPosition++;
-                write.MarkHeld(hold.BlockingWriteId, hold.LastPosition);
-                var heldDeliveries = await webhooks.RecordAsync(WebhookEvents.Held, write, cancellationToken);
-                await db.SaveChangesAsync(cancellationToken);
-                await transaction.CommitAsync(cancellationToken);
-                logger.LogInformation("Write held behind conflicted write {BlockingWriteId} at place {HeldPosition}", hold.BlockingWriteId, hold.LastPosition);
-                return new ApplyResult(ApplyOutcome.Held, write, Deliveries: heldDeliveries);
-            }
-
-            var record = await LoadRecordAsync(message, cancellationToken);
+            var (rows, records, holds) = await LoadAsync(writes, expectedStatus, cancellationToken);
             var now = clock.GetUtcNow();
-            switch (WriteRules.Decide(message, record, collections.SchemaOf(message.Collection)))
+            foreach (var message in writes)
             {
-                case WriteDecision.Apply apply:
-                    var previousDocument = record?.Document;
-                    record = ApplyTo(db, message, write, record, apply.Document, now);
-                    var appliedDeliveries = await webhooks.RecordAsync(WebhookEvents.Applied, write, cancellationToken);
-
-                    // Status (and Record.Version) are concurrency tokens: if another delivery of this write, or of
-                    // another write to this key, committed since we read them, this throws and the attempt is retried.
-                    await db.SaveChangesAsync(cancellationToken);
-                    conflict = await constraints.EnforceAsync(record, previousDocument, cancellationToken);
-                    if (conflict is null)
-                    {
-                        await transaction.CommitAsync(cancellationToken);
-                        return new ApplyResult(ApplyOutcome.Applied, write, Deliveries: appliedDeliveries);
-                    }
-
-                    await transaction.RollbackAsync(cancellationToken);
+                var key = (message.Collection, message.Key);
+                var (write, isNew) = WriteTurn.RowFor(message, rows.GetValueOrDefault(message.WriteId), partition, expectedStatus);
+                records.TryGetValue(key, out var record);
+                var turn = WriteTurn.Decide(message, write, expectedStatus, holds.GetValueOrDefault(key), record, collections);
+                if (turn.NeedsDatabase && !alone)
+                {
                     break;
+                }
 
-                case WriteDecision.Conflict ruled:
-                    conflict = ruled;
-                    break;
+                if (isNew)
+                {
+                    db.Writes.Add(write);
+                    rows[write.Id] = write;
+                }
 
-                case WriteDecision.Failure failure:
-                    write.MarkFailed(failure.Type, failure.Detail, now);
+                if (turn is not WriteTurn.Skip)
+                {
+                    TakeDecidedBody(write, message, expectedStatus);
+                }
+
+                conflict = await CarryOutAsync(turn, message, record, records, results, now, cancellationToken);
+            }
+
+            if (conflict is null)
+            {
+                if (results.Count > 0)
+                {
                     await db.SaveChangesAsync(cancellationToken);
                     await transaction.CommitAsync(cancellationToken);
-                    return new ApplyResult(ApplyOutcome.Failed, write);
+                    await AddHandedOverConflictsAsync(results, cancellationToken);
+                }
 
-                default:
-                    throw new InvalidOperationException("Unknown decision.");
+                return results;
+            }
+
+            // Nothing of the write's own attempt remains: what its conflict records is the record as it is now.
+            await transaction.RollbackAsync(cancellationToken);
+        }
+
+        var only = writes[0];
+        if (conflict.Type == WriteErrors.MissingReference && expectedStatus is WriteStatus.Queued or WriteStatus.Held or WriteStatus.Waiting
+            && await WaitForReferenceAsync(only, partition, expectedStatus, conflict, cancellationToken) is { } waiting)
+        {
+            return [waiting];
+        }
+
+        return [await RecordConflictAsync(only, partition, expectedStatus, conflict, cancellationToken)];
+    }
+
+    /// <summary>
+    /// Carries <paramref name="turn"/> out on the tracked rows (a record it applies to is what the next write of its key
+    /// sees) and adds its result; the conflict it comes to, if any (a batch of one's only).
+    /// </summary>
+    async Task<WriteDecision.Conflict?> CarryOutAsync(
+        WriteTurn turn, ApplyWrite message, Record? record, Dictionary<(string, string), Record> records, List<ApplyResult> results, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var write = turn.Write;
+        switch (turn)
+        {
+            case WriteTurn.Skip:
+                results.Add(new ApplyResult(ApplyOutcome.Skipped, write));
+                break;
+
+            case WriteTurn.Hold { KeyHold: var hold }:
+                hold.LastPosition++;
+                write.MarkHeld(hold.BlockingWriteId, hold.LastPosition);
+                logger.LogInformation("Write {WriteId} held behind conflicted write {BlockingWriteId} at place {HeldPosition}", write.Id, hold.BlockingWriteId, hold.LastPosition);
+                results.Add(new ApplyResult(ApplyOutcome.Held, write, Deliveries: await webhooks.RecordAsync(WebhookEvents.Held, write, cancellationToken)));
+                break;
+
+            case WriteTurn.Fail { Failure: var failure }:
+                write.MarkFailed(failure.Type, failure.Detail, now);
+                results.Add(new ApplyResult(ApplyOutcome.Failed, write));
+                break;
+
+            case WriteTurn.Apply apply:
+                var previousDocument = record?.Document;
+                var applied = records[(message.Collection, message.Key)] = ApplyTo(db, message, write, record, apply.Document, now);
+                results.Add(new ApplyResult(ApplyOutcome.Applied, write, Deliveries: await webhooks.RecordAsync(WebhookEvents.Applied, write, cancellationToken)));
+                if (apply.EnforcesConstraints)
+                {
+                    // The claims and references are taken against what this transaction has saved.
+                    await db.SaveChangesAsync(cancellationToken);
+                    return await constraints.EnforceAsync(applied, previousDocument, cancellationToken);
+                }
+
+                break;
+
+            case WriteTurn.Conflict { Detected: var detected }:
+                return detected;
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// What the writes are decided on, read with one query each: their rows, their records and (for a delivery) their
+    /// keys' holds. Holds are read on every collection: a write waiting for a reference holds its key even where
+    /// conflicts do not.
+    /// </summary>
+    async Task<(Dictionary<Guid, Write> Rows, Dictionary<(string, string), Record> Records, Dictionary<(string, string), KeyHold> Holds)> LoadAsync(
+        IReadOnlyList<ApplyWrite> writes, string expectedStatus, CancellationToken cancellationToken)
+    {
+        var ids = writes.Select(w => w.WriteId).Distinct().ToList();
+        var rows = await db.Writes.Where(w => ids.Contains(w.Id)).ToDictionaryAsync(w => w.Id, cancellationToken);
+        var records = new Dictionary<(string, string), Record>();
+        var holds = new Dictionary<(string, string), KeyHold>();
+        foreach (var byCollection in writes.GroupBy(w => w.Collection))
+        {
+            var collection = byCollection.Key;
+            var keys = byCollection.Select(w => w.Key).Distinct().ToList();
+            foreach (var record in await db.Records.Where(r => r.Collection == collection && keys.Contains(r.Key)).ToListAsync(cancellationToken))
+            {
+                records[(record.Collection, record.Key)] = record;
+            }
+
+            if (expectedStatus == WriteStatus.Queued)
+            {
+                foreach (var hold in await db.KeyHolds.Where(h => h.Collection == collection && keys.Contains(h.Key)).ToListAsync(cancellationToken))
+                {
+                    holds[(hold.Collection, hold.Key)] = hold;
+                }
             }
         }
 
-        if (conflict.Type == WriteErrors.MissingReference && expectedStatus is WriteStatus.Queued or WriteStatus.Held or WriteStatus.Waiting
-            && await WaitForReferenceAsync(message, partition, expectedStatus, conflict, cancellationToken) is { } waiting)
+        return (rows, records, holds);
+    }
+
+    /// <summary>
+    /// A skipped write that is conflicted is handed to its saga again, with its conflict: the worker may have died
+    /// between recording the conflict and handing it over; the saga recognises a repeat. The caller logs the skip.
+    /// </summary>
+    async Task AddHandedOverConflictsAsync(List<ApplyResult> results, CancellationToken cancellationToken)
+    {
+        var conflicted = results.Where(IsSkippedConflict).Select(r => r.Write!.Id).ToList();
+        if (conflicted.Count == 0)
         {
-            return waiting;
+            return;
         }
 
-        return await RecordConflictAsync(message, partition, expectedStatus, conflict, cancellationToken);
+        var conflicts = await db.WriteConflicts.AsNoTracking().Where(c => conflicted.Contains(c.WriteId)).ToDictionaryAsync(c => c.WriteId, cancellationToken);
+        for (var i = 0; i < results.Count; i++)
+        {
+            if (IsSkippedConflict(results[i]))
+            {
+                results[i] = results[i] with { Conflict = conflicts.GetValueOrDefault(results[i].Write!.Id) };
+            }
+        }
+    }
+
+    static bool IsSkippedConflict(ApplyResult result) => result is { Outcome: ApplyOutcome.Skipped, Write.Status: WriteStatus.Conflicted };
+
+    async Task<ApplyResult> SkippedAsync(Write write, CancellationToken cancellationToken)
+    {
+        List<ApplyResult> skipped = [new ApplyResult(ApplyOutcome.Skipped, write)];
+        await AddHandedOverConflictsAsync(skipped, cancellationToken);
+        return skipped[0];
     }
 
     /// <summary>Carries out a decision to give a <c>resolving</c> write up.</summary>
     public async Task<ApplyResult> DiscardAsync(Guid writeId, CancellationToken cancellationToken)
     {
         var write = await db.Writes.SingleOrDefaultAsync(w => w.Id == writeId, cancellationToken);
-        if (write is null || write.Status != WriteStatus.Resolving)
+        if (write is null || !WriteTurn.IsInTurn(write, WriteStatus.Resolving))
         {
             return write is null ? new ApplyResult(ApplyOutcome.Skipped, null) : await SkippedAsync(write, cancellationToken);
         }
@@ -134,36 +249,23 @@ public sealed partial class WriteApplier(
         }
     }
 
-    async Task<ApplyResult> SkippedAsync(Write write, CancellationToken cancellationToken)
-    {
-        // Exactly once: this delivery is a redelivery of a step that already committed (the worker died before the
-        // ack), or the API told its client the write was rejected. A conflict is handed over again, in case the
-        // worker died before it could hand it to the saga; the saga recognises a repeat. The caller logs the skip.
-        var conflict = write.Status == WriteStatus.Conflicted
-            ? await db.WriteConflicts.AsNoTracking().SingleOrDefaultAsync(c => c.WriteId == write.Id, cancellationToken)
-            : null;
-        return new ApplyResult(ApplyOutcome.Skipped, write, conflict);
-    }
-
+    /// <summary>The write's row, reloaded in a transaction of its own (<see cref="WriteTurn.RowFor"/>).</summary>
     async Task<Write> LoadExpectedAsync(ApplyWrite message, int partition, string expectedStatus, CancellationToken cancellationToken)
     {
-        var write = await db.Writes.SingleOrDefaultAsync(w => w.Id == message.WriteId, cancellationToken);
-        if (write is null && expectedStatus == WriteStatus.Queued)
+        var (write, isNew) = WriteTurn.RowFor(message, await db.Writes.SingleOrDefaultAsync(w => w.Id == message.WriteId, cancellationToken), partition, expectedStatus);
+        if (isNew)
         {
-            // The API records every write before sending it; a message without a row was sent by something else.
-            // Record it now so it still gets a status.
-            write = Write.FromMessage(message, partition);
             db.Writes.Add(write);
         }
 
-        return write ?? throw new InvalidOperationException($"Write {message.WriteId} has no row; only new writes are recorded on delivery.");
+        return write;
     }
 
     Task<Record?> LoadRecordAsync(ApplyWrite message, CancellationToken cancellationToken) =>
         db.Records.SingleOrDefaultAsync(r => r.Collection == message.Collection && r.Key == message.Key, cancellationToken);
 
     /// <summary>Makes <paramref name="document"/> the record's next version: the record, its history row, the write's status.</summary>
-    internal static Record ApplyTo(WritePipelineDbContext db, ApplyWrite message, Write write, Record? record, string? document, DateTimeOffset now)
+    static Record ApplyTo(WritePipelineDbContext db, ApplyWrite message, Write write, Record? record, string? document, DateTimeOffset now)
     {
         if (record is null)
         {

@@ -4,8 +4,96 @@ using WritePipeline.Collections;
 using WritePipeline.Contracts;
 using WritePipeline.Json;
 using WritePipeline.Records;
+using WritePipeline.Writes.Detection;
 
 namespace WritePipeline.Writes;
+
+/// <summary>
+/// What a write's turn comes to, decided without I/O from what was loaded before it (<see cref="Decide"/>): skipped,
+/// held behind its key, failed, applied, or a conflict. <see cref="WriteApplier"/> carries turns out in order, one
+/// write or a whole batch alike; only a turn that <see cref="NeedsDatabase"/> is carried out by the database alone.
+/// </summary>
+public abstract record WriteTurn
+{
+    WriteTurn(Write write) => Write = write;
+
+    /// <summary>The write's row: the one loaded, or a new one when the message had none (<see cref="RowFor"/>).</summary>
+    public Write Write { get; }
+
+    /// <summary>
+    /// The write is not in the status this step expects: a redelivery of a step that already committed (the worker died
+    /// before the ack), or a write the API told its client was rejected. Nothing is done but saying so.
+    /// </summary>
+    public sealed record Skip(Write Write) : WriteTurn(Write);
+
+    /// <summary>Its key waits behind a conflicted (or waiting) write: it waits too, in its place.</summary>
+    public sealed record Hold(Write Write, KeyHold KeyHold) : WriteTurn(Write);
+
+    /// <summary>The write itself cannot be processed (its body, its operation, the schema): it ends failed, the record as it was.</summary>
+    public sealed record Fail(Write Write, WriteDecision.Failure Failure) : WriteTurn(Write);
+
+    /// <summary>
+    /// The record's next version holds <see cref="Document"/>. When <see cref="EnforcesConstraints"/>, the database
+    /// must settle declared unique values and references (or count a deleted record's references) before it commits.
+    /// </summary>
+    public sealed record Apply(Write Write, string? Document, bool EnforcesConstraints) : WriteTurn(Write);
+
+    /// <summary>Not applied: the database records the conflict, or the write waits for the record it references.</summary>
+    public sealed record Conflict(Write Write, WriteDecision.Conflict Detected) : WriteTurn(Write);
+
+    /// <summary>Whether only the database can carry this turn out (so the write is applied alone, in a batch of one).</summary>
+    public bool NeedsDatabase => this is Conflict or Apply { EnforcesConstraints: true };
+
+    /// <param name="message">The write's message.</param>
+    /// <param name="write">Its row (<see cref="RowFor"/>).</param>
+    /// <param name="expectedStatus">
+    /// The status the step acts on: <c>queued</c> for a delivery, <c>held</c> when its key is released, <c>waiting</c>
+    /// when it is tried again within its reference grace, <c>resolving</c> when a decision changed what to apply.
+    /// </param>
+    /// <param name="hold">Its key's hold, if any (only a delivery is held: the other steps are the key's own turn).</param>
+    /// <param name="record">Its record as the writes before it left it (null when it never existed).</param>
+    /// <param name="collections">The collections' rules: schemas and declared constraints.</param>
+    public static WriteTurn Decide(ApplyWrite message, Write write, string expectedStatus, KeyHold? hold, Record? record, CollectionCatalog collections)
+    {
+        if (!IsInTurn(write, expectedStatus))
+        {
+            return new Skip(write);
+        }
+
+        if (expectedStatus == WriteStatus.Queued && hold is not null)
+        {
+            // Order survives a conflict: the write waits behind it, in its place, and is applied when it is resolved.
+            return new Hold(write, hold);
+        }
+
+        // A merged document that breaks the schema is a Failure: the write ends failed and the record is left as it is.
+        return WriteRules.Decide(message, record, collections.SchemaOf(message.Collection)) switch
+        {
+            WriteDecision.Apply apply => new Apply(
+                write,
+                apply.Document,
+                !ConstraintEnforcer.HasNothingToEnforce(collections, message.Collection, record?.Document, apply.Document)),
+            WriteDecision.Conflict conflict => new Conflict(write, conflict),
+            WriteDecision.Failure failure => new Fail(write, failure),
+            _ => throw new InvalidOperationException("Unknown decision."),
+        };
+    }
+
+    /// <summary>Whether <paramref name="write"/> is in the status the step acts on; if not, the step is a redelivery and skips it.</summary>
+    public static bool IsInTurn(Write write, string expectedStatus) => write.Status == expectedStatus;
+
+    /// <summary>
+    /// The write's row, and whether it is new. The API records every write before sending it; a new write's message
+    /// without a row was sent by something else, and is recorded now so that it still gets a status. Any other step
+    /// acts on a write that has a row.
+    /// </summary>
+    public static (Write Write, bool IsNew) RowFor(ApplyWrite message, Write? row, int partition, string expectedStatus) => row switch
+    {
+        not null => (row, false),
+        null when expectedStatus == WriteStatus.Queued => (Write.FromMessage(message, partition), true),
+        _ => throw new InvalidOperationException($"Write {message.WriteId} has no row; only new writes are recorded on delivery."),
+    };
+}
 
 /// <summary>What applying a write to the current record means: the new document, a conflict, or a failure.</summary>
 public abstract record WriteDecision

@@ -269,9 +269,10 @@ public abstract class ConflictSagaTests(DatabaseProvider provider) : IAsyncLifet
         Assert.Equal(new SweepResult(0, 1, 0, 1), await _pipeline.SweepAsync());
 
         var sent = Assert.Single(_pipeline.DrainPartitions());
+        var resolution = Assert.IsType<PartitionMessage.OfResolution>(sent).Resolution;
         Assert.Equal(
             (lost.WriteId, resubmit.ResolutionId, ResolutionActions.Resubmit, document, "customers", "k1"),
-            (sent.Resolution!.WriteId, sent.Resolution.ResolutionId, sent.Resolution.Action, sent.Resolution.Body, sent.Resolution.Collection, sent.Resolution.Key));
+            (resolution.WriteId, resolution.ResolutionId, resolution.Action, resolution.Body, resolution.Collection, resolution.Key));
         await Eventually.UntilAsync(async () => (await SagaAsync(finished.WriteId)).CurrentState == "Applied", "the finished saga ends applied again");
 
         // The partition carries the decision out as it would have the first time.

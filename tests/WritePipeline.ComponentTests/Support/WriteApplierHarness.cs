@@ -10,7 +10,7 @@ using WritePipeline.Writes.Detection;
 namespace WritePipeline.ComponentTests.Support;
 
 /// <summary>
-/// The worker's write appliers over a real database (SQLite unless told otherwise), registered as the hosts register
+/// The worker's write applier over a real database (SQLite unless told otherwise), registered as the hosts register
 /// them, without a bus or partition consumers: a test hands deliveries to <see cref="WriteBatchApplier"/> itself, in
 /// the order it chooses, and sees what was committed.
 /// </summary>

@@ -6,11 +6,12 @@ using Xunit.Abstractions;
 namespace WritePipeline.ComponentTests.Writes;
 
 /// <summary>
-/// <see cref="WriteBatchApplier"/> takes up to Worker:MaxBatchSize consecutive writes of a partition in one transaction.
-/// Whatever the writes, what it commits and answers must be exactly what applying them one at a time gives
-/// (MaxBatchSize 1, every write through <see cref="WriteApplier"/>): the same records, history, statuses, conflicts,
-/// holds, unique-value claims and webhook deliveries, and the same outcome for every delivery (a document that breaks
-/// its collection's schema fails the same way on both paths).
+/// A write is applied by one code path whatever the batch size (<see cref="WriteApplier"/>, driven by
+/// <see cref="WriteBatchApplier"/>), which takes up to Worker:MaxBatchSize consecutive writes of a partition in one
+/// transaction. Whatever the writes, what it commits and answers in batches of 256 must be exactly what it gives in
+/// batches of one (MaxBatchSize 1): the same records, history, statuses, conflicts, holds, unique-value claims and
+/// webhook deliveries, and the same outcome for every delivery (a document that breaks its collection's schema fails
+/// the same way at both sizes).
 /// </summary>
 /// <remarks>
 /// The cases come from one fixed seed, so a run is the same every time and a failure names the case that failed (its

@@ -66,17 +66,17 @@ public class FailureKindTests
         };
         var (type, body) = PartitionMessageFormat.Encode(PartitionMessage.For(write));
 
-        Assert.Equal(write, PartitionMessageFormat.Decode(type, body).Write);
+        Assert.Equal(PartitionMessage.For(write), PartitionMessageFormat.Decode(type, body));
         var resolution = new ApplyResolution { WriteId = write.WriteId, ResolutionId = Guid.NewGuid(), Collection = "c", Key = "k", Action = ResolutionActions.Discard, Reason = "r" };
         (type, body) = PartitionMessageFormat.Encode(PartitionMessage.For(resolution));
-        Assert.Equal(resolution, PartitionMessageFormat.Decode(type, body).Resolution);
+        Assert.Equal(PartitionMessage.For(resolution), PartitionMessageFormat.Decode(type, body));
         var check = new UnconfirmedWriteCheck(write.WriteId, "c", "k");
         (type, body) = PartitionMessageFormat.Encode(PartitionMessage.For(check));
-        Assert.Equal(check, PartitionMessageFormat.Decode(type, body).Check);
+        Assert.Equal(PartitionMessage.For(check), PartitionMessageFormat.Decode(type, body));
         var retry = new ReferenceRetry(write.WriteId, "orders", "o1");
         (type, body) = PartitionMessageFormat.Encode(PartitionMessage.For(retry));
         Assert.Equal(PartitionMessageFormat.RetryType, type);
-        Assert.Equal(retry, PartitionMessageFormat.Decode(type, body).Retry);
+        Assert.Equal(PartitionMessage.For(retry), PartitionMessageFormat.Decode(type, body));
     }
 
     [Theory]
