@@ -5,6 +5,7 @@ using WritePipeline.Conflicts;
 using WritePipeline.Contracts;
 using WritePipeline.Data;
 using WritePipeline.Records;
+using WritePipeline.Problems;
 
 namespace WritePipeline.Writes;
 
@@ -86,10 +87,10 @@ public sealed class SubmissionWait(WritePipelineDbContext db, TimeProvider clock
 
             // Not while merely "conflicted": a moment later the saga has it, and the answer can list the actions allowed.
             case WriteStatus.Notified or WriteStatus.Parked when status.Conflict is { } conflict:
-                return WriteProblems.WriteConflicted(conflict.Type, conflict.Detail, Extensions(status));
+                return WriteProblems.WriteConflicted(conflict.Type, conflict.Detail, Extensions(status)).ToResult();
 
             case WriteStatus.Failed when status.Error is { } error:
-                return WriteProblems.WriteFailed(error.Type, error.Detail ?? error.Type, Extensions(status));
+                return WriteProblems.WriteFailed(error.Type, error.Detail ?? error.Type, Extensions(status)).ToResult();
 
             default:
                 return null;

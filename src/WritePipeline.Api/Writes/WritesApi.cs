@@ -123,16 +123,16 @@ public static class WritesApi
                 http.Response.Headers.RetryAfter = retryAfter;
                 return TypedResults.Accepted(WriteStatusQuery.StatusPath(accepted.Receipt.WriteId), accepted.Receipt);
             case SubmitResult.IdempotencyMismatch mismatch:
-                return WriteProblems.IdempotencyKeyMismatch(mismatch.IdempotencyKey);
+                return WriteProblems.IdempotencyKeyMismatch(mismatch.IdempotencyKey).ToResult();
             case SubmitResult.BrokerUnavailable unavailable:
                 http.Response.Headers.RetryAfter = retryAfter;
-                return ProblemCatalog.BrokerUnavailable(unavailable.Detail);
+                return ProblemCatalog.BrokerUnavailable(unavailable.Detail).ToResult();
             case SubmitResult.DatabaseUnavailable unavailable:
                 http.Response.Headers.RetryAfter = retryAfter;
-                return ProblemCatalog.DatabaseUnavailable(unavailable.Detail);
+                return ProblemCatalog.DatabaseUnavailable(unavailable.Detail).ToResult();
             case SubmitResult.BacklogFull full:
                 http.Response.Headers.RetryAfter = retryAfter;
-                return WriteProblems.BacklogFull(full.Partition);
+                return WriteProblems.BacklogFull(full.Partition).ToResult();
             default:
                 throw new InvalidOperationException("Unknown submission result.");
         }
@@ -143,13 +143,13 @@ public static class WritesApi
     {
         if (!Guid.TryParse(writeId, out var id))
         {
-            return WriteProblems.WriteNotFound(Guid.Empty);
+            return WriteProblems.WriteNotFound(Guid.Empty).ToResult();
         }
 
         var status = await WriteStatusQuery.ReadAsync(db, id, http.User.ClientId(), http.RequestAborted);
         if (status is null)
         {
-            return WriteProblems.WriteNotFound(id);
+            return WriteProblems.WriteNotFound(id).ToResult();
         }
 
         if (!WriteStatus.IsFinal(status.Status))

@@ -22,10 +22,9 @@ public static class WritesRegistration
         return services;
     }
 
-    /// <summary>In the API host: reading, recording and sending submissions.</summary>
+    /// <summary>In the API host: recording and sending submissions.</summary>
     public static IServiceCollection AddWritesApi(this IServiceCollection services)
     {
-        services.AddScoped<SubmissionReader>();
         services.AddScoped<WriteSubmitter>();
         services.AddSingleton<WriteRecorder>();
         services.AddScoped<WriteDispatcher>();
