@@ -1,10 +1,10 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using WritePipeline.Audit;
 using WritePipeline.Conflicts;
-using WritePipeline.Data;
 using WritePipeline.Operators;
 using WritePipeline.Problems;
 using WritePipeline.Writes;
+using WritePipeline.Writes.Status;
 
 namespace WritePipeline.Admin;
 
@@ -129,8 +129,8 @@ public static class AdminWritesApi
     static async Task<Ok<IReadOnlyList<ParkedWriteGroup>>> Groups(ParkedWrites writes, HttpContext http) =>
         TypedResults.Ok(await writes.GroupsAsync(http.RequestAborted));
 
-    static async Task<Results<Ok<WriteStatusView>, ProblemHttpResult>> Get(string writeId, WritePipelineDbContext db, HttpContext http) =>
-        Guid.TryParse(writeId, out var id) && await WriteStatusQuery.ReadAsync(db, id, null, http.RequestAborted) is { } status
+    static async Task<Results<Ok<WriteStatusView>, ProblemHttpResult>> Get(string writeId, WriteStatusQuery statuses, HttpContext http) =>
+        Guid.TryParse(writeId, out var id) && await statuses.ReadAsync(id, null, http.RequestAborted) is { } status
             ? TypedResults.Ok(status)
             : WriteProblems.WriteNotFound(id).ToResult();
 

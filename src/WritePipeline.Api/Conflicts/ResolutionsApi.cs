@@ -5,6 +5,7 @@ using WritePipeline.Collections;
 using WritePipeline.Data;
 using WritePipeline.Writes;
 using WritePipeline.Problems;
+using WritePipeline.Writes.Status;
 
 namespace WritePipeline.Conflicts;
 

@@ -5,9 +5,8 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using WritePipeline.Clients;
 using WritePipeline.Contracts;
-using WritePipeline.Data;
 using WritePipeline.Problems;
-using WritePipeline.Conflicts;
+using WritePipeline.Writes.Status;
 
 namespace WritePipeline.Writes;
 
@@ -139,14 +138,14 @@ public static class WritesApi
     }
 
     static async Task<Results<Ok<WriteStatusView>, ProblemHttpResult>> GetWrite(
-        string writeId, HttpContext http, WritePipelineDbContext db, IOptions<ApiOptions> options)
+        string writeId, HttpContext http, WriteStatusQuery statuses, IOptions<ApiOptions> options)
     {
         if (!Guid.TryParse(writeId, out var id))
         {
             return WriteProblems.WriteNotFound(Guid.Empty).ToResult();
         }
 
-        var status = await WriteStatusQuery.ReadAsync(db, id, http.User.ClientId(), http.RequestAborted);
+        var status = await statuses.ReadAsync(id, http.User.ClientId(), http.RequestAborted);
         if (status is null)
         {
             return WriteProblems.WriteNotFound(id).ToResult();

@@ -1,9 +1,11 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using WritePipeline.Partitioning;
 using WritePipeline.Scheduling;
 using WritePipeline.Telemetry;
 using WritePipeline.Webhooks;
 using WritePipeline.Writes;
+using WritePipeline.Writes.Status;
 
 namespace WritePipeline.Conflicts;
 
@@ -29,12 +31,15 @@ public static class ConflictsRegistration
         return services;
     }
 
-    /// <summary>The webhooks of a write's events, for the apply path and the saga; tests that host those on the harness add the same.</summary>
+    /// <summary>
+    /// A write's status with the conflict's part, and the webhooks of a write's events, for the apply path and the saga;
+    /// tests that host those on the harness add the same.
+    /// </summary>
     public static IServiceCollection AddWriteStatusWebhooks(IServiceCollection services)
     {
-        WebhookRegistration.AddWebhookOutbox(services);
-        services.AddScoped<WriteStatusWebhooks>();
-        services.AddScoped<IWriteWebhooks>(provider => provider.GetRequiredService<WriteStatusWebhooks>());
+        WritesRegistration.AddWriteStatus(services);
+        services.TryAddScoped<IWriteDecisions, WriteDecisions>();
+        services.TryAddScoped<WriteStatusWebhooks>();
         return services;
     }
 

@@ -1,6 +1,9 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using WritePipeline.Partitioning;
 using WritePipeline.Scheduling;
+using WritePipeline.Webhooks;
+using WritePipeline.Writes.Status;
 
 namespace WritePipeline.Writes;
 
@@ -12,6 +15,7 @@ public static class WritesRegistration
     /// </summary>
     public static IServiceCollection AddWrites(this IServiceCollection services, WorkerOptions worker)
     {
+        AddWriteStatus(services);
         services.AddSweep<UnconfirmedWriteSweep, UnconfirmedWriteSweepJob, SweeperOptions>(worker, UnconfirmedWriteSweepJob.Name, o => o.Interval);
         if (worker.Enabled)
         {
@@ -19,6 +23,16 @@ public static class WritesRegistration
             services.AddRecurringJob<IdempotencyKeyReleaseJob, IdempotencyOptions>(IdempotencyKeyReleaseJob.Name, o => o.ReleaseInterval);
         }
 
+        return services;
+    }
+
+    /// <summary>A write's status resource and the webhooks that carry it; the conflict feature adds its part (<see cref="IWriteDecisions"/>).</summary>
+    public static IServiceCollection AddWriteStatus(IServiceCollection services)
+    {
+        WebhookRegistration.AddWebhookOutbox(services);
+        services.TryAddScoped<WriteStatusQuery>();
+        services.TryAddScoped<WriteWebhooks>();
+        services.TryAddScoped<IWriteWebhooks>(provider => provider.GetRequiredService<WriteWebhooks>());
         return services;
     }
 
