@@ -15,8 +15,8 @@ public sealed class WriteDecisions(WritePipelineDbContext db) : IWriteDecisions
     /// <summary>A saga as a write's status shows it: one mapping, for the query and for a saga in hand.</summary>
     static readonly Expression<Func<ConflictState, DecisionState>> Decision = saga => new DecisionState
     {
-        WriteId = saga.CorrelationId,
-        Conflicts = saga.Conflicts,
+        WriteId = (Guid?)saga.CorrelationId,
+        Conflicts = (int?)saga.Conflicts,
         Action = saga.ResolutionAction,
         Reason = saga.ResolutionReason,
         By = saga.ResolvedBy,

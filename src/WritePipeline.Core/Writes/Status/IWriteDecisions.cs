@@ -21,11 +21,15 @@ public interface IWriteDecisions
 /// What a conflicted write's saga says of it: the number of its conflict (a write can conflict again after a decision)
 /// and the decision taken about it, if any (<see cref="Action"/> null: none yet).
 /// </summary>
+/// <remarks>
+/// Every member may be null: the status query reads a write without a saga through a left join, which gives a row of
+/// nulls (a member that could not be null would fail the read); such a row is no decision.
+/// </remarks>
 public sealed record DecisionState
 {
-    public required Guid WriteId { get; init; }
+    public Guid? WriteId { get; init; }
 
-    public required int Conflicts { get; init; }
+    public int? Conflicts { get; init; }
 
     public string? Action { get; init; }
 

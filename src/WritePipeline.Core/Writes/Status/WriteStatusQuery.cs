@@ -23,8 +23,8 @@ public sealed class WriteStatusQuery(WritePipelineDbContext db, IWriteDecisions 
                 where w.Id == writeId && (clientId == null || w.ClientId == clientId)
                 join c in db.WriteConflicts.AsNoTracking() on w.Id equals c.WriteId into conflicts
                 from conflict in conflicts.DefaultIfEmpty()
-                join d in decisions.Decisions on w.Id equals d.WriteId into taken
-                from decision in taken.DefaultIfEmpty()
+                join d in decisions.Decisions on (Guid?)w.Id equals d.WriteId into decided
+                from decision in decided.DefaultIfEmpty()
                 select new
                 {
                     Write = w,
@@ -41,7 +41,7 @@ public sealed class WriteStatusQuery(WritePipelineDbContext db, IWriteDecisions 
         return WriteStatusView.For(
             found.Write,
             found.Conflict,
-            found.Decision,
+            found.Decision is { WriteId: not null } taken ? taken : null,
             decisions.AllowedActions(found.Write),
             found.BlockerClientId,
             clientId is null ? StatusAudience.Operator : StatusAudience.Client);
