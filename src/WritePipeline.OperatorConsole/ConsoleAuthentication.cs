@@ -55,7 +55,7 @@ public static class ConsoleAuthentication
     /// </summary>
     static async Task ValidateAsync(CookieValidatePrincipalContext context)
     {
-        var id = context.Principal?.FindFirstValue(OperatorTokenAuthenticationHandler.OperatorIdClaim);
+        var id = context.Principal?.FindFirstValue(OperatorPrincipal.IdClaim);
         var stamp = context.Principal?.FindFirstValue(StampClaim);
         var db = context.HttpContext.RequestServices.GetRequiredService<WritePipelineDbContext>();
         var current = Guid.TryParse(id, out var operatorId)

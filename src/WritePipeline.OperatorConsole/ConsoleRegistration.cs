@@ -71,10 +71,12 @@ public static class ConsoleRegistration
         if (app.Services.GetRequiredService<IOptions<OperatorConsoleOptions>>().Value.SecureCookies)
         {
             // Its cookies are HTTPS-only: over plain HTTP sign-in could not work, so say why instead of failing later.
+            // Written here, as the API host writes any problem: the console cannot reference the host that serves it.
+            var refusal = ProblemCatalog.Forbidden(
+                "The console is served over HTTPS only (WritePipeline:OperatorConsole:SecureCookies). Behind a proxy that ends TLS, list it in WritePipeline:Api:TrustedProxies.");
             app.UseWhen(
                 http => http.Request.Path.StartsWithSegments(ConsoleAuthentication.Path) && !http.Request.IsHttps,
-                https => https.Run(http => ProblemCatalog.Forbidden(
-                    "The console is served over HTTPS only (WritePipeline:OperatorConsole:SecureCookies). Behind a proxy that ends TLS, list it in WritePipeline:Api:TrustedProxies.")
+                https => https.Run(http => TypedResults.Problem(detail: refusal.Detail, statusCode: refusal.Kind.Status, title: refusal.Kind.Title, type: refusal.Kind.Type)
                     .ExecuteAsync(http)));
         }
 

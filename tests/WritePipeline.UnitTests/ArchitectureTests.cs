@@ -43,6 +43,65 @@ public sealed class ArchitectureTests
         Assert.True(readers.Count == 0, $"These read the whole WritePipelineOptions; have them take their own section (IOptions<TSection>, Hosting/OptionsSections): {string.Join(", ", readers)}");
     }
 
+    /// <summary>
+    /// ASP.NET Core's namespaces that are not about HTTP requests and answers: keys and password hashing, and the
+    /// authorization policies (named roles) the console and the admin API share.
+    /// </summary>
+    static readonly string[] NotHttp = ["Microsoft.AspNetCore.DataProtection", "Microsoft.AspNetCore.Identity", "Microsoft.AspNetCore.Authorization"];
+
+    /// <summary>
+    /// The hosting glue both hosts (the API and the worker) compose, which must name ASP.NET Core's application and
+    /// endpoint types, with why. Nothing of a feature: a feature's rules take and return plain types, and the API host
+    /// reads requests and writes problems (docs/architecture.md, "HTTP stays in the host").
+    /// </summary>
+    static readonly Dictionary<string, string> HostingGlue = new()
+    {
+        ["WritePipeline.Hosting.WritePipelineHosting"] = "builds the WebApplication every host runs and maps /health, whose report it writes",
+        ["WritePipeline.Hosting.Commands"] = "runs a host's WebApplication or one of its commands (clients create, ...)",
+        ["WritePipeline.Telemetry.TelemetryRegistration"] = "maps /metrics and keeps scrapes and probes out of ASP.NET Core's traces, in every host",
+    };
+
+    [Fact]
+    public void Core_names_no_ASP_NET_HTTP_type_but_the_hosting_glue()
+    {
+        var architecture = new ArchLoader().LoadAssemblies(Core).Build();
+        var named = architecture.Types
+            .Where(type => !HostingGlue.ContainsKey(OuterName(type)))
+            .SelectMany(type => type.Dependencies.Select(d => d.Target).Where(IsHttp).Select(target => $"{type.FullName} -> {target.FullName}"))
+            .Distinct()
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        Assert.True(named.Count == 0, $"Core names these ASP.NET HTTP types; read the request and write the answer in the API host, and give Core plain types (a Problem, a stream): {string.Join(", ", named)}");
+    }
+
+    [Fact]
+    public void The_hosting_glue_names_HTTP_types_indeed()
+    {
+        // An exception that no longer needs to be one is taken off the list, so the list says what is true.
+        var architecture = new ArchLoader().LoadAssemblies(Core).Build();
+        var glue = architecture.Types
+            .Where(type => HostingGlue.ContainsKey(OuterName(type)) && type.Dependencies.Any(d => IsHttp(d.Target)))
+            .Select(OuterName)
+            .ToHashSet();
+        Assert.Equal(HostingGlue.Keys.Order(StringComparer.Ordinal), glue.Order(StringComparer.Ordinal));
+    }
+
+    /// <summary>A type of ASP.NET Core's HTTP side: requests, answers, results, endpoints, middleware, authentication, headers.</summary>
+    static bool IsHttp(IType type)
+    {
+        var ns = type.Namespace?.FullName ?? string.Empty;
+        return (ns.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal) && !NotHttp.Any(n => ns == n || ns.StartsWith(n + ".", StringComparison.Ordinal)))
+            || ns.StartsWith("Microsoft.Net.Http.Headers", StringComparison.Ordinal);
+    }
+
+    /// <summary>A nested type (a lambda's closure, a health check) counts as the type it is declared in.</summary>
+    static string OuterName(IType type)
+    {
+        var name = type.FullName;
+        var nested = name.IndexOf('+', StringComparison.Ordinal);
+        return nested < 0 ? name : name[..nested];
+    }
+
     [Fact]
     public void Only_the_host_composition_asks_whether_a_process_runs_the_worker()
     {

@@ -1,10 +1,10 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using WritePipeline.Audit;
 using WritePipeline.Conflicts;
-using WritePipeline.Data;
 using WritePipeline.Operators;
 using WritePipeline.Problems;
 using WritePipeline.Writes;
+using WritePipeline.Writes.Status;
 
 namespace WritePipeline.Admin;
 
@@ -104,7 +104,7 @@ public static class AdminWritesApi
             return InvalidFilter();
         }
 
-        await Csv.DownloadAsync(http, "parked-writes", output => writes.ExportCsvAsync(filter, output, http.RequestAborted));
+        await CsvDownloads.WriteAsync(http, "parked-writes", output => writes.ExportCsvAsync(filter, output, http.RequestAborted));
         return TypedResults.Empty;
     }
 
@@ -124,31 +124,31 @@ public static class AdminWritesApi
             };
 
     static ProblemHttpResult InvalidFilter() =>
-        ProblemCatalog.InvalidQuery($"olderThanMinutes must be >= 0, page >= 1, pageSize 1 to {ParkedWrites.MaxPageSize}.");
+        ProblemCatalog.InvalidQuery($"olderThanMinutes must be >= 0, page >= 1, pageSize 1 to {ParkedWrites.MaxPageSize}.").ToResult();
 
     static async Task<Ok<IReadOnlyList<ParkedWriteGroup>>> Groups(ParkedWrites writes, HttpContext http) =>
         TypedResults.Ok(await writes.GroupsAsync(http.RequestAborted));
 
-    static async Task<Results<Ok<WriteStatusView>, ProblemHttpResult>> Get(string writeId, WritePipelineDbContext db, HttpContext http) =>
-        Guid.TryParse(writeId, out var id) && await WriteStatusQuery.ReadAsync(db, id, null, http.RequestAborted) is { } status
+    static async Task<Results<Ok<WriteStatusView>, ProblemHttpResult>> Get(string writeId, WriteStatusQuery statuses, HttpContext http) =>
+        Guid.TryParse(writeId, out var id) && await statuses.ReadAsync(id, null, http.RequestAborted) is { } status
             ? TypedResults.Ok(status)
-            : WriteProblems.WriteNotFound(id);
+            : WriteProblems.WriteNotFound(id).ToResult();
 
     static async Task<Results<Ok<WriteDetailsView>, ProblemHttpResult>> Details(string writeId, WriteDetails details, HttpContext http) =>
         Guid.TryParse(writeId, out var id) && await details.ReadAsync(id, http.RequestAborted) is { } view
             ? TypedResults.Ok(view)
-            : WriteProblems.WriteNotFound(id);
+            : WriteProblems.WriteNotFound(id).ToResult();
 
     static async Task<Results<Accepted<WriteStatusView>, ProblemHttpResult>> Resolve(
         string writeId, ResolutionRequest request, WriteActions actions, HttpContext http) =>
         Guid.TryParse(writeId, out var id)
             ? Answer(http, id, await actions.DecideAsync(id, request, http.User.Actor(), http.RequestAborted))
-            : WriteProblems.WriteNotFound(id);
+            : WriteProblems.WriteNotFound(id).ToResult();
 
     static async Task<Results<Accepted<WriteStatusView>, ProblemHttpResult>> Restore(string writeId, WriteActions actions, HttpContext http) =>
         Guid.TryParse(writeId, out var id)
             ? Answer(http, id, await actions.RestoreAsync(id, http.User.Actor(), http.RequestAborted))
-            : WriteProblems.WriteNotFound(id);
+            : WriteProblems.WriteNotFound(id).ToResult();
 
     /// <summary>
     /// The submitters' answer, except that the 202 points at the admin status resource: an operator's token opens no
@@ -163,7 +163,7 @@ public static class AdminWritesApi
         await bulk.StartAsync(request, http.User.Actor(), http.RequestAborted) switch
         {
             BulkStart.Started started => TypedResults.Accepted("/v1/admin/bulk-actions/" + started.Bulk.Id, started.Bulk),
-            BulkStart.Invalid invalid => BulkActionProblems.InvalidBulkAction(invalid.Detail),
+            BulkStart.Invalid invalid => BulkActionProblems.InvalidBulkAction(invalid.Detail).ToResult(),
             _ => throw new InvalidOperationException(),
         };
 
@@ -171,7 +171,7 @@ public static class AdminWritesApi
         TypedResults.Ok(await bulk.RecentAsync(50, http.RequestAborted));
 
     static async Task<Results<Ok<BulkActionView>, ProblemHttpResult>> GetBulk(Guid bulkId, BulkActions bulk, HttpContext http) =>
-        await bulk.FindAsync(bulkId, http.RequestAborted) is { } view ? TypedResults.Ok(view) : BulkActionProblems.BulkActionNotFound(bulkId);
+        await bulk.FindAsync(bulkId, http.RequestAborted) is { } view ? TypedResults.Ok(view) : BulkActionProblems.BulkActionNotFound(bulkId).ToResult();
 
     static async Task<Results<Ok<ArchivePage>, ProblemHttpResult>> ListArchive(string? collection, string? key, int? page, int? pageSize, Archive archive, HttpContext http) =>
         page < 1 || pageSize is < 1 or > ParkedWrites.MaxPageSize

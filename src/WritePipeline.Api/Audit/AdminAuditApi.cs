@@ -41,7 +41,7 @@ public static class AdminAuditApi
     static async Task<EmptyHttpResult> Export([AsParameters] AuditQuery query)
     {
         var filter = query.Filter;
-        await Csv.DownloadAsync(query.Http, "audit", output => query.Log.ExportCsvAsync(filter, output, query.Http.RequestAborted));
+        await CsvDownloads.WriteAsync(query.Http, "audit", output => query.Log.ExportCsvAsync(filter, output, query.Http.RequestAborted));
         return TypedResults.Empty;
     }
 }

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using WritePipeline.Operators;
+using WritePipeline.Problems;
 
 namespace WritePipeline.Clients;
 
@@ -49,20 +50,20 @@ public static class AdminClientsApi
     static async Task<Results<Ok<ClientView>, ProblemHttpResult>> Get(Guid clientId, ClientRegistry registry, IOptions<ClientsOptions> options, HttpContext http) =>
         await registry.FindAsync(clientId, http.RequestAborted) is { } client
             ? TypedResults.Ok(ClientView.For(client, options.Value.RateLimit))
-            : ClientProblems.ClientNotFound(clientId);
+            : ClientProblems.ClientNotFound(clientId).ToResult();
 
     static async Task<Results<Ok<ClientView>, ProblemHttpResult>> SetGrants(
         Guid clientId, ClientGrantsRequest request, ClientAdministration administration, HttpContext http)
     {
         if (request.Grants is null)
         {
-            return ClientProblems.InvalidGrants("Send 'grants': a list such as [\"customers:rw\", \"orders:r\"] (an empty list takes every grant away).");
+            return ClientProblems.InvalidGrants("Send 'grants': a list such as [\"customers:rw\", \"orders:r\"] (an empty list takes every grant away).").ToResult();
         }
 
         var (grants, refusal) = CollectionGrants.Parse(request.Grants);
         if (grants is null)
         {
-            return ClientProblems.InvalidGrants(refusal!);
+            return ClientProblems.InvalidGrants(refusal!).ToResult();
         }
 
         return Changed(clientId, await administration.SetGrantsAsync(clientId, grants, http.User.Actor(), http.RequestAborted));
@@ -73,7 +74,7 @@ public static class AdminClientsApi
     {
         if (ClientRate.Refusal(request.PerSecond, request.Burst) is { } refusal)
         {
-            return ClientProblems.InvalidClientRate(refusal);
+            return ClientProblems.InvalidClientRate(refusal).ToResult();
         }
 
         var rate = new ClientRate(request.PerSecond!.Value, request.Burst ?? ClientRate.DefaultBurstFor(request.PerSecond.Value));
@@ -84,5 +85,5 @@ public static class AdminClientsApi
         Changed(clientId, await administration.SetRateAsync(clientId, null, http.User.Actor(), http.RequestAborted));
 
     static Results<Ok<ClientView>, ProblemHttpResult> Changed(Guid clientId, ClientView? changed) =>
-        changed is not null ? TypedResults.Ok(changed) : ClientProblems.ClientNotFound(clientId);
+        changed is not null ? TypedResults.Ok(changed) : ClientProblems.ClientNotFound(clientId).ToResult();
 }

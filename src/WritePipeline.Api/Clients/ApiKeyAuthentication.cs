@@ -94,7 +94,7 @@ public sealed class ApiKeyAuthenticationHandler(
         Response.Headers.WWWAuthenticate = "Bearer";
         var result = await HandleAuthenticateOnceSafeAsync();
         var detail = result.Failure?.Message ?? "Send 'Authorization: Bearer <api key>'.";
-        await ProblemCatalog.Unauthorized(detail).ExecuteAsync(Context);
+        await ProblemCatalog.Unauthorized(detail).WriteAsync(Context);
     }
 }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Claims;
 using System.Threading.RateLimiting;
+using WritePipeline.Problems;
 
 namespace WritePipeline.Clients;
 
@@ -80,7 +81,7 @@ public sealed class ClientRateLimits : IDisposable
             }
 
             headers.RetryAfter = reset.ToString(CultureInfo.InvariantCulture);
-            await ClientProblems.TooManyRequests(reset).ExecuteAsync(context);
+            await ClientProblems.TooManyRequests(reset).WriteAsync(context);
         }
     }
 }

@@ -21,7 +21,7 @@ public static class GrantChecks
     public static ProblemHttpResult? Refusal(HttpContext http, string collection, CollectionAccess access) =>
         ApiKeyAuthenticationHandler.GrantsOf(http.User).Allows(collection, access)
             ? null
-            : ProblemCatalog.Forbidden($"This client has no '{(access == CollectionAccess.Read ? "r" : "w")}' grant on '{collection}' (grants: {Describe(http)}).");
+            : ProblemCatalog.Forbidden($"This client has no '{(access == CollectionAccess.Read ? "r" : "w")}' grant on '{collection}' (grants: {Describe(http)}).").ToResult();
 
     static string Describe(HttpContext http) => ApiKeyAuthenticationHandler.GrantsOf(http.User).ToString() is { Length: > 0 } grants ? grants : "none";
 }

@@ -4,6 +4,8 @@ using WritePipeline.Clients;
 using WritePipeline.Collections;
 using WritePipeline.Data;
 using WritePipeline.Writes;
+using WritePipeline.Problems;
+using WritePipeline.Writes.Status;
 
 namespace WritePipeline.Conflicts;
 
@@ -37,7 +39,7 @@ public static class ResolutionsApi
             : null;
         if (write is null || write.Status == WriteStatus.Rejected)
         {
-            return WriteProblems.WriteNotFound(id);
+            return WriteProblems.WriteNotFound(id).ToResult();
         }
 
         // A decision writes the record: it needs the grant a submission to the collection needs.
@@ -54,17 +56,17 @@ public static class ResolutionsApi
     {
         DecisionOutcome.Refused { RetryAfter: { } retryAfter } refused => RetryLater(http, refused, retryAfter),
         DecisionOutcome.Taken taken => TypedResults.Accepted(WriteStatusQuery.StatusPath(taken.Status.WriteId), taken.Status),
-        DecisionOutcome.Invalid { Violations: { } violations } => CollectionProblems.SchemaViolation(violations),
-        DecisionOutcome.Invalid invalid => ConflictProblems.InvalidResolution(invalid.Detail),
-        DecisionOutcome.Refused refused => ConflictProblems.ResolutionNotAllowed(refused.Status, refused.Reason),
-        DecisionOutcome.NotFound => WriteProblems.WriteNotFound(writeId),
+        DecisionOutcome.Invalid { Violations: { } violations } => CollectionProblems.SchemaViolation(violations).ToResult(),
+        DecisionOutcome.Invalid invalid => ConflictProblems.InvalidResolution(invalid.Detail).ToResult(),
+        DecisionOutcome.Refused refused => ConflictProblems.ResolutionNotAllowed(refused.Status, refused.Reason).ToResult(),
+        DecisionOutcome.NotFound => WriteProblems.WriteNotFound(writeId).ToResult(),
         _ => ConflictProblems.DecisionUnavailable(
-            "No worker answered in time. The decision was most likely not taken; read the write's status before deciding again."),
+            "No worker answered in time. The decision was most likely not taken; read the write's status before deciding again.").ToResult(),
     };
 
     static ProblemHttpResult RetryLater(HttpContext http, DecisionOutcome.Refused refused, TimeSpan retryAfter)
     {
         http.Response.Headers.RetryAfter = ConflictProblems.Seconds(retryAfter).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return ConflictProblems.DecisionUnderway(refused.Status, refused.Reason, retryAfter);
+        return ConflictProblems.DecisionUnderway(refused.Status, refused.Reason, retryAfter).ToResult();
     }
 }

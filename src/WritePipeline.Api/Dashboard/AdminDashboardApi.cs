@@ -25,7 +25,7 @@ public static class AdminDashboardApi
         var window = minutes ?? PipelineMetrics.DefaultMinutes;
         if (window is < PipelineMetrics.MinMinutes or > PipelineMetrics.MaxMinutes)
         {
-            return ProblemCatalog.InvalidQuery($"minutes must be {PipelineMetrics.MinMinutes} to {PipelineMetrics.MaxMinutes}.");
+            return ProblemCatalog.InvalidQuery($"minutes must be {PipelineMetrics.MinMinutes} to {PipelineMetrics.MaxMinutes}.").ToResult();
         }
 
         return TypedResults.Ok(await metrics.ReadAsync(window, http.RequestAborted));

@@ -22,8 +22,8 @@ public static class WritePipelineApiHosting
     {
         var services = builder.Services;
         services.AddOptions<Microsoft.AspNetCore.Builder.ForwardedHeadersOptions>()
-            .Configure<IOptions<ApiOptions>>((forwarded, api) => TrustedProxies.Configure(forwarded, api.Value.TrustedProxies));
-        services.AddProblemDetails(options => options.CustomizeProblemDetails = ProblemCatalog.Customize);
+            .Configure<IOptions<ApiOptions>>((forwarded, api) => TrustedProxyHeaders.Configure(forwarded, api.Value.TrustedProxies));
+        services.AddProblemDetails(options => options.CustomizeProblemDetails = ProblemResults.Customize);
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Encoder = Json.ReadableJson.Encoder);
         services.AddExceptionHandler<Json.BadRequests>();
         services.AddExceptionHandler<DatabaseUnavailableHandler>();
@@ -33,7 +33,7 @@ public static class WritePipelineApiHosting
         services.AddMemoryCache();
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
-            .AddScheme<AuthenticationSchemeOptions, OperatorTokenAuthenticationHandler>(OperatorTokenAuthenticationHandler.SchemeName, null);
+            .AddScheme<AuthenticationSchemeOptions, OperatorTokenAuthenticationHandler>(OperatorPolicies.TokenScheme, null);
         services.AddAuthorizationBuilder().AddOperatorPolicies();
         services.AddOperatorsApi();
         services.AddAdminApi();
@@ -43,6 +43,7 @@ public static class WritePipelineApiHosting
         services.AddClientsApi();
         services.AddSingleton<ClientRateLimits>();
         services.AddWritesApi();
+        services.AddScoped<SubmissionReader>();
         services.AddScoped<SubmissionWait>();
         services.AddWebhooksApi();
         return builder;

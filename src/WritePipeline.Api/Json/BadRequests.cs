@@ -21,7 +21,7 @@ public sealed class BadRequests : IExceptionHandler
         var problem = bad.InnerException is JsonException json
             ? ProblemCatalog.InvalidDocument($"{bad.Message} {json.Message}")
             : ProblemCatalog.Unreadable(bad.StatusCode, bad.Message);
-        await problem.ExecuteAsync(httpContext);
+        await problem.WriteAsync(httpContext);
         return true;
     }
 }

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using WritePipeline.Problems;
 
 namespace WritePipeline.Operators;
 
@@ -66,8 +67,8 @@ public static class AdminOperatorsApi
 
     static ProblemHttpResult Problem(OperatorChange change, Guid operatorId) => change switch
     {
-        OperatorChange.Invalid invalid => OperatorProblems.InvalidOperator(invalid.Detail),
-        OperatorChange.Refused refused => OperatorProblems.OperatorChangeRefused(refused.Detail),
-        _ => OperatorProblems.OperatorNotFound(operatorId),
+        OperatorChange.Invalid invalid => OperatorProblems.InvalidOperator(invalid.Detail).ToResult(),
+        OperatorChange.Refused refused => OperatorProblems.OperatorChangeRefused(refused.Detail).ToResult(),
+        _ => OperatorProblems.OperatorNotFound(operatorId).ToResult(),
     };
 }

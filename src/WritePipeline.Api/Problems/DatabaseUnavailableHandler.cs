@@ -24,7 +24,7 @@ public sealed class DatabaseUnavailableHandler(IOptions<ApiOptions> options, ILo
         logger.LogWarning("{Method} {Path} answered 503: the database could not be reached ({Reason})", httpContext.Request.Method, httpContext.Request.Path, exception.GetBaseException().Message);
         httpContext.Response.Headers.RetryAfter = options.Value.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
         await ProblemCatalog.DatabaseUnavailable("The database could not be reached. Nothing was accepted or changed; retry the request (with the same Idempotency-Key for a write).")
-            .ExecuteAsync(httpContext);
+            .WriteAsync(httpContext);
         return true;
     }
 }

@@ -63,7 +63,7 @@ public static class RecordsApi
             .SingleOrDefaultAsync(r => r.Collection == collection && r.Key == key, http.RequestAborted);
         if (record is not { Exists: true })
         {
-            return RecordProblems.RecordNotFound(collection, key);
+            return RecordProblems.RecordNotFound(collection, key).ToResult();
         }
 
         http.Response.Headers.ETag = ETags.For(record.Version);
@@ -82,7 +82,7 @@ public static class RecordsApi
         var pageSize = limit ?? DefaultPageSize;
         if (pageSize is < 1 or > MaxPageSize || after < 0)
         {
-            return ProblemCatalog.InvalidQuery($"limit must be 1 to {MaxPageSize} and after a version number (0 or more).");
+            return ProblemCatalog.InvalidQuery($"limit must be 1 to {MaxPageSize} and after a version number (0 or more).").ToResult();
         }
 
         var from = after ?? 0;
@@ -93,7 +93,7 @@ public static class RecordsApi
             .ToListAsync(http.RequestAborted);
         if (rows.Count == 0 && from == 0)
         {
-            return RecordProblems.RecordNotFound(collection, key);
+            return RecordProblems.RecordNotFound(collection, key).ToResult();
         }
 
         var items = rows.Take(pageSize)
@@ -109,9 +109,9 @@ public static class RecordsApi
     {
         if (!RecordNames.IsValidCollection(collection) || !RecordNames.IsValidKey(key))
         {
-            return ProblemCatalog.InvalidName($"'{collection}/{key}' is not a valid collection name and record key.");
+            return ProblemCatalog.InvalidName($"'{collection}/{key}' is not a valid collection name and record key.").ToResult();
         }
 
-        return collections.TryGet(collection, out _) ? null : CollectionProblems.UnknownCollection(collection);
+        return collections.TryGet(collection, out _) ? null : CollectionProblems.UnknownCollection(collection).ToResult();
     }
 }

@@ -57,32 +57,32 @@ public static class AdminWebhooksApi
     static async Task<Results<Ok<WebhookDeliveryPage>, ProblemHttpResult>> Deliveries(string id, int? limit, WebhookEndpoints endpoints, HttpContext http) =>
         Guid.TryParse(id, out var endpointId) && await endpoints.DeliveriesAsync(endpointId, null, limit, http.RequestAborted) is { } page
             ? TypedResults.Ok(page)
-            : WebhookProblems.WebhookNotFoundForOperator(id);
+            : WebhookProblems.WebhookNotFoundForOperator(id).ToResult();
 
     static async Task<Results<Ok<WebhookEndpointSummary>, ProblemHttpResult>> Enable(
         string id, WebhookOperatorRequest? request, WebhookEndpoints endpoints, HttpContext http) =>
         Guid.TryParse(id, out var endpointId)
             ? Answer(await endpoints.EnableByOperatorAsync(endpointId, http.User.Actor(), request?.Reason, http.RequestAborted))
-            : WebhookProblems.WebhookNotFoundForOperator(id);
+            : WebhookProblems.WebhookNotFoundForOperator(id).ToResult();
 
     static async Task<Results<Ok<WebhookEndpointSummary>, ProblemHttpResult>> Disable(
         string id, WebhookOperatorRequest? request, WebhookEndpoints endpoints, HttpContext http) =>
         Guid.TryParse(id, out var endpointId)
             ? Answer(await endpoints.DisableByOperatorAsync(endpointId, http.User.Actor(), request?.Reason, http.RequestAborted))
-            : WebhookProblems.WebhookNotFoundForOperator(id);
+            : WebhookProblems.WebhookNotFoundForOperator(id).ToResult();
 
     static async Task<Results<Accepted, ProblemHttpResult>> Resend(string id, string deliveryId, WebhookEndpoints endpoints, HttpContext http)
     {
         if (!Guid.TryParse(id, out var endpointId) || !Guid.TryParse(deliveryId, out var delivery))
         {
-            return WebhookProblems.WebhookNotFoundForOperator(Guid.TryParse(id, out _) ? deliveryId : id);
+            return WebhookProblems.WebhookNotFoundForOperator(Guid.TryParse(id, out _) ? deliveryId : id).ToResult();
         }
 
         return await endpoints.ResendByOperatorAsync(endpointId, delivery, http.User.Actor(), http.RequestAborted) switch
         {
             WebhookOutcome.Queued => TypedResults.Accepted($"/v1/admin/webhooks/{endpointId}/deliveries"),
-            WebhookOutcome.NotFound notFound => WebhookProblems.WebhookNotFoundForOperator(notFound.Id.ToString()),
-            WebhookOutcome.Unanswered => ProblemCatalog.BrokerUnavailable("The resend could not be queued; try again."),
+            WebhookOutcome.NotFound notFound => WebhookProblems.WebhookNotFoundForOperator(notFound.Id.ToString()).ToResult(),
+            WebhookOutcome.Unanswered => ProblemCatalog.BrokerUnavailable("The resend could not be queued; try again.").ToResult(),
             var other => throw new InvalidOperationException($"Unexpected outcome {other}."),
         };
     }
@@ -90,8 +90,8 @@ public static class AdminWebhooksApi
     static Results<Ok<WebhookEndpointSummary>, ProblemHttpResult> Answer(WebhookOutcome outcome) => outcome switch
     {
         WebhookOutcome.Changed changed => TypedResults.Ok(changed.Endpoint),
-        WebhookOutcome.NotFound notFound => WebhookProblems.WebhookNotFoundForOperator(notFound.Id.ToString()),
-        WebhookOutcome.Invalid invalid => WebhookProblems.InvalidWebhookAction(invalid.Detail),
+        WebhookOutcome.NotFound notFound => WebhookProblems.WebhookNotFoundForOperator(notFound.Id.ToString()).ToResult(),
+        WebhookOutcome.Invalid invalid => WebhookProblems.InvalidWebhookAction(invalid.Detail).ToResult(),
         var other => throw new InvalidOperationException($"Unexpected outcome {other}."),
     };
 }

@@ -58,14 +58,14 @@ public static class WebhooksApi
         var refusal = guard.Refusal(request.Url) ?? EventsRefusal(request.Events, required: true) ?? DescriptionRefusal(request.Description);
         if (refusal is not null)
         {
-            return WebhookProblems.InvalidWebhook(refusal);
+            return WebhookProblems.InvalidWebhook(refusal).ToResult();
         }
 
         var clientId = http.User.ClientId();
         var limit = options.Value.MaxEndpointsPerClient;
         if (await db.WebhookEndpoints.CountAsync(e => e.ClientId == clientId, http.RequestAborted) >= limit)
         {
-            return WebhookProblems.TooManyEndpoints(limit);
+            return WebhookProblems.TooManyEndpoints(limit).ToResult();
         }
 
         var endpoint = new WebhookEndpoint
@@ -87,7 +87,7 @@ public static class WebhooksApi
         {
             db.WebhookEndpoints.Remove(endpoint);
             await db.SaveChangesAsync(CancellationToken.None);
-            return WebhookProblems.TooManyEndpoints(limit);
+            return WebhookProblems.TooManyEndpoints(limit).ToResult();
         }
 
         outbox.Forget(endpoint.ClientId);
@@ -98,14 +98,14 @@ public static class WebhooksApi
         TypedResults.Ok(await endpoints.ListAsync(http.User.ClientId(), http.RequestAborted));
 
     static async Task<Results<Ok<WebhookEndpointView>, ProblemHttpResult>> Get(string id, HttpContext http, WebhookEndpoints endpoints) =>
-        await FindAsync(endpoints, http, id) is { } endpoint ? TypedResults.Ok(WebhookEndpointView.For(endpoint)) : WebhookProblems.WebhookNotFound(id);
+        await FindAsync(endpoints, http, id) is { } endpoint ? TypedResults.Ok(WebhookEndpointView.For(endpoint)) : WebhookProblems.WebhookNotFound(id).ToResult();
 
     static async Task<Results<Ok<WebhookEndpointView>, ProblemHttpResult>> Update(
         string id, WebhookEndpointRequest request, HttpContext http, WebhookEndpoints endpoints, AddressGuard guard)
     {
         if (await FindAsync(endpoints, http, id) is not { } endpoint)
         {
-            return WebhookProblems.WebhookNotFound(id);
+            return WebhookProblems.WebhookNotFound(id).ToResult();
         }
 
         var refusal = (request.Url is null ? null : guard.Refusal(request.Url))
@@ -113,14 +113,14 @@ public static class WebhooksApi
             ?? DescriptionRefusal(request.Description);
         if (refusal is not null)
         {
-            return WebhookProblems.InvalidWebhook(refusal);
+            return WebhookProblems.InvalidWebhook(refusal).ToResult();
         }
 
         // An operator stopped deliveries there (a receiver harming others, a compromised URL): that is theirs to undo.
         // One the pipeline disabled for failing, the client may enable again once its receiver is fixed.
         if (request.Enabled == true && endpoint.DisabledByOperator)
         {
-            return WebhookProblems.EndpointDisabledByOperator(endpoint.Id);
+            return WebhookProblems.EndpointDisabledByOperator(endpoint.Id).ToResult();
         }
 
         endpoint.Url = request.Url ?? endpoint.Url;
@@ -139,7 +139,7 @@ public static class WebhooksApi
     {
         if (await FindAsync(endpoints, http, id) is not { } endpoint)
         {
-            return WebhookProblems.WebhookNotFound(id);
+            return WebhookProblems.WebhookNotFound(id).ToResult();
         }
 
         db.WebhookEndpoints.Remove(endpoint);
@@ -152,7 +152,7 @@ public static class WebhooksApi
     {
         if (await FindAsync(endpoints, http, id) is not { } endpoint)
         {
-            return WebhookProblems.WebhookNotFound(id);
+            return WebhookProblems.WebhookNotFound(id).ToResult();
         }
 
         endpoint.PreviousSecret = endpoint.Secret;
@@ -165,26 +165,26 @@ public static class WebhooksApi
     static async Task<Results<Ok<WebhookDeliveryPage>, ProblemHttpResult>> Deliveries(string id, int? limit, HttpContext http, WebhookEndpoints endpoints) =>
         Guid.TryParse(id, out var endpointId) && await endpoints.DeliveriesAsync(endpointId, http.User.ClientId(), limit, http.RequestAborted) is { } page
             ? TypedResults.Ok(page)
-            : WebhookProblems.WebhookNotFound(id);
+            : WebhookProblems.WebhookNotFound(id).ToResult();
 
     static async Task<Results<Accepted, ProblemHttpResult>> Resend(string id, string deliveryId, HttpContext http, WebhookEndpoints endpoints)
     {
         if (!Guid.TryParse(id, out var endpointId))
         {
-            return WebhookProblems.WebhookNotFound(id);
+            return WebhookProblems.WebhookNotFound(id).ToResult();
         }
 
         if (!Guid.TryParse(deliveryId, out var delivery))
         {
             // Whether the endpoint exists decides which id the answer names, as for a well-formed delivery id.
-            return WebhookProblems.WebhookNotFound(await FindAsync(endpoints, http, id) is null ? id : deliveryId);
+            return WebhookProblems.WebhookNotFound(await FindAsync(endpoints, http, id) is null ? id : deliveryId).ToResult();
         }
 
         return await endpoints.ResendAsync(endpointId, delivery, http.User.ClientId(), http.RequestAborted) switch
         {
             WebhookOutcome.Queued => TypedResults.Accepted(PathOf(endpointId) + "/deliveries"),
-            WebhookOutcome.NotFound notFound => WebhookProblems.WebhookNotFound(notFound.Id == endpointId ? id : deliveryId),
-            WebhookOutcome.Unanswered => ProblemCatalog.BrokerUnavailable("The resend could not be queued; try again."),
+            WebhookOutcome.NotFound notFound => WebhookProblems.WebhookNotFound(notFound.Id == endpointId ? id : deliveryId).ToResult(),
+            WebhookOutcome.Unanswered => ProblemCatalog.BrokerUnavailable("The resend could not be queued; try again.").ToResult(),
             var other => throw new InvalidOperationException($"Unexpected outcome {other}."),
         };
     }

@@ -1,10 +1,11 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
-using WritePipeline.Conflicts;
 using WritePipeline.Contracts;
 using WritePipeline.Data;
 using WritePipeline.Records;
+using WritePipeline.Problems;
+using WritePipeline.Writes.Status;
 
 namespace WritePipeline.Writes;
 
@@ -13,7 +14,7 @@ namespace WritePipeline.Writes;
 /// seconds (capped) for it. The write is on the broker either way; only the answer changes: the record (200, 201),
 /// nothing (204, a delete), the conflict (409, 412), the failure (422), or the usual 202 when time runs out.
 /// </summary>
-public sealed class SubmissionWait(WritePipelineDbContext db, TimeProvider clock)
+public sealed class SubmissionWait(WritePipelineDbContext db, WriteStatusQuery statuses, TimeProvider clock)
 {
     static readonly TimeSpan FrequentLooksFor = TimeSpan.FromMilliseconds(100);
 
@@ -43,7 +44,7 @@ public sealed class SubmissionWait(WritePipelineDbContext db, TimeProvider clock
         var pause = TimeSpan.FromMilliseconds(2);
         while (true)
         {
-            var status = await WriteStatusQuery.ReadAsync(db, writeId, clientId, http.RequestAborted);
+            var status = await statuses.ReadAsync(writeId, clientId, http.RequestAborted);
             if (status is not null && await AnswerAsync(status, http) is { } answer)
             {
                 return answer;
@@ -86,10 +87,10 @@ public sealed class SubmissionWait(WritePipelineDbContext db, TimeProvider clock
 
             // Not while merely "conflicted": a moment later the saga has it, and the answer can list the actions allowed.
             case WriteStatus.Notified or WriteStatus.Parked when status.Conflict is { } conflict:
-                return WriteProblems.WriteConflicted(conflict.Type, conflict.Detail, Extensions(status));
+                return WriteProblems.WriteConflicted(conflict.Type, conflict.Detail, Extensions(status)).ToResult();
 
             case WriteStatus.Failed when status.Error is { } error:
-                return WriteProblems.WriteFailed(error.Type, error.Detail ?? error.Type, Extensions(status));
+                return WriteProblems.WriteFailed(error.Type, error.Detail ?? error.Type, Extensions(status)).ToResult();
 
             default:
                 return null;

@@ -5,9 +5,8 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using WritePipeline.Clients;
 using WritePipeline.Contracts;
-using WritePipeline.Data;
 using WritePipeline.Problems;
-using WritePipeline.Conflicts;
+using WritePipeline.Writes.Status;
 
 namespace WritePipeline.Writes;
 
@@ -123,33 +122,33 @@ public static class WritesApi
                 http.Response.Headers.RetryAfter = retryAfter;
                 return TypedResults.Accepted(WriteStatusQuery.StatusPath(accepted.Receipt.WriteId), accepted.Receipt);
             case SubmitResult.IdempotencyMismatch mismatch:
-                return WriteProblems.IdempotencyKeyMismatch(mismatch.IdempotencyKey);
+                return WriteProblems.IdempotencyKeyMismatch(mismatch.IdempotencyKey).ToResult();
             case SubmitResult.BrokerUnavailable unavailable:
                 http.Response.Headers.RetryAfter = retryAfter;
-                return ProblemCatalog.BrokerUnavailable(unavailable.Detail);
+                return ProblemCatalog.BrokerUnavailable(unavailable.Detail).ToResult();
             case SubmitResult.DatabaseUnavailable unavailable:
                 http.Response.Headers.RetryAfter = retryAfter;
-                return ProblemCatalog.DatabaseUnavailable(unavailable.Detail);
+                return ProblemCatalog.DatabaseUnavailable(unavailable.Detail).ToResult();
             case SubmitResult.BacklogFull full:
                 http.Response.Headers.RetryAfter = retryAfter;
-                return WriteProblems.BacklogFull(full.Partition);
+                return WriteProblems.BacklogFull(full.Partition).ToResult();
             default:
                 throw new InvalidOperationException("Unknown submission result.");
         }
     }
 
     static async Task<Results<Ok<WriteStatusView>, ProblemHttpResult>> GetWrite(
-        string writeId, HttpContext http, WritePipelineDbContext db, IOptions<ApiOptions> options)
+        string writeId, HttpContext http, WriteStatusQuery statuses, IOptions<ApiOptions> options)
     {
         if (!Guid.TryParse(writeId, out var id))
         {
-            return WriteProblems.WriteNotFound(Guid.Empty);
+            return WriteProblems.WriteNotFound(Guid.Empty).ToResult();
         }
 
-        var status = await WriteStatusQuery.ReadAsync(db, id, http.User.ClientId(), http.RequestAborted);
+        var status = await statuses.ReadAsync(id, http.User.ClientId(), http.RequestAborted);
         if (status is null)
         {
-            return WriteProblems.WriteNotFound(id);
+            return WriteProblems.WriteNotFound(id).ToResult();
         }
 
         if (!WriteStatus.IsFinal(status.Status))

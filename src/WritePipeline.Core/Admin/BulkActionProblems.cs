@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
 using WritePipeline.Problems;
 
 namespace WritePipeline.Admin;
@@ -7,17 +5,17 @@ namespace WritePipeline.Admin;
 /// <summary>The problems an operator's bulk action is answered with.</summary>
 public static class BulkActionProblems
 {
-    public static ProblemHttpResult InvalidBulkAction(string detail) =>
-        Kinds.InvalidBulkAction.Result(detail);
+    public static Problem InvalidBulkAction(string detail) =>
+        Kinds.InvalidBulkAction.Problem(detail);
 
-    public static ProblemHttpResult BulkActionNotFound(Guid id) =>
-        Kinds.BulkActionNotFound.Result($"No bulk action '{id}'.");
+    public static Problem BulkActionNotFound(Guid id) =>
+        Kinds.BulkActionNotFound.Problem($"No bulk action '{id}'.");
 
     /// <summary>The kinds of <see cref="BulkActionProblems"/>.</summary>
     public static class Kinds
     {
-        public static readonly ProblemKind InvalidBulkAction = new(StatusCodes.Status400BadRequest, "invalid-bulk-action", "The bulk action is not valid.");
+        public static readonly ProblemKind InvalidBulkAction = new(400, "invalid-bulk-action", "The bulk action is not valid.");
 
-        public static readonly ProblemKind BulkActionNotFound = new(StatusCodes.Status404NotFound, "bulk-action-not-found", "The bulk action does not exist.");
+        public static readonly ProblemKind BulkActionNotFound = new(404, "bulk-action-not-found", "The bulk action does not exist.");
     }
 }

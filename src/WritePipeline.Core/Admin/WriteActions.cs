@@ -7,6 +7,7 @@ using WritePipeline.Contracts;
 using WritePipeline.Data;
 using WritePipeline.Json;
 using WritePipeline.Writes;
+using WritePipeline.Writes.Status;
 
 namespace WritePipeline.Admin;
 
@@ -20,6 +21,7 @@ namespace WritePipeline.Admin;
 public sealed class WriteActions(
     WritePipelineDbContext db,
     Decisions decisions,
+    WriteStatusQuery statuses,
     WriteDispatcher dispatcher,
     IRequestClient<RestoreConflict> restorer,
     AuditLog audit,
@@ -171,7 +173,7 @@ public sealed class WriteActions(
     }
 
     async Task<DecisionOutcome> TakenAsync(Guid writeId, CancellationToken cancellationToken) =>
-        new DecisionOutcome.Taken((await WriteStatusQuery.ReadAsync(db, writeId, null, cancellationToken))!);
+        new DecisionOutcome.Taken((await statuses.ReadAsync(writeId, null, cancellationToken))!);
 
     Task<Write?> FindAsync(Guid writeId, CancellationToken cancellationToken) =>
         db.Writes.AsNoTracking().SingleOrDefaultAsync(w => w.Id == writeId && w.Status != WriteStatus.Rejected, cancellationToken);

@@ -9,6 +9,7 @@ using WritePipeline.Records;
 using WritePipeline.Webhooks;
 using WritePipeline.Writes;
 using WritePipeline.Writes.Detection;
+using WritePipeline.Writes.Status;
 
 namespace WritePipeline.Admin;
 
@@ -34,11 +35,11 @@ public sealed record WriteDetailsView(
     IReadOnlyList<TimelineEvent> Timeline);
 
 /// <summary>Reads <see cref="WriteDetailsView"/> for the console's write page and <c>GET /v1/admin/writes/{id}/details</c>.</summary>
-public sealed class WriteDetails(WritePipelineDbContext db, AuditLog audit)
+public sealed class WriteDetails(WritePipelineDbContext db, AuditLog audit, WriteStatusQuery statuses)
 {
     public async Task<WriteDetailsView?> ReadAsync(Guid writeId, CancellationToken cancellationToken)
     {
-        var status = await WriteStatusQuery.ReadAsync(db, writeId, null, cancellationToken);
+        var status = await statuses.ReadAsync(writeId, null, cancellationToken);
         if (status is null)
         {
             return null;

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using CsvHelper;
-using Microsoft.AspNetCore.Http;
 
 namespace WritePipeline.Audit;
 
@@ -13,12 +12,17 @@ public static class Csv
     /// <summary>A writer of CSV records onto <paramref name="output"/>, which stays open; dispose it to write out the last records.</summary>
     public static CsvWriter Writer(TextWriter output) => CsvWriter.Create(output, Options, leaveOpen: true);
 
-    /// <summary>Answers with a CSV download named after <paramref name="name"/> and the time, written by <paramref name="write"/>; every export uses it.</summary>
-    public static async Task DownloadAsync(HttpContext http, string name, Func<TextWriter, Task> write)
+    /// <summary>The media type of an export.</summary>
+    public const string ContentType = "text/csv; charset=utf-8";
+
+    /// <summary>The <c>Content-Disposition</c> of an export named after <paramref name="name"/> and the time; every export uses it.</summary>
+    public static string Attachment(string name) =>
+        $"attachment; filename=\"{name}-{DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}.csv\"";
+
+    /// <summary>Writes an export onto <paramref name="body"/> (UTF-8, no byte order mark) with <paramref name="write"/>.</summary>
+    public static async Task WriteAsync(Stream body, Func<TextWriter, Task> write)
     {
-        http.Response.ContentType = "text/csv; charset=utf-8";
-        http.Response.Headers.ContentDisposition = $"attachment; filename=\"{name}-{DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}.csv\"";
-        await using var output = new StreamWriter(http.Response.Body, new UTF8Encoding(false));
+        await using var output = new StreamWriter(body, new UTF8Encoding(false));
         await write(output);
     }
 

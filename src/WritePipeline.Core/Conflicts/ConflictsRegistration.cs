@@ -1,5 +1,6 @@
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using WritePipeline.Audit;
 using WritePipeline.Conflicts.SagaActivities;
 using WritePipeline.Data.Sagas;
@@ -9,6 +10,7 @@ using WritePipeline.Scheduling;
 using WritePipeline.Telemetry;
 using WritePipeline.Webhooks;
 using WritePipeline.Writes;
+using WritePipeline.Writes.Status;
 
 namespace WritePipeline.Conflicts;
 
@@ -68,12 +70,15 @@ public static class ConflictsRegistration
         return services;
     }
 
-    /// <summary>The webhooks of a write's events, for the apply path and the saga; tests that host those on the harness add the same.</summary>
+    /// <summary>
+    /// A write's status with the conflict's part, and the webhooks of a write's events, for the apply path and the saga;
+    /// tests that host those on the harness add the same.
+    /// </summary>
     public static IServiceCollection AddWriteStatusWebhooks(IServiceCollection services)
     {
-        WebhookRegistration.AddWebhookOutbox(services);
-        services.AddScoped<WriteStatusWebhooks>();
-        services.AddScoped<IWriteWebhooks>(provider => provider.GetRequiredService<WriteStatusWebhooks>());
+        WritesRegistration.AddWriteStatus(services);
+        services.TryAddScoped<IWriteDecisions, WriteDecisions>();
+        services.TryAddScoped<WriteStatusWebhooks>();
         return services;
     }
 

@@ -1,10 +1,10 @@
 using MassTransit;
 using WritePipeline.Collections;
 using WritePipeline.Contracts;
-using WritePipeline.Data;
 using WritePipeline.Json;
 using WritePipeline.Writes;
 using WritePipeline.Problems;
+using WritePipeline.Writes.Status;
 
 namespace WritePipeline.Conflicts;
 
@@ -41,7 +41,7 @@ public abstract record DecisionOutcome
 /// Takes decisions about conflicted writes for whoever may take them (the submitter, an operator): one path, the
 /// conflict saga, which alone decides, so two concurrent decisions cannot both be taken.
 /// </summary>
-public sealed class Decisions(WritePipelineDbContext db, IRequestClient<ResolveConflict> saga, CollectionCatalog collections)
+public sealed class Decisions(IRequestClient<ResolveConflict> saga, CollectionCatalog collections, WriteStatusQuery statuses)
 {
     public const int MaxReasonLength = ResolutionPolicy.MaxReasonLength;
 
@@ -88,6 +88,6 @@ public sealed class Decisions(WritePipelineDbContext db, IRequestClient<ResolveC
         }
 
         var viewer = audience == StatusAudience.Client ? write.ClientId : (Guid?)null;
-        return new DecisionOutcome.Taken((await WriteStatusQuery.ReadAsync(db, write.Id, viewer, cancellationToken))!);
+        return new DecisionOutcome.Taken((await statuses.ReadAsync(write.Id, viewer, cancellationToken))!);
     }
 }

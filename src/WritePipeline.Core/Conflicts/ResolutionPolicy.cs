@@ -1,5 +1,6 @@
 using WritePipeline.Contracts;
 using WritePipeline.Writes;
+using WritePipeline.Writes.Status;
 
 namespace WritePipeline.Conflicts;
 

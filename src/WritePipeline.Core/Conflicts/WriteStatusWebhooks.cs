@@ -1,46 +1,18 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
-using WritePipeline.Data;
-using WritePipeline.Json;
 using WritePipeline.Webhooks;
 using WritePipeline.Writes;
 using WritePipeline.Writes.Detection;
+using WritePipeline.Writes.Status;
 
 namespace WritePipeline.Conflicts;
 
 /// <summary>
-/// Records the webhook deliveries a write's event owes its client, in the caller's unit of work. A webhook's data is
-/// the write's status resource as its client sees it (<see cref="WriteStatusView"/>), with its links.
+/// The webhooks of a conflicted write's events, which the saga sends (<see cref="SagaActivities.ConflictReports"/>): the
+/// write's status (<see cref="WriteWebhooks"/>) with its conflict and the saga's decision as they are in the saga's
+/// transaction.
 /// </summary>
-public sealed class WriteStatusWebhooks(WritePipelineDbContext db, WebhookOutbox outbox, IOptions<WebhookOptions> options) : IWriteWebhooks
+public sealed class WriteStatusWebhooks(WriteWebhooks webhooks)
 {
-    static JsonSerializerOptions Json => ReadableJson.Options;
-
-    public Task<IReadOnlyList<WebhookDelivery>> RecordAsync(string eventType, Write write, CancellationToken cancellationToken) =>
-        RecordAsync(eventType, write, null, null, cancellationToken);
-
-    /// <summary>A conflicted write's event: its status shows the conflict and, once decided, the saga's decision.</summary>
-    public async Task<IReadOnlyList<WebhookDelivery>> RecordAsync(
-        string eventType, Write write, WriteConflict? conflict, ConflictState? saga, CancellationToken cancellationToken)
-    {
-        if (!await outbox.HasSubscriberAsync(write.ClientId, eventType, cancellationToken))
-        {
-            return [];
-        }
-
-        var blockerClientId = write.HeldBehind is { } blocker
-            ? await db.Writes.AsNoTracking().Where(w => w.Id == blocker).Select(w => (Guid?)w.ClientId).FirstOrDefaultAsync(cancellationToken)
-            : null;
-        var status = WriteStatusView.For(write, conflict, saga, blockerClientId, StatusAudience.Client);
-        var data = JsonSerializer.SerializeToNode(status, Json)!.AsObject();
-        var link = (options.Value.PublicBaseUrl?.TrimEnd('/') ?? string.Empty) + WriteStatusQuery.StatusPath(write.Id);
-        data["links"] = new JsonObject
-        {
-            ["status"] = link,
-            ["resolution"] = link + "/resolution",
-        };
-        return await outbox.AddAsync(new WebhookEvent(eventType, write.ClientId, write.Id, saga?.Conflicts, data), cancellationToken);
-    }
+    public Task<IReadOnlyList<WebhookDelivery>> RecordAsync(
+        string eventType, Write write, WriteConflict? conflict, ConflictState? saga, CancellationToken cancellationToken) =>
+        webhooks.RecordAsync(eventType, write, conflict, WriteDecisions.Of(saga), cancellationToken);
 }

@@ -52,6 +52,7 @@ public static class WritePipelineHosting
         services.AddHostedService<StartupTasks>();
         services.AddWritePipelineMessaging(options);
         services.AddWebhooks(options.Webhooks);
+        services.AddWrites();
         services.AddConflicts();
         services.AddAudit();
 

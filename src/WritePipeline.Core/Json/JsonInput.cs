@@ -8,7 +8,7 @@ namespace WritePipeline.Json;
 /// The rules every JSON body obeys, whatever the endpoint: UTF-8 only (RFC 8259; an invalid byte is refused, never
 /// replaced), no member name twice in one object (a later merge patch or pointer would not know which one is meant),
 /// nesting at most <see cref="MaxDepth"/> deep. The size limit is <see cref="ApiOptions.MaxBodyBytes"/>
-/// (<see cref="JsonBodies"/>). docs/api.md states them for clients.
+/// (<c>JsonBodies</c>, in the API host). docs/api.md states them for clients.
 /// </summary>
 public static class JsonInput
 {

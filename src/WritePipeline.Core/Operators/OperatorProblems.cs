@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
 using WritePipeline.Problems;
 
 namespace WritePipeline.Operators;
@@ -7,22 +5,22 @@ namespace WritePipeline.Operators;
 /// <summary>The problems operator administration is answered with.</summary>
 public static class OperatorProblems
 {
-    public static ProblemHttpResult InvalidOperator(string detail) =>
-        Kinds.InvalidOperator.Result(detail);
+    public static Problem InvalidOperator(string detail) =>
+        Kinds.InvalidOperator.Problem(detail);
 
-    public static ProblemHttpResult OperatorChangeRefused(string detail) =>
-        Kinds.OperatorChangeRefused.Result(detail);
+    public static Problem OperatorChangeRefused(string detail) =>
+        Kinds.OperatorChangeRefused.Problem(detail);
 
-    public static ProblemHttpResult OperatorNotFound(Guid id) =>
-        Kinds.OperatorNotFound.Result($"No operator {id}.");
+    public static Problem OperatorNotFound(Guid id) =>
+        Kinds.OperatorNotFound.Problem($"No operator {id}.");
 
     /// <summary>The kinds of <see cref="OperatorProblems"/>.</summary>
     public static class Kinds
     {
-        public static readonly ProblemKind InvalidOperator = new(StatusCodes.Status400BadRequest, "invalid-operator", "The operator account is not valid.");
+        public static readonly ProblemKind InvalidOperator = new(400, "invalid-operator", "The operator account is not valid.");
 
-        public static readonly ProblemKind OperatorChangeRefused = new(StatusCodes.Status409Conflict, "operator-change-refused", "The change would leave nobody to manage operators.");
+        public static readonly ProblemKind OperatorChangeRefused = new(409, "operator-change-refused", "The change would leave nobody to manage operators.");
 
-        public static readonly ProblemKind OperatorNotFound = new(StatusCodes.Status404NotFound, "operator-not-found", "The operator does not exist.");
+        public static readonly ProblemKind OperatorNotFound = new(404, "operator-not-found", "The operator does not exist.");
     }
 }

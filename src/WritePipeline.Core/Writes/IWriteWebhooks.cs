@@ -4,7 +4,7 @@ namespace WritePipeline.Writes;
 
 /// <summary>
 /// Records the webhook deliveries a write's event (applied, held) owes its client, in the caller's unit of work. The
-/// payload is the write's status resource, which the conflict feature builds (it shows the conflict and the decision).
+/// payload is the write's status resource (<see cref="Status.WriteWebhooks"/>).
 /// </summary>
 public interface IWriteWebhooks
 {

@@ -1,15 +1,30 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using WritePipeline.Scheduling;
+using WritePipeline.Webhooks;
 using WritePipeline.Writes.Detection;
+using WritePipeline.Writes.Status;
 
 namespace WritePipeline.Writes;
 
 public static class WritesRegistration
 {
-    /// <summary>In the API host: reading, recording and sending submissions.</summary>
+    /// <summary>In every host: a write's status resource and the webhooks that carry it.</summary>
+    public static IServiceCollection AddWrites(this IServiceCollection services) => AddWriteStatus(services);
+
+    /// <summary>A write's status resource and the webhooks that carry it; the conflict feature adds its part (<see cref="IWriteDecisions"/>).</summary>
+    public static IServiceCollection AddWriteStatus(IServiceCollection services)
+    {
+        WebhookRegistration.AddWebhookOutbox(services);
+        services.TryAddScoped<WriteStatusQuery>();
+        services.TryAddScoped<WriteWebhooks>();
+        services.TryAddScoped<IWriteWebhooks>(provider => provider.GetRequiredService<WriteWebhooks>());
+        return services;
+    }
+
+    /// <summary>In the API host: recording and sending submissions.</summary>
     public static IServiceCollection AddWritesApi(this IServiceCollection services)
     {
-        services.AddScoped<SubmissionReader>();
         services.AddScoped<WriteSubmitter>();
         services.AddSingleton<WriteRecorder>();
         services.AddScoped<WriteDispatcher>();

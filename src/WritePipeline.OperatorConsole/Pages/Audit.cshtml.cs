@@ -15,7 +15,7 @@ public sealed class AuditModel(AuditLog log) : ConsolePageModel
     }
 
     public Task OnGetExportAsync(string? actor, string? action, Guid? writeId, DateTime? since) =>
-        Csv.DownloadAsync(HttpContext, "audit", output => log.ExportCsvAsync(FilterFrom(actor, action, writeId, since), output, HttpContext.RequestAborted));
+        DownloadCsvAsync("audit", output => log.ExportCsvAsync(FilterFrom(actor, action, writeId, since), output, HttpContext.RequestAborted));
 
     static AuditFilter FilterFrom(string? actor, string? action, Guid? writeId, DateTime? since) => new()
     {

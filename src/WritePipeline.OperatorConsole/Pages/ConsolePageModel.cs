@@ -26,6 +26,14 @@ public abstract class ConsolePageModel : PageModel
 
     public string Actor => User.Actor();
 
+    /// <summary>Answers with a CSV export named after <paramref name="name"/>, written by <paramref name="write"/> (<see cref="Audit.Csv"/>).</summary>
+    protected Task DownloadCsvAsync(string name, Func<TextWriter, Task> write)
+    {
+        Response.ContentType = Audit.Csv.ContentType;
+        Response.Headers.ContentDisposition = Audit.Csv.Attachment(name);
+        return Audit.Csv.WriteAsync(Response.Body, write);
+    }
+
     /// <summary>Viewers see every page but no action; the buttons are hidden and, should a form arrive anyway, refused.</summary>
     public bool CanAct => User.IsInRole(OperatorRoles.Operator) || User.IsInRole(OperatorRoles.Admin);
 

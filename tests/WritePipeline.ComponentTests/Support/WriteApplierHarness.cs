@@ -6,6 +6,7 @@ using WritePipeline.Contracts;
 using WritePipeline.Data;
 using WritePipeline.Testing;
 using WritePipeline.Writes.Detection;
+using WritePipeline.Writes.Status;
 
 namespace WritePipeline.ComponentTests.Support;
 
@@ -68,6 +69,13 @@ public sealed class WriteApplierHarness : IAsyncDisposable
     public Task RejectAsync(IReadOnlyCollection<Guid> writeIds) => QueryAsync(db => db.Writes
         .Where(w => writeIds.Contains(w.Id) && w.Status == WriteStatus.Queued)
         .ExecuteUpdateAsync(update => update.SetProperty(w => w.Status, WriteStatus.Rejected)));
+
+    /// <summary>A write's status resource, read as the endpoints read it.</summary>
+    public async Task<WriteStatusView?> ReadStatusAsync(Guid writeId, Guid? clientId)
+    {
+        await using var scope = _provider.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<WriteStatusQuery>().ReadAsync(writeId, clientId, CancellationToken.None);
+    }
 
     public async Task QueryAsync(Func<WritePipelineDbContext, Task> query)
     {

@@ -3,6 +3,7 @@ using WritePipeline.Conflicts;
 using WritePipeline.Contracts;
 using WritePipeline.Writes;
 using WritePipeline.Writes.Detection;
+using WritePipeline.Writes.Status;
 
 namespace WritePipeline.UnitTests.Conflicts;
 

@@ -25,7 +25,7 @@ public sealed partial class ProblemCatalogTests
     {
         var context = new ProblemDetailsContext { HttpContext = new DefaultHttpContext(), ProblemDetails = new ProblemDetails { Status = status } };
 
-        ProblemCatalog.Customize(context);
+        ProblemResults.Customize(context);
 
         Assert.Equal("https://writepipeline.dev/problems/" + kind, context.ProblemDetails.Type);
     }
@@ -39,7 +39,7 @@ public sealed partial class ProblemCatalogTests
             ProblemDetails = new ProblemDetails { Status = 409, Type = "https://writepipeline.dev/problems/resolution-not-allowed", Title = "kept" },
         };
 
-        ProblemCatalog.Customize(context);
+        ProblemResults.Customize(context);
 
         Assert.Equal(("https://writepipeline.dev/problems/resolution-not-allowed", "kept"), (context.ProblemDetails.Type, context.ProblemDetails.Title));
     }

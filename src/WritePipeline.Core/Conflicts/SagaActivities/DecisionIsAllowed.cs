@@ -1,5 +1,6 @@
 using MassTransit;
 using WritePipeline.Contracts;
+using WritePipeline.Writes.Status;
 
 namespace WritePipeline.Conflicts.SagaActivities;
 

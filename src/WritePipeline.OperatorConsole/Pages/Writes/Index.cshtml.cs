@@ -23,7 +23,7 @@ public sealed class WritesIndexModel(ParkedWrites writes, BulkActions bulk) : Co
     }
 
     public async Task OnGetExportAsync(string? collection, string? key, string? kind, Guid? client, int? olderThanMinutes, string? q) =>
-        await Audit.Csv.DownloadAsync(HttpContext, "parked-writes", output =>
+        await DownloadCsvAsync("parked-writes", output =>
             writes.ExportCsvAsync(FilterFrom(collection, key, kind, client, olderThanMinutes, q, 1), output, HttpContext.RequestAborted));
 
     public async Task<IActionResult> OnPostBulkAsync(List<Guid> ids, string? action, string? reason)

@@ -1,36 +1,35 @@
 using Microsoft.EntityFrameworkCore;
 using WritePipeline.Data;
-using WritePipeline.Writes;
 using WritePipeline.Writes.Detection;
 
-namespace WritePipeline.Conflicts;
+namespace WritePipeline.Writes.Status;
 
 /// <summary>
 /// A write's status resource: where it lives (its link, in receipts, webhooks and outcomes) and how it is read, for the
-/// endpoints that serve it and the services that answer with it.
+/// endpoints that serve it and the services that answer with it. The conflict's part comes from <see cref="IWriteDecisions"/>.
 /// </summary>
-public static class WriteStatusQuery
+public sealed class WriteStatusQuery(WritePipelineDbContext db, IWriteDecisions decisions)
 {
     /// <summary>
     /// The status resource of a client's write as that client sees it, or of any client's write with every detail, for
     /// operators (<paramref name="clientId"/> null); null when there is no such write. Another client's write, and one the
     /// broker never confirmed (its client got 503), do not exist for this caller.
     /// </summary>
-    public static async Task<WriteStatusView?> ReadAsync(WritePipelineDbContext db, Guid writeId, Guid? clientId, CancellationToken cancellationToken)
+    public async Task<WriteStatusView?> ReadAsync(Guid writeId, Guid? clientId, CancellationToken cancellationToken)
     {
-        // One round trip: the write, with its conflict and its saga when it had one.
+        // One round trip: the write, with its conflict and its saga's decision when it had one.
         var found = await (
                 from w in db.Writes.AsNoTracking()
                 where w.Id == writeId && (clientId == null || w.ClientId == clientId)
                 join c in db.WriteConflicts.AsNoTracking() on w.Id equals c.WriteId into conflicts
                 from conflict in conflicts.DefaultIfEmpty()
-                join s in db.ConflictSagas.AsNoTracking() on w.Id equals s.CorrelationId into sagas
-                from saga in sagas.DefaultIfEmpty()
+                join d in decisions.Decisions on (Guid?)w.Id equals d.WriteId into decided
+                from decision in decided.DefaultIfEmpty()
                 select new
                 {
                     Write = w,
                     Conflict = conflict,
-                    Saga = saga,
+                    Decision = decision,
                     BlockerClientId = db.Set<Write>().Where(b => b.Id == w.HeldBehind).Select(b => (Guid?)b.ClientId).FirstOrDefault(),
                 })
             .SingleOrDefaultAsync(cancellationToken);
@@ -40,7 +39,12 @@ public static class WriteStatusQuery
         }
 
         return WriteStatusView.For(
-            found.Write, found.Conflict, found.Saga, found.BlockerClientId, clientId is null ? StatusAudience.Operator : StatusAudience.Client);
+            found.Write,
+            found.Conflict,
+            found.Decision is { WriteId: not null } taken ? taken : null,
+            decisions.AllowedActions(found.Write),
+            found.BlockerClientId,
+            clientId is null ? StatusAudience.Operator : StatusAudience.Client);
     }
 
     /// <summary>The path of a write's status resource, <c>/v1/writes/{writeId}</c>.</summary>

@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using WritePipeline.Problems;
@@ -26,7 +25,7 @@ public sealed class JsonBodies(RequestDelegate next, IOptions<ApiOptions> option
         var limit = options.Value.MaxBodyBytes;
         if (request.ContentLength > limit)
         {
-            await ProblemCatalog.PayloadTooLarge(limit).ExecuteAsync(context);
+            await ProblemCatalog.PayloadTooLarge(limit).WriteAsync(context);
             return;
         }
 
@@ -40,7 +39,7 @@ public sealed class JsonBodies(RequestDelegate next, IOptions<ApiOptions> option
             {
                 if (buffer.Length + read > limit)
                 {
-                    await ProblemCatalog.PayloadTooLarge(limit).ExecuteAsync(context);
+                    await ProblemCatalog.PayloadTooLarge(limit).WriteAsync(context);
                     return;
                 }
 
@@ -55,7 +54,7 @@ public sealed class JsonBodies(RequestDelegate next, IOptions<ApiOptions> option
         var (node, refusal) = JsonInput.Parse(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
         if (refusal is not null)
         {
-            await ProblemCatalog.MalformedJson(refusal).ExecuteAsync(context);
+            await ProblemCatalog.MalformedJson(refusal).WriteAsync(context);
             return;
         }
 

@@ -1,7 +1,6 @@
-using WritePipeline.Writes;
 using WritePipeline.Writes.Detection;
 
-namespace WritePipeline.Conflicts;
+namespace WritePipeline.Writes.Status;
 
 /// <summary>Why a write was not applied.</summary>
 public sealed record WriteError(string Type, string? Detail);
@@ -42,8 +41,11 @@ public sealed record WriteStatusView(
     /// <summary>How a client's status resource names an operator who decided: the role, never the operator's name.</summary>
     public const string OperatorDecided = "operator";
 
+    /// <param name="decision">What the write's conflict saga says of it, if it had a conflict (<see cref="IWriteDecisions"/>).</param>
+    /// <param name="actions">The decisions the write allows now (<see cref="IWriteDecisions.AllowedActions"/>).</param>
     /// <param name="blockerClientId">The client of the write <paramref name="write"/> is held behind, when it is held.</param>
-    public static WriteStatusView For(Write write, WriteConflict? conflict, ConflictState? saga, Guid? blockerClientId, StatusAudience audience)
+    public static WriteStatusView For(
+        Write write, WriteConflict? conflict, DecisionState? decision, IReadOnlyList<string> actions, Guid? blockerClientId, StatusAudience audience)
     {
         var everything = audience == StatusAudience.Operator;
         HeldBehindView? heldBehind = null;
@@ -66,10 +68,10 @@ public sealed record WriteStatusView(
             conflict is null ? null : ConflictView.For(conflict),
             heldBehind,
             write.RetryUntil,
-            ResolutionPolicy.AllowedActions(write.Status, write.Operation, write.ErrorType),
-            saga?.ResolutionAction is null
+            actions,
+            decision?.Action is null
                 ? null
-                : new ResolutionView(saga.ResolutionAction, saga.ResolutionReason, everything ? saga.ResolvedBy : ClientSees(saga.ResolvedBy), saga.ResolutionRequestedAt, saga.ResolvedAt));
+                : new ResolutionView(decision.Action, decision.Reason, everything ? decision.By : ClientSees(decision.By), decision.RequestedAt, decision.ResolvedAt));
     }
 
     /// <summary>Operators are named in the audit log and to other operators; a client learns only that an operator decided.</summary>

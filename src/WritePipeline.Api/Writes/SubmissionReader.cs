@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Net.Http.Headers;
 using WritePipeline.Collections;
@@ -20,17 +19,17 @@ public sealed class SubmissionReader(CollectionCatalog collections)
     {
         if (!RecordNames.IsValidCollection(collection))
         {
-            return Fail(ProblemCatalog.InvalidName($"'{collection}' is not a valid collection name: lower-case letters, digits, '_' and '-', starting with a letter, at most {RecordNames.MaxCollectionLength} characters."));
+            return Fail(ProblemCatalog.InvalidName($"'{collection}' is not a valid collection name: lower-case letters, digits, '_' and '-', starting with a letter, at most {RecordNames.MaxCollectionLength} characters.").ToResult());
         }
 
         if (!RecordNames.IsValidKey(key))
         {
-            return Fail(ProblemCatalog.InvalidName($"'{key}' is not a valid record key: letters, digits and . _ ~ : @ -, starting with a letter or digit, at most {RecordNames.MaxKeyLength} characters."));
+            return Fail(ProblemCatalog.InvalidName($"'{key}' is not a valid record key: letters, digits and . _ ~ : @ -, starting with a letter or digit, at most {RecordNames.MaxKeyLength} characters.").ToResult());
         }
 
         if (!collections.TryGet(collection, out _))
         {
-            return Fail(CollectionProblems.UnknownCollection(collection));
+            return Fail(CollectionProblems.UnknownCollection(collection).ToResult());
         }
 
         var (ifMatch, ifNoneMatchAny, preconditionProblem) = ReadPreconditions(http.Headers);
@@ -58,7 +57,7 @@ public sealed class SubmissionReader(CollectionCatalog collections)
             // A patch can only be held to the schema once it is merged into the record, on the worker (WriteRules).
             if (operation == WriteOperations.Replace && collections.SchemaOf(collection)?.Validate(read!) is { Count: > 0 } violations)
             {
-                return Fail(CollectionProblems.SchemaViolation(violations));
+                return Fail(CollectionProblems.SchemaViolation(violations).ToResult());
             }
 
             body = read!.ToReadableJson();
@@ -86,7 +85,7 @@ public sealed class SubmissionReader(CollectionCatalog collections)
         {
             if (!ETags.TryParse(ifMatchValue, out var version))
             {
-                return (null, false, ProblemCatalog.InvalidHeader($"If-Match must be one strong ETag as returned by GET, e.g. \"3\"; got {ifMatchValue}."));
+                return (null, false, ProblemCatalog.InvalidHeader($"If-Match must be one strong ETag as returned by GET, e.g. \"3\"; got {ifMatchValue}.").ToResult());
             }
 
             ifMatch = version;
@@ -95,7 +94,7 @@ public sealed class SubmissionReader(CollectionCatalog collections)
         var ifNoneMatchValue = headers.IfNoneMatch.ToString();
         if (ifNoneMatchValue.Length > 0 && ifNoneMatchValue.Trim() != "*")
         {
-            return (null, false, ProblemCatalog.InvalidHeader("If-None-Match supports only '*' (create only if the record does not exist)."));
+            return (null, false, ProblemCatalog.InvalidHeader("If-None-Match supports only '*' (create only if the record does not exist).").ToResult());
         }
 
         return (ifMatch, ifNoneMatchValue.Length > 0, null);
@@ -117,7 +116,7 @@ public sealed class SubmissionReader(CollectionCatalog collections)
 
         if (key.Length is 0 or > WriteRequest.MaxIdempotencyKeyLength || key.Any(c => c < 0x20 || c > 0x7e))
         {
-            return (null, ProblemCatalog.InvalidHeader($"Idempotency-Key must be 1 to {WriteRequest.MaxIdempotencyKeyLength} printable ASCII characters."));
+            return (null, ProblemCatalog.InvalidHeader($"Idempotency-Key must be 1 to {WriteRequest.MaxIdempotencyKeyLength} printable ASCII characters.").ToResult());
         }
 
         return (key, null);
@@ -129,19 +128,19 @@ public sealed class SubmissionReader(CollectionCatalog collections)
         if (!MediaTypeHeaderValue.TryParse(http.ContentType, out var contentType)
             || !string.Equals(contentType.MediaType.Value, expectedMediaType, StringComparison.OrdinalIgnoreCase))
         {
-            return (null, ProblemCatalog.UnsupportedMediaType(expectedMediaType));
+            return (null, ProblemCatalog.UnsupportedMediaType(expectedMediaType).ToResult());
         }
 
         if (!JsonBodies.TryGet(http.HttpContext, out var node))
         {
-            return (null, ProblemCatalog.MalformedJson("The body is empty; send a JSON object."));
+            return (null, ProblemCatalog.MalformedJson("The body is empty; send a JSON object.").ToResult());
         }
 
         if (node is not JsonObject document)
         {
             return (null, ProblemCatalog.InvalidDocument(expectedMediaType == MergePatchMediaType
                 ? "A merge patch must be a JSON object (a record's document is always an object)."
-                : "A document must be a JSON object."));
+                : "A document must be a JSON object.").ToResult());
         }
 
         return (document, null);
