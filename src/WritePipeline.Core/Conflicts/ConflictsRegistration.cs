@@ -1,7 +1,6 @@
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using WritePipeline.Audit;
 using WritePipeline.Conflicts.SagaActivities;
 using WritePipeline.Data.Sagas;
 using WritePipeline.Messaging;
@@ -57,8 +56,6 @@ public static class ConflictsRegistration
         services.AddScoped<DecisionIsAllowed>();
         services.AddScoped<DecisionDispatch>();
         services.AddSingleton<DecisionFaultPoint>();
-        // Operators' decisions are audited in the saga's transaction.
-        services.AddAudit();
 
         services.AddSingleton<ConflictHandover>();
         services.AddSingleton<ResolutionApplier>();

@@ -12,14 +12,14 @@ public sealed record QueueDepth(int? Partition, string Queue, long Ready, long C
 /// What the broker says of the pipeline's queues right now: messages ready and consumers, per queue. Health probes ask
 /// every few seconds, so one connection is kept (opened again after a fault) and only a channel is opened per reading.
 /// </summary>
-public sealed class BrokerQueues(IOptions<TransportOptions> transport, PartitionMap partitions, ILogger<BrokerQueues> logger) : IAsyncDisposable
+public sealed class BrokerQueues(IOptions<TransportOptions> transport, PartitionMap partitions, IEnumerable<QueueDeclaration> others, ILogger<BrokerQueues> logger) : IAsyncDisposable
 {
     readonly BrokerConnection _connection = new(transport.Value.RabbitMq, "writepipeline-queue-depths");
 
     /// <summary>Long enough for a broker on the network, short enough that a dead one does not stall a dashboard or a probe.</summary>
     static readonly TimeSpan BrokerTimeout = TimeSpan.FromSeconds(3);
 
-    /// <summary>Every partition queue in order, then the conflict queue; or why the broker could not be asked.</summary>
+    /// <summary>Every partition queue in order, then the queues the features declare (the conflict queue); or why the broker could not be asked.</summary>
     public async Task<(IReadOnlyList<QueueDepth>? Queues, string? Reason)> ReadAsync(CancellationToken cancellationToken)
     {
         if (transport.Value.Kind == TransportKind.InMemory)
@@ -39,7 +39,11 @@ public sealed class BrokerQueues(IOptions<TransportOptions> transport, Partition
                 depths.Add(await DepthAsync(channel, partition, PartitionTopology.QueueName(partition), timeout.Token));
             }
 
-            depths.Add(await DepthAsync(channel, null, Conflicts.ConflictSagaDefinition.QueueName, timeout.Token));
+            foreach (var queue in others)
+            {
+                depths.Add(await DepthAsync(channel, null, queue.Name, timeout.Token));
+            }
+
             return (depths, null);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)

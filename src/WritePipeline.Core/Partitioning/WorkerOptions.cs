@@ -9,8 +9,8 @@ namespace WritePipeline.Partitioning;
 public sealed class WorkerOptions
 {
     /// <summary>
-    /// Whether the API host runs the worker in-process (the embedded default hosts API and worker together); read once,
-    /// by the API host's composition. The worker host always runs the worker.
+    /// Whether the API host runs the worker in-process (the embedded default hosts API and worker together); read by the
+    /// API host's composition (and checked with the other settings). The worker host always runs the worker.
     /// </summary>
     public bool Enabled { get; set; } = true;
 

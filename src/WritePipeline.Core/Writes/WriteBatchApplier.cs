@@ -53,7 +53,7 @@ public sealed class WriteBatchApplier(
             next += taken;
             if (next < end)
             {
-                // This write needs the one-at-a-time path (a conflict, a constraint, a delete): the batch ended before it.
+                // This write needs the database to settle its turn (a conflict, a constraint, a delete): the batch ended before it, and it is a batch of one.
                 results.Add(await ApplyOneAsync(writes[next], partition, spans?[next], cancellationToken));
                 next++;
             }

@@ -35,6 +35,8 @@ static class WorkerServices
         services.AddApplyingWorker();
         services.AddWritesWorker();
         services.AddConflictsWorker();
+        // As every host composes it: operators' decisions are audited in the saga's transaction.
+        services.AddAudit();
         ConflictsRegistration.AddWriteStatusWebhooks(services);
         return services;
     }

@@ -142,7 +142,7 @@ public sealed class PostgresDashboardApiTests(DashboardPostgresFixture fixture) 
         };
         await using var scope = App.Services.CreateAsyncScope();
         var metrics = new PipelineMetrics(
-            scope.ServiceProvider.GetRequiredService<WritePipelineDbContext>(), TimeProvider.System, new BrokerQueues(Options.Create(unreachable.Transport), new PartitionMap(unreachable.Partitions), NullLogger<BrokerQueues>.Instance));
+            scope.ServiceProvider.GetRequiredService<WritePipelineDbContext>(), TimeProvider.System, new BrokerQueues(Options.Create(unreachable.Transport), new PartitionMap(unreachable.Partitions), [ConflictSagaDefinition.Queue], NullLogger<BrokerQueues>.Instance));
 
         var watch = Stopwatch.StartNew();
         var snapshot = await metrics.ReadAsync(PipelineMetrics.MinMinutes, CancellationToken.None);
