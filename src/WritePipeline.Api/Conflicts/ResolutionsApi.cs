@@ -55,7 +55,7 @@ public static class ResolutionsApi
     public static Results<Accepted<WriteStatusView>, ProblemHttpResult> Answer(HttpContext http, Guid writeId, DecisionOutcome outcome) => outcome switch
     {
         DecisionOutcome.Refused { RetryAfter: { } retryAfter } refused => RetryLater(http, refused, retryAfter),
-        DecisionOutcome.Taken taken => TypedResults.Accepted(WriteStatusQuery.StatusPath(taken.Status.WriteId), taken.Status),
+        DecisionOutcome.Taken taken => TypedResults.Accepted(WriteReceipt.StatusPath(taken.Status.WriteId), taken.Status),
         DecisionOutcome.Invalid { Violations: { } violations } => CollectionProblems.SchemaViolation(violations).ToResult(),
         DecisionOutcome.Invalid invalid => ConflictProblems.InvalidResolution(invalid.Detail).ToResult(),
         DecisionOutcome.Refused refused => ConflictProblems.ResolutionNotAllowed(refused.Status, refused.Reason).ToResult(),

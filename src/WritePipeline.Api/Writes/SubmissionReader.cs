@@ -1,5 +1,7 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using WritePipeline.Collections;
 using WritePipeline.Contracts;
@@ -9,13 +11,20 @@ using WritePipeline.Records;
 
 namespace WritePipeline.Writes;
 
+/// <summary>
+/// A submission as read from its request: the write to submit, and how many seconds its submitter would rather wait
+/// for the outcome than take the receipt (<c>Prefer: wait=N</c>, cut to <see cref="ApiOptions.MaxPreferWaitSeconds"/>;
+/// null when none was asked for, <see cref="SubmissionWait"/>).
+/// </summary>
+public sealed record Submission(WriteRequest Request, int? WaitSeconds);
+
 /// <summary>Reads a submission from an HTTP request, or says which problem it has. Checks run cheapest first.</summary>
-public sealed class SubmissionReader(CollectionCatalog collections)
+public sealed class SubmissionReader(CollectionCatalog collections, IOptions<ApiOptions> options)
 {
     public const string JsonMediaType = "application/json";
     public const string MergePatchMediaType = "application/merge-patch+json";
 
-    public (WriteRequest? Request, ProblemHttpResult? Problem) Read(HttpRequest http, string collection, string key, string operation)
+    public (Submission? Submission, ProblemHttpResult? Problem) Read(HttpRequest http, string collection, string key, string operation)
     {
         if (!RecordNames.IsValidCollection(collection))
         {
@@ -63,7 +72,7 @@ public sealed class SubmissionReader(CollectionCatalog collections)
             body = read!.ToReadableJson();
         }
 
-        return (new WriteRequest
+        var request = new WriteRequest
         {
             Collection = collection,
             Key = key,
@@ -72,10 +81,27 @@ public sealed class SubmissionReader(CollectionCatalog collections)
             IfMatchVersion = ifMatch,
             IfNoneMatchAny = ifNoneMatchAny,
             IdempotencyKey = idempotencyKey,
-        }, null);
+        };
+        return (new Submission(request, ReadWait(http.Headers, options.Value.MaxPreferWaitSeconds)), null);
     }
 
-    static (WriteRequest?, ProblemHttpResult?) Fail(ProblemHttpResult problem) => (null, problem);
+    static (Submission?, ProblemHttpResult?) Fail(ProblemHttpResult problem) => (null, problem);
+
+    /// <summary>The wait asked for by <c>Prefer: wait=N</c> (RFC 7240), in seconds, cut to <paramref name="maxSeconds"/>; null when none was asked for.</summary>
+    static int? ReadWait(IHeaderDictionary headers, int maxSeconds)
+    {
+        foreach (var preference in headers["Prefer"].SelectMany(v => (v ?? string.Empty).Split(',')))
+        {
+            var parts = preference.Split('=', 2, StringSplitOptions.TrimEntries);
+            if (parts.Length == 2 && parts[0].Equals("wait", StringComparison.OrdinalIgnoreCase)
+                && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var seconds))
+            {
+                return Math.Min(seconds, maxSeconds);
+            }
+        }
+
+        return null;
+    }
 
     static (long? IfMatch, bool IfNoneMatchAny, ProblemHttpResult? Problem) ReadPreconditions(IHeaderDictionary headers)
     {

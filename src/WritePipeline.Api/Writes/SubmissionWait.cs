@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using WritePipeline.Contracts;
@@ -17,22 +16,6 @@ namespace WritePipeline.Writes;
 public sealed class SubmissionWait(WritePipelineDbContext db, WriteStatusQuery statuses, TimeProvider clock)
 {
     static readonly TimeSpan FrequentLooksFor = TimeSpan.FromMilliseconds(100);
-
-    /// <summary>The wait asked for, in seconds, cut to <paramref name="maxSeconds"/>; null when none was asked for.</summary>
-    public static int? Requested(HttpRequest request, int maxSeconds)
-    {
-        foreach (var preference in request.Headers["Prefer"].SelectMany(v => (v ?? string.Empty).Split(',')))
-        {
-            var parts = preference.Split('=', 2, StringSplitOptions.TrimEntries);
-            if (parts.Length == 2 && parts[0].Equals("wait", StringComparison.OrdinalIgnoreCase)
-                && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var seconds))
-            {
-                return Math.Min(seconds, maxSeconds);
-            }
-        }
-
-        return null;
-    }
 
     /// <summary>The answer once the write is decided, or null when <paramref name="wait"/> ran out first.</summary>
     public async Task<Results<ContentHttpResult, NoContent, ProblemHttpResult>?> OutcomeAsync(Guid writeId, Guid clientId, TimeSpan wait, HttpContext http)
@@ -105,8 +88,8 @@ public sealed class SubmissionWait(WritePipelineDbContext db, WriteStatusQuery s
         ["actions"] = status.Actions,
         ["links"] = new Dictionary<string, string>
         {
-            ["status"] = WriteStatusQuery.StatusPath(status.WriteId),
-            ["resolution"] = WriteStatusQuery.StatusPath(status.WriteId) + "/resolution",
+            ["status"] = WriteReceipt.StatusPath(status.WriteId),
+            ["resolution"] = WriteReceipt.StatusPath(status.WriteId) + "/resolution",
         },
     };
 }

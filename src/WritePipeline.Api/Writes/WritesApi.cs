@@ -87,13 +87,13 @@ public static class WritesApi
         RecordSubmission submission, string operation)
     {
         var (collection, key, http, reader, submitter, wait, options) = submission;
-        var (request, problem) = reader.Read(http.Request, collection, key, operation);
-        if (problem is not null)
+        var (read, problem) = reader.Read(http.Request, collection, key, operation);
+        if (read is null)
         {
-            return problem;
+            return problem!;
         }
 
-        var result = await submitter.SubmitAsync(http.User.ClientId(), request!, http.RequestAborted);
+        var result = await submitter.SubmitAsync(http.User.ClientId(), read.Request, http.RequestAborted);
         var retryAfter = options.Value.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
         switch (result)
         {
@@ -104,7 +104,7 @@ public static class WritesApi
                 }
 
                 // The write is on the broker: whatever the wait brings, it is accepted.
-                if (SubmissionWait.Requested(http.Request, options.Value.MaxPreferWaitSeconds) is { } seconds)
+                if (read.WaitSeconds is { } seconds)
                 {
                     http.Response.Headers["Preference-Applied"] = $"wait={seconds}";
                     var outcome = await wait.OutcomeAsync(accepted.Receipt.WriteId, http.User.ClientId(), TimeSpan.FromSeconds(seconds), http);
@@ -120,7 +120,7 @@ public static class WritesApi
                 }
 
                 http.Response.Headers.RetryAfter = retryAfter;
-                return TypedResults.Accepted(WriteStatusQuery.StatusPath(accepted.Receipt.WriteId), accepted.Receipt);
+                return TypedResults.Accepted(WriteReceipt.StatusPath(accepted.Receipt.WriteId), accepted.Receipt);
             case SubmitResult.IdempotencyMismatch mismatch:
                 return WriteProblems.IdempotencyKeyMismatch(mismatch.IdempotencyKey).ToResult();
             case SubmitResult.BrokerUnavailable unavailable:

@@ -36,7 +36,7 @@ public sealed class BrokerQueues(IOptions<TransportOptions> transport, Partition
             var depths = new List<QueueDepth>(partitions.PartitionCount + 1);
             for (var partition = 0; partition < partitions.PartitionCount; partition++)
             {
-                depths.Add(await DepthAsync(channel, partition, PartitionTopology.QueueName(partition), timeout.Token));
+                depths.Add(await DepthAsync(channel, partition, PartitionMap.QueueName(partition), timeout.Token));
             }
 
             foreach (var queue in others)

@@ -49,7 +49,7 @@ public sealed class PartitionConsumerStates(PartitionMap partitions, TimeProvide
                 ? HealthCheckResult.Healthy($"Consuming the partitions this worker owns: {string.Join(", ", states.Owned)}.")
                 : HealthCheckResult.Unhealthy(
                     "Partitions without a consumer in this worker: "
-                    + string.Join("; ", missing.Select(m => $"{PartitionTopology.QueueName(m.Partition)} since {m.Since:O} ({m.Reason})"))));
+                    + string.Join("; ", missing.Select(m => $"{PartitionMap.QueueName(m.Partition)} since {m.Since:O} ({m.Reason})"))));
         }
     }
 }

@@ -3,14 +3,18 @@ using System.Text;
 namespace WritePipeline.Partitioning;
 
 /// <summary>
-/// Maps a record's (collection, key) to its partition. Deterministic across processes, machines and
-/// restarts (FNV-1a over UTF-8, never <see cref="string.GetHashCode()"/>), because per-key order only holds
-/// while a key's partition never changes.
+/// Maps a record's (collection, key) to its partition, and a partition to its queue. Deterministic across processes,
+/// machines and restarts (FNV-1a over UTF-8, never <see cref="string.GetHashCode()"/>), because per-key order only
+/// holds while a key's partition never changes.
 /// </summary>
 public sealed class PartitionMap(int partitionCount)
 {
     const ulong FnvOffsetBasis = 14695981039346656037;
     const ulong FnvPrime = 1099511628211;
+    const string QueuePrefix = "writes-p";
+
+    /// <summary>The queue (and the exchange bound to it) of partition <paramref name="partition"/>: the one place that spells it.</summary>
+    public static string QueueName(int partition) => QueuePrefix + partition.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     public int PartitionCount { get; } = partitionCount > 0
         ? partitionCount

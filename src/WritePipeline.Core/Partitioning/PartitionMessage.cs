@@ -83,7 +83,20 @@ public static class PartitionMessageFormat
         _ => throw new ArgumentOutOfRangeException(nameof(message), message.GetType().Name, "Not a partition message kind this worker knows."),
     };
 
-    /// <summary>The message, or an exception saying why it cannot be read (the caller records that on the write).</summary>
+    /// <summary>A delivery as it came off a partition queue: its message, or why it cannot be read (the processor records that on the write).</summary>
+    public static PartitionDelivery Read(string? type, string? messageId, ReadOnlyMemory<byte> body, System.Diagnostics.ActivityContext parent = default)
+    {
+        try
+        {
+            return new PartitionDelivery(Decode(type, body), messageId, Parent: parent);
+        }
+        catch (Exception ex) when (ex is JsonException or NotSupportedException or ArgumentException)
+        {
+            return new PartitionDelivery(null, messageId, $"The message could not be read: {ex.Message}", parent);
+        }
+    }
+
+    /// <summary>The message, or an exception saying why it cannot be read.</summary>
     public static PartitionMessage Decode(string? type, ReadOnlyMemory<byte> body) => type switch
     {
         WriteType => PartitionMessage.For(JsonSerializer.Deserialize<ApplyWrite>(body.Span, Json)

@@ -21,7 +21,7 @@ public static class PartitionSpans
         var span = PipelineTracing.Source.StartActivity("writepipeline.send", ActivityKind.Producer);
         if (span is { IsAllDataRequested: true })
         {
-            PipelineTracing.TagMessaging(span, PipelineTracing.RabbitMq, PartitionTopology.QueueName(partition), "send");
+            PipelineTracing.TagMessaging(span, PipelineTracing.RabbitMq, PartitionMap.QueueName(partition), "send");
             span.SetTag("messaging.message.id", message.WriteId.ToString());
             PipelineTracing.TagWrite(span, message.WriteId, message.Collection, partition, OperationOf(message));
         }
@@ -52,7 +52,7 @@ public static class PartitionSpans
         var span = PipelineTracing.Source.StartActivity("writepipeline.apply.batch", ActivityKind.Consumer, default(ActivityContext), links: links);
         if (span is { IsAllDataRequested: true })
         {
-            PipelineTracing.TagMessaging(span, system, PartitionTopology.QueueName(partition), "process");
+            PipelineTracing.TagMessaging(span, system, PartitionMap.QueueName(partition), "process");
             span.SetTag("messaging.batch.message_count", deliveries.Count);
             span.SetTag(PipelineTracing.PartitionTag, partition);
         }
@@ -87,7 +87,7 @@ public static class PartitionSpans
         var span = PipelineTracing.Source.StartActivity("writepipeline.apply", ActivityKind.Consumer, parent);
         if (span is { IsAllDataRequested: true })
         {
-            PipelineTracing.TagMessaging(span, system, PartitionTopology.QueueName(partition), "process");
+            PipelineTracing.TagMessaging(span, system, PartitionMap.QueueName(partition), "process");
             span.SetTag("messaging.message.id", writeId.ToString());
             PipelineTracing.TagWrite(span, writeId, collection, partition, operation);
         }

@@ -141,7 +141,7 @@ public sealed class RabbitMqPartitionConsumers(
         {
             if (failures > 0)
             {
-                logger.LogWarning("Partition {Queue} is consumed again, after {Attempts} failed attempts over {Outage}", PartitionTopology.QueueName(partition), failures, Stopwatch.GetElapsedTime(outageStarted));
+                logger.LogWarning("Partition {Queue} is consumed again, after {Attempts} failed attempts over {Outage}", PartitionMap.QueueName(partition), failures, Stopwatch.GetElapsedTime(outageStarted));
             }
 
             failures = 0;
@@ -155,16 +155,16 @@ public sealed class RabbitMqPartitionConsumers(
                 var reason = await RunSessionAsync(session, Subscribed);
                 if (session.Release.IsCancellationRequested)
                 {
-                    logger.LogInformation("Partition {Queue} given up ({Reason})", PartitionTopology.QueueName(partition), reason);
+                    logger.LogInformation("Partition {Queue} given up ({Reason})", PartitionMap.QueueName(partition), reason);
                     return;
                 }
 
                 states.Lost(partition, reason);
-                logger.LogWarning("Partition {Queue} lost its channel ({Reason}); consuming it again", PartitionTopology.QueueName(partition), reason);
+                logger.LogWarning("Partition {Queue} lost its channel ({Reason}); consuming it again", PartitionMap.QueueName(partition), reason);
             }
             catch (PartitionLeaseLostException ex)
             {
-                logger.LogWarning(ex, "Partition {Queue} was taken by another worker; this worker stops consuming it", PartitionTopology.QueueName(partition));
+                logger.LogWarning(ex, "Partition {Queue} was taken by another worker; this worker stops consuming it", PartitionMap.QueueName(partition));
                 return;
             }
             catch (OperationCanceledException) when (session.Release.IsCancellationRequested)
@@ -186,7 +186,7 @@ public sealed class RabbitMqPartitionConsumers(
                     failures == 1 ? LogLevel.Error : LogLevel.Warning,
                     ex,
                     "Partition {Queue} has no consumer in this worker (attempt {Attempt}); trying again in {Delay}",
-                    PartitionTopology.QueueName(partition),
+                    PartitionMap.QueueName(partition),
                     failures,
                     delay);
                 try
@@ -206,7 +206,7 @@ public sealed class RabbitMqPartitionConsumers(
     {
         var settings = worker.Value;
         var partition = session.Claim.Partition;
-        var queue = PartitionTopology.QueueName(partition);
+        var queue = PartitionMap.QueueName(partition);
         var broker = await _connection.GetAsync(session.Release.Token);
         await using var channel = await broker.CreateChannelAsync(new CreateChannelOptions(false, false, consumerDispatchConcurrency: 1), session.Release.Token);
         await channel.BasicQosAsync(0, (ushort)Math.Min(settings.PrefetchCount, ushort.MaxValue), global: false, session.Release.Token);
@@ -238,7 +238,7 @@ public sealed class RabbitMqPartitionConsumers(
             // Called one delivery at a time, in delivery order (dispatch concurrency 1): the inbox keeps that order.
             var properties = delivery.BasicProperties;
             session.Delivered(delivery.DeliveryTag);
-            inbox.Writer.TryWrite((delivery.DeliveryTag, PartitionDelivery.Read(properties.Type, properties.MessageId, delivery.Body.ToArray(), PipelineTracing.FromAmqpHeaders(properties.Headers))));
+            inbox.Writer.TryWrite((delivery.DeliveryTag, PartitionMessageFormat.Read(properties.Type, properties.MessageId, delivery.Body.ToArray(), PipelineTracing.FromAmqpHeaders(properties.Headers))));
             return Task.CompletedTask;
         };
         consumer.ShutdownAsync += (_, shutdown) =>

@@ -43,7 +43,7 @@ public sealed class RabbitMqPartitionQueues(IOptions<TransportOptions> transport
         {
             // With confirmation tracking on, this returns once the broker confirmed the message, and throws when it
             // returned it (unroutable) or refused it.
-            await channel.BasicPublishAsync(PartitionTopology.QueueName(partition), string.Empty, mandatory: true, properties, body, cancellationToken);
+            await channel.BasicPublishAsync(PartitionMap.QueueName(partition), string.Empty, mandatory: true, properties, body, cancellationToken);
         }
         catch (Exception ex)
         {

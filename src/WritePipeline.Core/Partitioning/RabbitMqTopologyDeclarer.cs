@@ -52,7 +52,7 @@ public sealed class RabbitMqTopologyDeclarer(
         await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
         for (var partition = 0; partition < partitions.PartitionCount; partition++)
         {
-            await DeclareQueueAsync(channel, PartitionTopology.QueueName(partition), QueueArguments, cancellationToken);
+            await DeclareQueueAsync(channel, PartitionMap.QueueName(partition), QueueArguments, cancellationToken);
         }
 
         foreach (var queue in queues)

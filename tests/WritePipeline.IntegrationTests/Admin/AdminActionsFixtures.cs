@@ -48,7 +48,7 @@ public sealed class AdminActionsPostgresFixture() : AdminActionsFixture(Pipeline
         await using (var channel = await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true)))
         {
             var properties = new BasicProperties { MessageId = writeId.ToString(), ContentType = "application/vnd.masstransit+json", Persistent = true };
-            await channel.BasicPublishAsync(PartitionTopology.QueueName(partition), string.Empty, mandatory: true, properties, Encoding.UTF8.GetBytes("{ this is not json"));
+            await channel.BasicPublishAsync(PartitionMap.QueueName(partition), string.Empty, mandatory: true, properties, Encoding.UTF8.GetBytes("{ this is not json"));
         }
 
         await Eventually.UntilAsync(

@@ -126,7 +126,7 @@ public sealed class PostgresDashboardApiTests(DashboardPostgresFixture fixture) 
         var queues = dashboard["queues"]!.AsArray().Select(q => q!.AsObject()).ToList();
         Assert.Equal(partitions + 1, queues.Count);
         Assert.Equal(
-            Enumerable.Range(0, partitions).Select(p => ((int?)p, PartitionTopology.QueueName(p))).Append((null, WritePipeline.Conflicts.ConflictSagaDefinition.QueueName)),
+            Enumerable.Range(0, partitions).Select(p => ((int?)p, PartitionMap.QueueName(p))).Append((null, WritePipeline.Conflicts.ConflictSagaDefinition.QueueName)),
             queues.Select(q => (q["partition"]?.GetValue<int>(), q["queue"]!.GetValue<string>())));
         Assert.All(queues, q => Assert.True(q["consumers"]!.GetValue<long>() >= 1, $"{q["queue"]} has a consumer"));
         Assert.All(queues, q => Assert.True(q["ready"]!.GetValue<long>() >= 0));

@@ -30,7 +30,7 @@ public sealed class TimerTests : IAsyncLifetime
         await _app.DisposeAsync();
     }
 
-    static IEnumerable<string> Queues => [.. Enumerable.Range(0, 8).Select(PartitionTopology.QueueName), ConflictSagaDefinition.QueueName];
+    static IEnumerable<string> Queues => [.. Enumerable.Range(0, 8).Select(PartitionMap.QueueName), ConflictSagaDefinition.QueueName];
 
     /// <summary>A conflicted write whose submitter was notified; the saga now waits on its decision timer.</summary>
     async Task<Guid> NotifiedConflictAsync()

@@ -40,7 +40,7 @@ public sealed class BrokerDownTests
         var (_, http) = await app.CreateClientAsync();
         await app.UntilReadyAsync();
         var partition = new WritePipeline.Partitioning.PartitionMap(8).PartitionOf("customers", "unroutable");
-        await app.VirtualHost!.UnbindAsync(WritePipeline.Partitioning.PartitionTopology.QueueName(partition));
+        await app.VirtualHost!.UnbindAsync(WritePipeline.Partitioning.PartitionMap.QueueName(partition));
 
         var response = await http.PutAsync("customers", "unroutable", new JsonObject { ["n"] = 1 });
 

@@ -21,7 +21,7 @@ public sealed class BrokerFaultTests(ITestOutputHelper output)
     /// </summary>
     const int Pace = 150;
 
-    static readonly List<string> PartitionQueues = [.. Enumerable.Range(0, 8).Select(PartitionTopology.QueueName)];
+    static readonly List<string> PartitionQueues = [.. Enumerable.Range(0, 8).Select(PartitionMap.QueueName)];
 
     [Fact]
     public async Task When_every_broker_connection_is_closed_three_times_two_workers_lose_double_and_reorder_nothing()

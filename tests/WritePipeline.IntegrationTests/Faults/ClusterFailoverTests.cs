@@ -28,7 +28,7 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
     /// <summary>How long after the kill submissions may still be answered 503: a new leader is elected within a second.</summary>
     static readonly TimeSpan UnavailableBound = TimeSpan.FromSeconds(15);
 
-    static readonly List<string> PartitionQueues = [.. Enumerable.Range(0, 8).Select(PartitionTopology.QueueName)];
+    static readonly List<string> PartitionQueues = [.. Enumerable.Range(0, 8).Select(PartitionMap.QueueName)];
 
     [Fact]
     public async Task When_the_node_leading_the_partition_queues_is_killed_every_202_is_applied_once_in_order_and_nothing_stalls()

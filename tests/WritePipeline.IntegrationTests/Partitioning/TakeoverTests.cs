@@ -26,7 +26,7 @@ public sealed class TakeoverTests : IAsyncLifetime
         const int writesPerKey = 40;
         var (clientId, http) = await _app.CreateClientAsync();
         var prefix = "tko-" + Guid.NewGuid().ToString("N")[..6] + "-";
-        var partitions = Enumerable.Range(0, 8).Select(PartitionTopology.QueueName).ToList();
+        var partitions = Enumerable.Range(0, 8).Select(PartitionMap.QueueName).ToList();
 
         await using var first = WorkerProcess.Start(_app.SharedSettings);
         await _app.UntilSharedAsync(first);

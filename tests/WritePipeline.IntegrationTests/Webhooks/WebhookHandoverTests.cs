@@ -51,7 +51,7 @@ public sealed class WebhookHandoverTests(ITestOutputHelper output) : IAsyncLifet
     public async Task Deliveries_waiting_in_a_worker_that_is_killed_or_stopped_are_attempted_once_by_another(bool graceful)
     {
         await using var first = WorkerProcess.Start(_app.SharedSettings);
-        await _app.UntilConsumersAsync([.. Enumerable.Range(0, 8).Select(PartitionTopology.QueueName), ConflictSagaDefinition.QueueName], 1, first);
+        await _app.UntilConsumersAsync([.. Enumerable.Range(0, 8).Select(PartitionMap.QueueName), ConflictSagaDefinition.QueueName], 1, first);
         await using var second = WorkerProcess.Start(_app.SharedSettings);
         await _app.UntilConsumersAsync([ConflictSagaDefinition.QueueName], 2, second);
 

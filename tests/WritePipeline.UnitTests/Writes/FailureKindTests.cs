@@ -86,7 +86,7 @@ public class FailureKindTests
     [InlineData(null, """{}""")]
     public void A_partition_message_that_cannot_be_read_says_why(string? type, string body)
     {
-        var delivery = PartitionDelivery.Read(type, "some-id", System.Text.Encoding.UTF8.GetBytes(body));
+        var delivery = PartitionMessageFormat.Read(type, "some-id", System.Text.Encoding.UTF8.GetBytes(body));
 
         Assert.Null(delivery.Message);
         Assert.StartsWith("The message could not be read", delivery.Unreadable, StringComparison.Ordinal);

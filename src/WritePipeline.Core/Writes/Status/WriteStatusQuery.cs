@@ -46,7 +46,4 @@ public sealed class WriteStatusQuery(WritePipelineDbContext db, IWriteDecisions 
             found.BlockerClientId,
             clientId is null ? StatusAudience.Operator : StatusAudience.Client);
     }
-
-    /// <summary>The path of a write's status resource, <c>/v1/writes/{writeId}</c>.</summary>
-    public static string StatusPath(Guid writeId) => "/v1/writes/" + writeId;
 }

@@ -34,7 +34,7 @@ public sealed class WriteWebhooks(WritePipelineDbContext db, WebhookOutbox outbo
             : null;
         var status = WriteStatusView.For(write, conflict, decision, decisions.AllowedActions(write), blockerClientId, StatusAudience.Client);
         var data = JsonSerializer.SerializeToNode(status, Json)!.AsObject();
-        var link = (options.Value.PublicBaseUrl?.TrimEnd('/') ?? string.Empty) + WriteStatusQuery.StatusPath(write.Id);
+        var link = (options.Value.PublicBaseUrl?.TrimEnd('/') ?? string.Empty) + WriteReceipt.StatusPath(write.Id);
         data["links"] = new JsonObject
         {
             ["status"] = link,
