@@ -29,4 +29,13 @@ public sealed record ApplyWrite
     public bool IfNoneMatchAny { get; init; }
 
     public required DateTimeOffset SubmittedAt { get; init; }
+
+    /// <summary>
+    /// The client's Idempotency-Key, when it sent one. The worker records at most one write per client and key: a
+    /// later id for the same key and request ends <c>duplicate</c> of it, one for another request <c>failed</c>.
+    /// </summary>
+    public string? IdempotencyKey { get; init; }
+
+    /// <summary>The fingerprint of the request <see cref="IdempotencyKey"/> came with.</summary>
+    public string? RequestHash { get; init; }
 }

@@ -20,6 +20,9 @@ public enum ApplyOutcome
 
     /// <summary>The write was no longer in the status this step expects (a redelivery, or the API rejected it): nothing was done.</summary>
     Skipped,
+
+    /// <summary>The same request reached the broker first under another id: recorded as its duplicate, never applied.</summary>
+    Duplicate,
 }
 
 /// <summary>

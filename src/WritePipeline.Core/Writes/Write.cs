@@ -3,9 +3,10 @@ using WritePipeline.Contracts;
 namespace WritePipeline.Writes;
 
 /// <summary>
-/// One submitted write and what became of it. The API inserts it (status <c>queued</c>) before it sends the
-/// write to the broker; the worker moves it to a final status in the same transaction as the record change,
-/// which is what makes a redelivered message recognisable (<see cref="Status"/> is a concurrency token).
+/// One submitted write and what became of it. The worker records it when its message is first delivered, in the
+/// transaction that applies, holds or conflicts it (the API writes nothing before its 202), and moves it on in the
+/// same transaction as the record change, which is what makes a redelivered message recognisable (<see cref="Status"/>
+/// is a concurrency token).
 /// </summary>
 public sealed class Write
 {
@@ -51,6 +52,9 @@ public sealed class Write
     /// <summary>Fingerprint of the request an idempotency key was first used with.</summary>
     public string? RequestHash { get; set; }
 
+    /// <summary>While <c>duplicate</c>: the write that holds this one's Idempotency-Key, the one applied in its place.</summary>
+    public Guid? DuplicateOf { get; set; }
+
     /// <summary>While <c>held</c>: the conflicted write this one waits behind.</summary>
     public Guid? HeldBehind { get; set; }
 
@@ -74,6 +78,8 @@ public sealed class Write
         IfMatchVersion = IfMatchVersion,
         IfNoneMatchAny = IfNoneMatchAny,
         SubmittedAt = SubmittedAt,
+        IdempotencyKey = IdempotencyKey,
+        RequestHash = RequestHash,
     };
 
     public static Write FromMessage(ApplyWrite message, int partition) => new()
@@ -88,6 +94,8 @@ public sealed class Write
         IfMatchVersion = message.IfMatchVersion,
         IfNoneMatchAny = message.IfNoneMatchAny,
         SubmittedAt = message.SubmittedAt,
+        IdempotencyKey = message.IdempotencyKey,
+        RequestHash = message.RequestHash,
     };
 
     public void MarkApplied(long version, DateTimeOffset at)
@@ -118,6 +126,20 @@ public sealed class Write
         HeldBehind = behind;
         HeldPosition = position;
     }
+
+    /// <summary>The same request under another id: <paramref name="of"/>, which holds the Idempotency-Key, stands for it.</summary>
+    public void MarkDuplicate(Guid of, DateTimeOffset at)
+    {
+        Status = WriteStatus.Duplicate;
+        DuplicateOf = of;
+        CompletedAt = at;
+    }
+
+    /// <summary>
+    /// Frees the write's Idempotency-Key: it was released to a newer write (<see cref="KeyClaim"/>), or this write is a
+    /// duplicate or a reuse and never held it. Only ever in the transaction that records the write taking it over.
+    /// </summary>
+    public void GiveUpIdempotencyKey() => IdempotencyKey = null;
 
     /// <summary>Given up by a decision (its saga keeps who and why); the conflict that led there stays recorded.</summary>
     public void MarkDiscarded(DateTimeOffset at)

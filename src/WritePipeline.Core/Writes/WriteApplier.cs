@@ -27,6 +27,7 @@ public sealed partial class WriteApplier(
     IWriteWebhooks webhooks,
     TimeProvider clock,
     Microsoft.Extensions.Options.IOptions<WorkerOptions> options,
+    Microsoft.Extensions.Options.IOptions<IdempotencyOptions> idempotency,
     ILogger<WriteApplier> logger)
 {
     /// <summary>Applies a newly delivered write (status <c>queued</c>), or holds it behind its key's conflicted write.</summary>
@@ -59,14 +60,15 @@ public sealed partial class WriteApplier(
         WriteDecision.Conflict? conflict = null;
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
-            var (rows, records, holds) = await LoadAsync(writes, expectedStatus, cancellationToken);
+            var (rows, records, holds, keyHolders) = await LoadAsync(writes, expectedStatus, cancellationToken);
             var now = clock.GetUtcNow();
             foreach (var message in writes)
             {
                 var key = (message.Collection, message.Key);
                 var (write, isNew) = WriteTurn.RowFor(message, rows.GetValueOrDefault(message.WriteId), partition, expectedStatus);
+                var claim = isNew ? ClaimOf(message, keyHolders) : null;
                 records.TryGetValue(key, out var record);
-                var turn = WriteTurn.Decide(message, write, expectedStatus, holds.GetValueOrDefault(key), record, collections);
+                var turn = WriteTurn.Decide(message, write, expectedStatus, holds.GetValueOrDefault(key), record, collections, claim);
                 if (turn.NeedsDatabase && !alone)
                 {
                     break;
@@ -74,7 +76,7 @@ public sealed partial class WriteApplier(
 
                 if (isNew)
                 {
-                    db.Writes.Add(write);
+                    Record(write, claim, keyHolders);
                     rows[write.Id] = write;
                 }
 
@@ -126,6 +128,11 @@ public sealed partial class WriteApplier(
                 results.Add(new ApplyResult(ApplyOutcome.Skipped, write));
                 break;
 
+            case WriteTurn.Duplicate { Of: var holder }:
+                write.MarkDuplicate(holder.Id, now);
+                results.Add(new ApplyResult(ApplyOutcome.Duplicate, write));
+                break;
+
             case WriteTurn.Hold { KeyHold: var hold }:
                 hold.LastPosition++;
                 write.MarkHeld(hold.BlockingWriteId, hold.LastPosition);
@@ -160,14 +167,26 @@ public sealed partial class WriteApplier(
 
     /// <summary>
     /// What the writes are decided on, read with one query each: their rows, their records and (for a delivery) their
-    /// keys' holds. Holds are read on every collection: a write waiting for a reference holds its key even where
-    /// conflicts do not.
+    /// keys' holds and the holders of the Idempotency-Keys the new ones came with. Holds are read on every collection: a
+    /// write waiting for a reference holds its key even where conflicts do not.
     /// </summary>
-    async Task<(Dictionary<Guid, Write> Rows, Dictionary<(string, string), Record> Records, Dictionary<(string, string), KeyHold> Holds)> LoadAsync(
+    async Task<(Dictionary<Guid, Write> Rows, Dictionary<(string, string), Record> Records, Dictionary<(string, string), KeyHold> Holds, Dictionary<(Guid, string), Write> KeyHolders)> LoadAsync(
         IReadOnlyList<ApplyWrite> writes, string expectedStatus, CancellationToken cancellationToken)
     {
         var ids = writes.Select(w => w.WriteId).Distinct().ToList();
         var rows = await db.Writes.Where(w => ids.Contains(w.Id)).ToDictionaryAsync(w => w.Id, cancellationToken);
+        var keyHolders = new Dictionary<(Guid, string), Write>();
+        if (expectedStatus == WriteStatus.Queued)
+        {
+            foreach (var byClient in writes.Where(w => w.IdempotencyKey is not null && !rows.ContainsKey(w.WriteId)).GroupBy(w => w.ClientId))
+            {
+                foreach (var (key, holder) in await LoadKeyHoldersAsync(byClient.Key, [.. byClient.Select(w => w.IdempotencyKey!).Distinct()], cancellationToken))
+                {
+                    keyHolders[key] = holder;
+                }
+            }
+        }
+
         var records = new Dictionary<(string, string), Record>();
         var holds = new Dictionary<(string, string), KeyHold>();
         foreach (var byCollection in writes.GroupBy(w => w.Collection))
@@ -188,7 +207,37 @@ public sealed partial class WriteApplier(
             }
         }
 
-        return (rows, records, holds);
+        return (rows, records, holds, keyHolders);
+    }
+
+    async Task<Dictionary<(Guid, string), Write>> LoadKeyHoldersAsync(Guid clientId, List<string> keys, CancellationToken cancellationToken) =>
+        await db.Writes.Where(w => w.ClientId == clientId && w.IdempotencyKey != null && keys.Contains(w.IdempotencyKey))
+            .ToDictionaryAsync(w => (w.ClientId, w.IdempotencyKey!), cancellationToken);
+
+    KeyClaim? ClaimOf(ApplyWrite message, Dictionary<(Guid, string), Write> keyHolders) =>
+        KeyClaim.Of(
+            message,
+            message.IdempotencyKey is { } key ? keyHolders.GetValueOrDefault((message.ClientId, key)) : null,
+            idempotency.Value.Retention);
+
+    /// <summary>
+    /// Adds a write its first delivery records. Its Idempotency-Key goes with it only when it takes the key (from a
+    /// released holder, in this transaction); a duplicate or a reuse keeps none.
+    /// </summary>
+    void Record(Write write, KeyClaim? claim, Dictionary<(Guid, string), Write> keyHolders)
+    {
+        switch (claim)
+        {
+            case KeyClaim.Takes { Released: var released }:
+                released?.GiveUpIdempotencyKey();
+                keyHolders[(write.ClientId, write.IdempotencyKey!)] = write;
+                break;
+            case not null:
+                write.GiveUpIdempotencyKey();
+                break;
+        }
+
+        db.Writes.Add(write);
     }
 
     /// <summary>
@@ -249,13 +298,26 @@ public sealed partial class WriteApplier(
         }
     }
 
-    /// <summary>The write's row, reloaded in a transaction of its own (<see cref="WriteTurn.RowFor"/>).</summary>
+    /// <summary>
+    /// The write's row, reloaded in a transaction of its own (<see cref="WriteTurn.RowFor"/>). A new write still takes its
+    /// Idempotency-Key, as it did when its turn was decided; if another write took the key in between, the attempt is
+    /// lost to that race and is tried again from the start.
+    /// </summary>
     async Task<Write> LoadExpectedAsync(ApplyWrite message, int partition, string expectedStatus, CancellationToken cancellationToken)
     {
         var (write, isNew) = WriteTurn.RowFor(message, await db.Writes.SingleOrDefaultAsync(w => w.Id == message.WriteId, cancellationToken), partition, expectedStatus);
         if (isNew)
         {
-            db.Writes.Add(write);
+            var keyHolders = message.IdempotencyKey is { } key
+                ? await LoadKeyHoldersAsync(message.ClientId, [key], cancellationToken)
+                : [];
+            var claim = ClaimOf(message, keyHolders);
+            if (claim is not (null or KeyClaim.Takes))
+            {
+                throw new DbUpdateConcurrencyException($"Idempotency-Key of write {message.WriteId} was taken by another write since its turn was decided.");
+            }
+
+            Record(write, claim, keyHolders);
         }
 
         return write;

@@ -24,6 +24,12 @@ public static class WriteErrors
     /// <summary>The same Idempotency-Key arrived with a different request.</summary>
     public const string IdempotencyMismatch = "idempotency_mismatch";
 
+    /// <summary>
+    /// The write came with an Idempotency-Key that an earlier write of its client holds for another request (an API
+    /// that could not tell at once accepted it); it is never applied.
+    /// </summary>
+    public const string IdempotencyKeyReused = "idempotency_key_reused";
+
     /// <summary>The message could not be read (body or headers).</summary>
     public const string UnreadableMessage = "unreadable_message";
 

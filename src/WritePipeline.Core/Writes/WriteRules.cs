@@ -22,9 +22,12 @@ public abstract record WriteTurn
 
     /// <summary>
     /// The write is not in the status this step expects: a redelivery of a step that already committed (the worker died
-    /// before the ack), or a write the API told its client was rejected. Nothing is done but saying so.
+    /// before the ack), or a write an older API version told its client was rejected. Nothing is done but saying so.
     /// </summary>
     public sealed record Skip(Write Write) : WriteTurn(Write);
+
+    /// <summary>The same request is recorded under another id, <see cref="Of"/>, which holds its Idempotency-Key: never applied.</summary>
+    public sealed record Duplicate(Write Write, Write Of) : WriteTurn(Write);
 
     /// <summary>Its key waits behind a conflicted (or waiting) write: it waits too, in its place.</summary>
     public sealed record Hold(Write Write, KeyHold KeyHold) : WriteTurn(Write);
@@ -53,11 +56,22 @@ public abstract record WriteTurn
     /// <param name="hold">Its key's hold, if any (only a delivery is held: the other steps are the key's own turn).</param>
     /// <param name="record">Its record as the writes before it left it (null when it never existed).</param>
     /// <param name="collections">The collections' rules: schemas and declared constraints.</param>
-    public static WriteTurn Decide(ApplyWrite message, Write write, string expectedStatus, KeyHold? hold, Record? record, CollectionCatalog collections)
+    /// <param name="claim">What its Idempotency-Key comes to, for a write recorded by this delivery that came with one.</param>
+    public static WriteTurn Decide(ApplyWrite message, Write write, string expectedStatus, KeyHold? hold, Record? record, CollectionCatalog collections, KeyClaim? claim = null)
     {
         if (!IsInTurn(write, expectedStatus))
         {
             return new Skip(write);
+        }
+
+        switch (claim)
+        {
+            case KeyClaim.Repeats { Holder: var holder }:
+                return new Duplicate(write, holder);
+            case KeyClaim.Reuses:
+                return new Fail(write, new WriteDecision.Failure(
+                    WriteErrors.IdempotencyKeyReused,
+                    $"Idempotency-Key '{message.IdempotencyKey}' was first used with another request; this one is not applied. Use a new key for a new request."));
         }
 
         if (expectedStatus == WriteStatus.Queued && hold is not null)
@@ -83,9 +97,8 @@ public abstract record WriteTurn
     public static bool IsInTurn(Write write, string expectedStatus) => write.Status == expectedStatus;
 
     /// <summary>
-    /// The write's row, and whether it is new. The API records every write before sending it; a new write's message
-    /// without a row was sent by something else, and is recorded now so that it still gets a status. Any other step
-    /// acts on a write that has a row.
+    /// The write's row, and whether it is new: the API records nothing, so a write's first delivery records it. Any
+    /// other step acts on a write that has a row.
     /// </summary>
     public static (Write Write, bool IsNew) RowFor(ApplyWrite message, Write? row, int partition, string expectedStatus) => row switch
     {
@@ -93,6 +106,54 @@ public abstract record WriteTurn
         null when expectedStatus == WriteStatus.Queued => (Write.FromMessage(message, partition), true),
         _ => throw new InvalidOperationException($"Write {message.WriteId} has no row; only new writes are recorded on delivery."),
     };
+}
+
+/// <summary>
+/// What a newly recorded write's Idempotency-Key comes to, against the write that holds the same key for the same client
+/// (at most one does: a unique index). Decided by the two submission times alone, so that every API and worker process
+/// comes to the same answer whatever it knows: the holder gives its key up only once it is final and was submitted at
+/// least <see cref="IdempotencyOptions.Retention"/> before the new write, and only in the transaction that records the
+/// new write taking it.
+/// </summary>
+public abstract record KeyClaim
+{
+    KeyClaim()
+    {
+    }
+
+    /// <summary>The write takes the key: nobody held it, or <see cref="Released"/> held it past its retention and gives it up.</summary>
+    public sealed record Takes(Write? Released) : KeyClaim;
+
+    /// <summary>The same request under another id: the write is a duplicate of <see cref="Holder"/>.</summary>
+    public sealed record Repeats(Write Holder) : KeyClaim;
+
+    /// <summary>Another request with the key <see cref="Holder"/> holds: the write is never applied.</summary>
+    public sealed record Reuses(Write Holder) : KeyClaim;
+
+    /// <summary>The claim of <paramref name="message"/> (null when it has no Idempotency-Key) against <paramref name="holder"/>, the key's holder if any.</summary>
+    public static KeyClaim? Of(ApplyWrite message, Write? holder, TimeSpan retention)
+    {
+        if (message.IdempotencyKey is null)
+        {
+            return null;
+        }
+
+        if (holder is null || holder.Id == message.WriteId)
+        {
+            return new Takes(null);
+        }
+
+        if (IsReleased(holder.Status, holder.SubmittedAt, message.SubmittedAt, retention))
+        {
+            return new Takes(holder);
+        }
+
+        return holder.RequestHash == message.RequestHash ? new Repeats(holder) : new Reuses(holder);
+    }
+
+    /// <summary>Whether a holder in <paramref name="status"/>, submitted at <paramref name="heldSince"/>, gives its key up to a write submitted at <paramref name="submittedAt"/>.</summary>
+    public static bool IsReleased(string status, DateTimeOffset heldSince, DateTimeOffset submittedAt, TimeSpan retention) =>
+        WriteStatus.IsFinal(status) && heldSince <= submittedAt - retention;
 }
 
 /// <summary>What applying a write to the current record means: the new document, a conflict, or a failure.</summary>

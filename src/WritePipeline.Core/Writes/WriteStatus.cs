@@ -37,11 +37,17 @@ public static class WriteStatus
     public const string Failed = "failed";
 
     /// <summary>
-    /// The broker did not confirm the write, so the client got 503 and no receipt. Never shown to clients; a
-    /// worker that still receives the message skips it, and a retry with the same Idempotency-Key sends it again.
+    /// Never applied: the same request (same Idempotency-Key, same body) reached the broker under another id first, and
+    /// that write (<see cref="Write.DuplicateOf"/>) stands for this one.
+    /// </summary>
+    public const string Duplicate = "duplicate";
+
+    /// <summary>
+    /// Left by versions before the worker recorded writes: the API recorded a write, the broker did not confirm it, and
+    /// the client got 503. No write gets it now; such rows are never shown to clients.
     /// </summary>
     public const string Rejected = "rejected";
 
     /// <summary>Nothing more will happen to the write by itself or by a decision.</summary>
-    public static bool IsFinal(string status) => status is Applied or Discarded or Failed;
+    public static bool IsFinal(string status) => status is Applied or Discarded or Failed or Duplicate;
 }

@@ -730,6 +730,9 @@ namespace WritePipeline.Migrations.PostgreSql.Migrations
                     b.Property<DateTimeOffset?>("CompletedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<Guid?>("DuplicateOf")
+                        .HasColumnType("uuid");
+
                     b.Property<string>("ErrorDetail")
                         .HasMaxLength(2000)
                         .HasColumnType("character varying(2000)");

@@ -731,6 +731,9 @@ namespace WritePipeline.Migrations.SqlServer.Migrations
                     b.Property<DateTimeOffset?>("CompletedAt")
                         .HasColumnType("datetimeoffset");
 
+                    b.Property<Guid?>("DuplicateOf")
+                        .HasColumnType("uniqueidentifier");
+
                     b.Property<string>("ErrorDetail")
                         .HasMaxLength(2000)
                         .HasColumnType("nvarchar(2000)");

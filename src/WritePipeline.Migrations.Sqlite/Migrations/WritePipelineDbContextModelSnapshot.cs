@@ -719,6 +719,9 @@ namespace WritePipeline.Migrations.Sqlite.Migrations
                     b.Property<long?>("CompletedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<Guid?>("DuplicateOf")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("ErrorDetail")
                         .HasMaxLength(2000)
                         .HasColumnType("TEXT");
