@@ -32,8 +32,43 @@ public sealed class ApiOptions
     /// </summary>
     public List<string> TrustedProxies { get; set; } = [];
 
+    /// <summary>
+    /// Whether a write without an Idempotency-Key is refused (428 <c>idempotency-key-required</c>). Off by default. A
+    /// 503 leaves the write's fate open (it may be on the broker); only a retry with the same key is sure to converge on
+    /// exactly one write, so a deployment whose clients all retry may want to insist on keys.
+    /// </summary>
+    public bool RequireIdempotencyKey { get; set; }
+
+    /// <summary>
+    /// The key under which write ids are signed: an id carries its submission time and a MAC of it and of its client,
+    /// so that any API process can tell a write it accepted but no worker has recorded yet (status <c>queued</c>) from an
+    /// id it never gave out (404) without a table of issued ids. Every API process must have the same one; at least
+    /// 16 characters. The built-in default works for a single installation; set your own in production.
+    /// </summary>
+    public string WriteIdSecret { get; set; } = DefaultWriteIdSecret;
+
+    /// <summary>The built-in <see cref="WriteIdSecret"/>.</summary>
+    public const string DefaultWriteIdSecret = "writepipeline-default-write-id-secret";
+
+    /// <summary>
+    /// How many accepted Idempotency-Keys each API process remembers (0: none), so that a repeat gets its first answer
+    /// without asking the database, even while it is away. Beyond this, the least recently used are forgotten and a
+    /// repeat asks the database, and otherwise the worker settles it (the later id ends <c>duplicate</c>).
+    /// </summary>
+    [Range(0, 10_000_000)]
+    public int RememberedIdempotencyKeys { get; set; } = 100_000;
+
     /// <summary>What start-up refuses in this section, each as a message naming the setting's full path.</summary>
-    public IEnumerable<string> Validate() =>
-        Hosting.TrustedProxies.Invalid(TrustedProxies)
-            .Select(proxy => $"WritePipeline:Api:TrustedProxies: '{proxy}' is neither an IP address nor a network (CIDR, e.g. 10.0.0.0/8).");
+    public IEnumerable<string> Validate()
+    {
+        foreach (var proxy in Hosting.TrustedProxies.Invalid(TrustedProxies))
+        {
+            yield return $"WritePipeline:Api:TrustedProxies: '{proxy}' is neither an IP address nor a network (CIDR, e.g. 10.0.0.0/8).";
+        }
+
+        if (string.IsNullOrEmpty(WriteIdSecret) || WriteIdSecret.Length < 16)
+        {
+            yield return "WritePipeline:Api:WriteIdSecret must be at least 16 characters (the same on every API process).";
+        }
+    }
 }

@@ -70,7 +70,7 @@ public sealed class WriteDetails(WritePipelineDbContext db, AuditLog audit, Writ
             record?.Document is null ? null : record.Version,
             record?.Document is null ? null : JsonNode.Parse(record.Document),
             difference,
-            ResolutionPolicy.OperatorActions(status.Status, status.Operation, status.Error?.Type, saga?.CurrentState),
+            ResolutionPolicy.OperatorActions(status.Status, write.Operation, status.Error?.Type, saga?.CurrentState),
             held,
             Timeline(write, saga, conflict, deliveries, actions));
     }

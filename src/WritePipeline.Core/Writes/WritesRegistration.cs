@@ -16,6 +16,7 @@ public static class WritesRegistration
     public static IServiceCollection AddWriteStatus(IServiceCollection services)
     {
         WebhookRegistration.AddWebhookOutbox(services);
+        services.TryAddSingleton<WriteIds>();
         services.TryAddScoped<WriteStatusQuery>();
         services.TryAddScoped<WriteWebhooks>();
         services.TryAddScoped<IWriteWebhooks>(provider => provider.GetRequiredService<WriteWebhooks>());

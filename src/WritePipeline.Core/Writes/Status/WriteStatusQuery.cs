@@ -8,12 +8,13 @@ namespace WritePipeline.Writes.Status;
 /// A write's status resource: where it lives (its link, in receipts, webhooks and outcomes) and how it is read, for the
 /// endpoints that serve it and the services that answer with it. The conflict's part comes from <see cref="IWriteDecisions"/>.
 /// </summary>
-public sealed class WriteStatusQuery(WritePipelineDbContext db, IWriteDecisions decisions)
+public sealed class WriteStatusQuery(WritePipelineDbContext db, IWriteDecisions decisions, WriteIds ids)
 {
     /// <summary>
     /// The status resource of a client's write as that client sees it, or of any client's write with every detail, for
-    /// operators (<paramref name="clientId"/> null); null when there is no such write. Another client's write, and one the
-    /// broker never confirmed (its client got 503), do not exist for this caller.
+    /// operators (<paramref name="clientId"/> null); null when there is no such write. A write no worker has recorded yet
+    /// is <c>queued</c> when its id shows that this API gave it to this client (<see cref="WriteIds"/>). Another client's
+    /// write, and a write an older version rejected, do not exist for this caller.
     /// </summary>
     public async Task<WriteStatusView?> ReadAsync(Guid writeId, Guid? clientId, CancellationToken cancellationToken)
     {
@@ -33,7 +34,14 @@ public sealed class WriteStatusQuery(WritePipelineDbContext db, IWriteDecisions 
                     BlockerClientId = db.Set<Write>().Where(b => b.Id == w.HeldBehind).Select(b => (Guid?)b.ClientId).FirstOrDefault(),
                 })
             .SingleOrDefaultAsync(cancellationToken);
-        if (found is null || found.Write.Status == WriteStatus.Rejected)
+        if (found is null)
+        {
+            return clientId is { } client && ids.IssuedAt(writeId, client) is { } submittedAt
+                ? WriteStatusView.Unrecorded(writeId, submittedAt)
+                : null;
+        }
+
+        if (found.Write.Status == WriteStatus.Rejected)
         {
             return null;
         }

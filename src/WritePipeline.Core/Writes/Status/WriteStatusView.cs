@@ -21,13 +21,16 @@ public enum StatusAudience
     Operator,
 }
 
-/// <summary>The status resource of a write.</summary>
+/// <summary>
+/// The status resource of a write. <see cref="Collection"/>, <see cref="Key"/> and <see cref="Operation"/> are null only
+/// while no worker has recorded the write yet (<see cref="Unrecorded"/>).
+/// </summary>
 public sealed record WriteStatusView(
     Guid WriteId,
     string Status,
-    string Collection,
-    string Key,
-    string Operation,
+    string? Collection,
+    string? Key,
+    string? Operation,
     DateTimeOffset SubmittedAt,
     DateTimeOffset? AppliedAt,
     long? Version,
@@ -36,8 +39,16 @@ public sealed record WriteStatusView(
     HeldBehindView? HeldBehind,
     DateTimeOffset? RetryUntil,
     IReadOnlyList<string> Actions,
-    ResolutionView? Resolution)
+    ResolutionView? Resolution,
+    Guid? DuplicateOf = null)
 {
+    /// <summary>
+    /// A write this API accepted (its id says so, <see cref="WriteIds"/>) that no worker has recorded yet: it is on the
+    /// broker, or its submitter got a 503 and it never got there.
+    /// </summary>
+    public static WriteStatusView Unrecorded(Guid writeId, DateTimeOffset submittedAt) =>
+        new(writeId, WriteStatus.Queued, null, null, null, submittedAt, null, null, null, null, null, null, [], null);
+
     /// <summary>How a client's status resource names an operator who decided: the role, never the operator's name.</summary>
     public const string OperatorDecided = "operator";
 
@@ -71,7 +82,8 @@ public sealed record WriteStatusView(
             actions,
             decision?.Action is null
                 ? null
-                : new ResolutionView(decision.Action, decision.Reason, everything ? decision.By : ClientSees(decision.By), decision.RequestedAt, decision.ResolvedAt));
+                : new ResolutionView(decision.Action, decision.Reason, everything ? decision.By : ClientSees(decision.By), decision.RequestedAt, decision.ResolvedAt),
+            write.DuplicateOf);
     }
 
     /// <summary>Operators are named in the audit log and to other operators; a client learns only that an operator decided.</summary>
