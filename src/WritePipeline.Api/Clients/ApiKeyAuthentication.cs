@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 using WritePipeline.Problems;
 
@@ -13,10 +12,7 @@ public sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    ClientRegistry clients,
-    ClientChanges changes,
-    KnownApiKeys knownKeys,
-    IMemoryCache cache,
+    ClientsByKey clients,
     IOptions<ClientsOptions> settings)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
@@ -25,10 +21,6 @@ public sealed class ApiKeyAuthenticationHandler(
     const string RatePerSecondClaim = "rate_per_second";
     const string RateBurstClaim = "rate_burst";
     const string GrantsClaim = "grants";
-
-    // Short enough that a removed key stops working soon, long enough to keep the key lookup off the hot path. Only
-    // clients are cached: an unknown key is refused by KnownApiKeys, which remembers nothing of it.
-    static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(30);
 
     const string UnknownKey = "Unknown API key.";
 
@@ -51,21 +43,10 @@ public sealed class ApiKeyAuthenticationHandler(
             return AuthenticateResult.Fail(UnknownKey);
         }
 
-        var hash = ApiKeys.Hash(apiKey);
-        var cacheKey = "client-by-key:" + hash;
-        if (!cache.TryGetValue(cacheKey, out Client? client) || client is null)
+        // From memory for a key this process has seen, whatever the database is doing (ClientsByKey).
+        if (await clients.FindAsync(apiKey, Context.RequestAborted) is not { } client)
         {
-            client = await knownKeys.ContainsAsync(hash, Context.RequestAborted)
-                ? await clients.FindByApiKeyAsync(apiKey, Context.RequestAborted)
-                : null;
-            if (client is null)
-            {
-                return AuthenticateResult.Fail(UnknownKey);
-            }
-
-            var entry = new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = CacheFor };
-            entry.ExpirationTokens.Add(changes.Watch(client.Id));
-            cache.Set(cacheKey, client, entry);
+            return AuthenticateResult.Fail(UnknownKey);
         }
 
         var rate = ClientRate.Of(client, settings.Value.RateLimit);

@@ -5,7 +5,7 @@ namespace WritePipeline.Clients;
 
 /// <summary>
 /// Tells this process's caches that a client changed (its rate, its policy), so the next request sees the change. Other
-/// API processes see it when their cached entry expires (the API host's <c>ApiKeyAuthenticationHandler</c>: 30 s).
+/// API processes see it at their next read of the client (<see cref="ClientsByKey.FreshFor"/>).
 /// </summary>
 public sealed class ClientChanges
 {

@@ -11,6 +11,7 @@ public static class ClientsRegistration
         services.AddScoped<ClientAdministration>();
         services.AddSingleton<ClientChanges>();
         services.AddSingleton<KnownApiKeys>();
+        services.AddSingleton<ClientsByKey>();
         return services;
     }
 }
