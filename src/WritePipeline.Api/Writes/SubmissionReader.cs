@@ -53,6 +53,11 @@ public sealed class SubmissionReader(CollectionCatalog collections, IOptions<Api
             return Fail(keyProblem);
         }
 
+        if (idempotencyKey is null && options.Value.RequireIdempotencyKey)
+        {
+            return Fail(WriteProblems.IdempotencyKeyRequired().ToResult());
+        }
+
         string? body = null;
         if (operation != WriteOperations.Delete)
         {

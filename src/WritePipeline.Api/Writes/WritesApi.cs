@@ -33,6 +33,8 @@ public static class WritesApi
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            // Api:RequireIdempotencyKey: a write without one.
+            .ProducesProblem(StatusCodes.Status428PreconditionRequired)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             // With Prefer: wait=N, the outcome instead of the receipt: the record (200, 201, 204), or the conflict.
             .ProducesProblem(StatusCodes.Status409Conflict)
@@ -65,7 +67,7 @@ public static class WritesApi
             .RequireAuthorization()
             .WithTags("Writes")
             .WithName("GetWrite")
-            .WithDescription("The status resource of one of this client's writes: queued, applied, conflicted, notified, parked, held, discarded, failed or rejected, with its conflict and the actions the client may take. Another client's write is 404.")
+            .WithDescription("The status resource of one of this client's writes: queued, waiting, held, applied, conflicted, notified, parked, resolving, discarded, failed or duplicate (duplicateOf names the write applied in its place), with its conflict and the actions the client may take. A write accepted but not yet recorded by a worker is queued, with its submittedAt only. Another client's write, and an id never given out, is 404.")
             .WithSummary("The status of a write")
             .ProducesProblem(StatusCodes.Status401Unauthorized);
         return app;
@@ -98,7 +100,7 @@ public static class WritesApi
         switch (result)
         {
             case SubmitResult.Accepted accepted:
-                if (accepted.Replayed)
+                if (accepted.Receipt.Replayed)
                 {
                     http.Response.Headers["Idempotent-Replayed"] = "true";
                 }
@@ -126,9 +128,6 @@ public static class WritesApi
             case SubmitResult.BrokerUnavailable unavailable:
                 http.Response.Headers.RetryAfter = retryAfter;
                 return ProblemCatalog.BrokerUnavailable(unavailable.Detail).ToResult();
-            case SubmitResult.DatabaseUnavailable unavailable:
-                http.Response.Headers.RetryAfter = retryAfter;
-                return ProblemCatalog.DatabaseUnavailable(unavailable.Detail).ToResult();
             case SubmitResult.BacklogFull full:
                 http.Response.Headers.RetryAfter = retryAfter;
                 return WriteProblems.BacklogFull(full.Partition).ToResult();

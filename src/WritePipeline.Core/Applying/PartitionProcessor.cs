@@ -51,11 +51,6 @@ public sealed class PartitionProcessor(
                     next++;
                     break;
 
-                case PartitionMessage.OfCheck { Check: var check }:
-                    await StepAsync(delivery.MessageId, () => InScopeAsync<UnconfirmedWrites>(unconfirmed => unconfirmed.RejectIfNeverQueuedAsync(check, cancellationToken)), cancellationToken);
-                    next++;
-                    break;
-
                 case PartitionMessage.OfRetry { Retry: var referenceRetry }:
                     await StepAsync(delivery.MessageId, () => referenceRetries.RetryAsync(referenceRetry, partition, cancellationToken), cancellationToken);
                     next++;

@@ -30,7 +30,7 @@ public sealed class WritePipelineOptionsValidator(IHostEnvironment? environment 
         }
 
         failures.AddRange(options.Idempotency.Validate());
-        failures.AddRange(options.Sweeper.Validate(options.Transport));
+        failures.AddRange(options.Sweeper.Validate());
         failures.AddRange(options.Api.Validate());
         failures.AddRange(options.Clients.Validate());
         failures.AddRange(options.Telemetry.Validate());

@@ -4,13 +4,6 @@ using WritePipeline.Contracts;
 namespace WritePipeline.Partitioning;
 
 /// <summary>
-/// The sweeper's question about a write recorded long ago and still <c>queued</c>: did its message ever reach its
-/// partition? Sent to the same partition, behind whatever the partition already holds, so that when it is taken a
-/// write whose message was queued has been dealt with; one still <c>queued</c> then never had a message.
-/// </summary>
-public sealed record UnconfirmedWriteCheck(Guid WriteId, string Collection, string Key);
-
-/// <summary>
 /// Try a write <c>waiting</c> for a record it references again (<see cref="Conflicts.ReferenceRetrySweep"/> sends it when
 /// the write is due): taken in the partition's order by the partition's owner, like every change of the write and its
 /// key. A copy that finds the write no longer waiting changes nothing.
@@ -18,8 +11,8 @@ public sealed record UnconfirmedWriteCheck(Guid WriteId, string Collection, stri
 public sealed record ReferenceRetry(Guid WriteId, string Collection, string Key);
 
 /// <summary>
-/// What travels on a partition queue: a write to apply, a decision about a conflicted write to carry out, the
-/// sweeper's check of a write whose message may never have arrived, or a retry of a write waiting for a reference.
+/// What travels on a partition queue: a write to apply, a decision about a conflicted write to carry out, or a retry
+/// of a write waiting for a reference.
 /// Each names a record, and takes its place in that record's order. A closed set: the processor switches over it.
 /// </summary>
 public abstract record PartitionMessage
@@ -31,7 +24,7 @@ public abstract record PartitionMessage
         Key = key;
     }
 
-    /// <summary>The write the message is about: the one applied, decided on, checked or retried.</summary>
+    /// <summary>The write the message is about: the one applied, decided on or retried.</summary>
     public Guid WriteId { get; }
 
     public string Collection { get; }
@@ -44,17 +37,12 @@ public abstract record PartitionMessage
     /// <summary>A decision about a conflicted write, carried out in its key's order.</summary>
     public sealed record OfResolution(ApplyResolution Resolution) : PartitionMessage(Resolution.WriteId, Resolution.Collection, Resolution.Key);
 
-    /// <summary>The sweeper's check of a write still <c>queued</c> long after it was recorded.</summary>
-    public sealed record OfCheck(UnconfirmedWriteCheck Check) : PartitionMessage(Check.WriteId, Check.Collection, Check.Key);
-
     /// <summary>A retry of a write waiting for a record it references.</summary>
     public sealed record OfRetry(ReferenceRetry Retry) : PartitionMessage(Retry.WriteId, Retry.Collection, Retry.Key);
 
     public static PartitionMessage For(ApplyWrite write) => new OfWrite(write);
 
     public static PartitionMessage For(ApplyResolution resolution) => new OfResolution(resolution);
-
-    public static PartitionMessage For(UnconfirmedWriteCheck check) => new OfCheck(check);
 
     public static PartitionMessage For(ReferenceRetry retry) => new OfRetry(retry);
 }
@@ -69,7 +57,6 @@ public static class PartitionMessageFormat
     public const string ContentType = "application/json";
     public const string WriteType = "apply-write";
     public const string ResolutionType = "apply-resolution";
-    public const string CheckType = "check-unconfirmed";
     public const string RetryType = "retry-reference";
 
     static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
@@ -78,7 +65,6 @@ public static class PartitionMessageFormat
     {
         PartitionMessage.OfWrite { Write: var write } => (WriteType, JsonSerializer.SerializeToUtf8Bytes(write, Json)),
         PartitionMessage.OfResolution { Resolution: var resolution } => (ResolutionType, JsonSerializer.SerializeToUtf8Bytes(resolution, Json)),
-        PartitionMessage.OfCheck { Check: var check } => (CheckType, JsonSerializer.SerializeToUtf8Bytes(check, Json)),
         PartitionMessage.OfRetry { Retry: var retry } => (RetryType, JsonSerializer.SerializeToUtf8Bytes(retry, Json)),
         _ => throw new ArgumentOutOfRangeException(nameof(message), message.GetType().Name, "Not a partition message kind this worker knows."),
     };
@@ -102,8 +88,6 @@ public static class PartitionMessageFormat
         WriteType => PartitionMessage.For(JsonSerializer.Deserialize<ApplyWrite>(body.Span, Json)
             ?? throw new JsonException("The body is JSON null.")),
         ResolutionType => PartitionMessage.For(JsonSerializer.Deserialize<ApplyResolution>(body.Span, Json)
-            ?? throw new JsonException("The body is JSON null.")),
-        CheckType => PartitionMessage.For(JsonSerializer.Deserialize<UnconfirmedWriteCheck>(body.Span, Json)
             ?? throw new JsonException("The body is JSON null.")),
         RetryType => PartitionMessage.For(JsonSerializer.Deserialize<ReferenceRetry>(body.Span, Json)
             ?? throw new JsonException("The body is JSON null.")),

@@ -152,8 +152,9 @@ public abstract record KeyClaim
     }
 
     /// <summary>Whether a holder in <paramref name="status"/>, submitted at <paramref name="heldSince"/>, gives its key up to a write submitted at <paramref name="submittedAt"/>.</summary>
+    /// <remarks>A write an older version left <c>rejected</c> was never accepted: its key is free at once.</remarks>
     public static bool IsReleased(string status, DateTimeOffset heldSince, DateTimeOffset submittedAt, TimeSpan retention) =>
-        WriteStatus.IsFinal(status) && heldSince <= submittedAt - retention;
+        status == WriteStatus.Rejected || (WriteStatus.IsFinal(status) && heldSince <= submittedAt - retention);
 }
 
 /// <summary>What applying a write to the current record means: the new document, a conflict, or a failure.</summary>

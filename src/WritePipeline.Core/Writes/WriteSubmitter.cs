@@ -1,6 +1,5 @@
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
-using WritePipeline.Data;
+using WritePipeline.Contracts;
 using WritePipeline.Partitioning;
 
 namespace WritePipeline.Writes;
@@ -12,174 +11,135 @@ public abstract record SubmitResult
     {
     }
 
-    /// <summary>On the broker; <see cref="Replayed"/> when this answers a repeat of an earlier request.</summary>
-    public sealed record Accepted(WriteReceipt Receipt, bool Replayed) : SubmitResult;
+    /// <summary>On the broker (<see cref="WriteReceipt.Replayed"/> when this answers a repeat of an earlier request).</summary>
+    public sealed record Accepted(WriteReceipt Receipt) : SubmitResult;
 
     public sealed record IdempotencyMismatch(string IdempotencyKey) : SubmitResult;
 
-    /// <summary>The broker did not confirm the write; nothing was accepted.</summary>
+    /// <summary>The broker did not confirm the write: it may or may not be on the broker.</summary>
     public sealed record BrokerUnavailable(string Detail) : SubmitResult;
 
-    /// <summary>The write could not be recorded (database unreachable or overloaded); nothing was accepted.</summary>
-    public sealed record DatabaseUnavailable(string Detail) : SubmitResult;
-
-    /// <summary>The write's partition has more waiting than <see cref="ApiOptions.MaxPartitionBacklog"/>; nothing was accepted.</summary>
+    /// <summary>The write's partition has more waiting than <see cref="ApiOptions.MaxPartitionBacklog"/>; nothing was sent.</summary>
     public sealed record BacklogFull(int Partition) : SubmitResult;
 }
 
 /// <summary>
-/// Accepts a write: records it (status <c>queued</c>, by group commit: <see cref="WriteRecorder"/>), sends it to its
-/// partition, and answers only after the broker's confirmation. Recording first means a write on the broker always has a status to show, and an
-/// Idempotency-Key is claimed by the database's unique index, race-free.
+/// Accepts a write with one durable act: the broker's confirm of its message. Nothing is written to the database: the
+/// write's id carries its submission time (<see cref="WriteIds"/>), and the worker records the write when it first
+/// takes it. A repeat of an Idempotency-Key is answered from what this process accepted (<see cref="AcceptedKeys"/>) or
+/// what a worker recorded (<see cref="RecordedKeys"/>, when the database answers in time), and otherwise sent as a new
+/// id that the worker makes a duplicate of the key's holder (<see cref="KeyClaim"/>): at most one write per key is
+/// ever applied, whatever the database is doing.
 /// </summary>
 public sealed class WriteSubmitter(
-    WritePipelineDbContext db,
-    WriteRecorder recorder,
+    WriteIds ids,
+    AcceptedKeys accepted,
+    RecordedKeys recorded,
     WriteDispatcher dispatcher,
     PartitionMap partitions,
     PartitionBacklog backlog,
     Telemetry.PipelineMeter meter,
-    TimeProvider clock,
     ILogger<WriteSubmitter> logger)
 {
     public async Task<SubmitResult> SubmitAsync(Guid clientId, WriteRequest request, CancellationToken cancellationToken)
     {
-        SubmitResult result;
-        try
+        var fingerprint = request.IdempotencyKey is null ? null : request.Fingerprint();
+        if (request.IdempotencyKey is { } idempotencyKey)
         {
-            result = await RecordAndDispatchAsync(clientId, request, cancellationToken);
-        }
-        catch (Exception ex) when (TransientFailures.IsTransient(ex))
-        {
-            logger.LogWarning(ex, "Could not record a write to {Collection}/{Key}", request.Collection, request.Key);
-            result = new SubmitResult.DatabaseUnavailable("The write could not be recorded. Nothing was accepted; retry the request (with the same Idempotency-Key).");
+            if (accepted.Find(clientId, idempotencyKey) is { } remembered)
+            {
+                return await RepeatAsync(remembered, fingerprint!);
+            }
+
+            var (id, submittedAt) = ids.Next(clientId);
+            var (answered, holder) = await recorded.FindAsync(clientId, idempotencyKey, submittedAt, cancellationToken);
+            if (answered && holder is not null)
+            {
+                return holder.RequestHash == fingerprint
+                    ? new SubmitResult.Accepted(new WriteReceipt(holder.WriteId, WriteStatus.Queued, holder.Collection, holder.Key, holder.Operation, holder.SubmittedAt, Replayed: true))
+                    : new SubmitResult.IdempotencyMismatch(idempotencyKey);
+            }
+
+            var first = accepted.AddOrFind(new AcceptedKeys.Accepted(MessageOf(clientId, request, id, submittedAt, fingerprint), partitions.PartitionOf(request.Collection, request.Key)));
+            if (first.Message.WriteId != id)
+            {
+                return await RepeatAsync(first, fingerprint!);
+            }
+
+            return await SendNewAsync(first);
         }
 
-        if (result is SubmitResult.Accepted { Replayed: false })
+        var (unkeyedId, unkeyedAt) = ids.Next(clientId);
+        return await SendNewAsync(new AcceptedKeys.Accepted(MessageOf(clientId, request, unkeyedId, unkeyedAt, null), partitions.PartitionOf(request.Collection, request.Key)));
+    }
+
+    /// <summary>
+    /// A repeat of a write this process accepted: the first answer when the broker confirmed it, else the same message
+    /// sent again (same id, same submission time: the worker applies an id once, whatever the number of copies, and
+    /// the write keeps the place its first copy took, if it got there).
+    /// </summary>
+    async Task<SubmitResult> RepeatAsync(AcceptedKeys.Accepted first, string fingerprint)
+    {
+        if (first.Message.RequestHash != fingerprint)
         {
-            meter.Accepted(request.Collection, request.Operation);
+            return new SubmitResult.IdempotencyMismatch(first.Message.IdempotencyKey!);
+        }
+
+        return first.Confirmed ? new SubmitResult.Accepted(ReceiptOf(first.Message, replayed: true)) : await SendAsync(first, replayed: true);
+    }
+
+    async Task<SubmitResult> SendNewAsync(AcceptedKeys.Accepted write)
+    {
+        if (backlog.IsFull(write.Partition))
+        {
+            return new SubmitResult.BacklogFull(write.Partition);
+        }
+
+        var result = await SendAsync(write, replayed: false);
+        if (result is SubmitResult.Accepted)
+        {
+            meter.Accepted(write.Message.Collection, write.Message.Operation);
         }
 
         return result;
     }
 
-    async Task<SubmitResult> RecordAndDispatchAsync(Guid clientId, WriteRequest request, CancellationToken cancellationToken)
+    async Task<SubmitResult> SendAsync(AcceptedKeys.Accepted write, bool replayed)
     {
-        if (request.IdempotencyKey is { } idempotencyKey
-            && await FindByIdempotencyKeyAsync(clientId, idempotencyKey, cancellationToken) is { } earlier)
-        {
-            return await ReplayAsync(earlier, request);
-        }
-
-        var partition = partitions.PartitionOf(request.Collection, request.Key);
-        if (backlog.IsFull(partition))
-        {
-            return new SubmitResult.BacklogFull(partition);
-        }
-
-        var write = new Write
-        {
-            Id = Guid.CreateVersion7(),
-            ClientId = clientId,
-            Collection = request.Collection,
-            Key = request.Key,
-            Partition = partition,
-            Operation = request.Operation,
-            Body = request.Body,
-            IfMatchVersion = request.IfMatchVersion,
-            IfNoneMatchAny = request.IfNoneMatchAny,
-            Status = WriteStatus.Queued,
-            SubmittedAt = TruncateToStoredPrecision(clock.GetUtcNow()),
-            IdempotencyKey = request.IdempotencyKey,
-            RequestHash = request.IdempotencyKey is null ? null : request.Fingerprint(),
-        };
+        var message = write.Message;
         try
         {
-            // Recorded with the submissions arriving alongside it, in one INSERT (group commit).
-            await recorder.RecordAsync(write);
-        }
-        catch (DbUpdateException) when (request.IdempotencyKey is not null)
-        {
-            // Most likely a concurrent request with the same Idempotency-Key recorded its write first: answer as its
-            // repeat. If there is no such write, the failure was something else and is rethrown.
-            var winner = await FindByIdempotencyKeyAsync(clientId, request.IdempotencyKey, cancellationToken);
-            if (winner is null)
-            {
-                throw;
-            }
-
-            return await ReplayAsync(winner, request);
-        }
-
-        return await DispatchAsync(write, replayed: false);
-    }
-
-    async Task<SubmitResult> ReplayAsync(Write earlier, WriteRequest request)
-    {
-        if (earlier.RequestHash != request.Fingerprint())
-        {
-            return new SubmitResult.IdempotencyMismatch(request.IdempotencyKey!);
-        }
-
-        if (earlier.Status is WriteStatus.Queued or WriteStatus.Rejected)
-        {
-            // We cannot tell whether the first attempt reached the broker (its process may have died between
-            // recording and sending, or the broker did not confirm), so send it again under the same id: the
-            // worker applies a write id once, whatever the number of copies.
-            if (earlier.Status == WriteStatus.Rejected)
-            {
-                earlier.Status = WriteStatus.Queued;
-                await db.SaveChangesAsync(CancellationToken.None);
-            }
-
-            return await DispatchAsync(earlier, replayed: true);
-        }
-
-        return new SubmitResult.Accepted(WriteReceipt.For(earlier), Replayed: true);
-    }
-
-    async Task<SubmitResult> DispatchAsync(Write write, bool replayed)
-    {
-        try
-        {
-            await dispatcher.SendAsync(write.ToMessage(), write.Partition);
-            return new SubmitResult.Accepted(WriteReceipt.For(write), replayed);
+            await dispatcher.SendAsync(message, write.Partition);
+            write.Confirm();
+            return new SubmitResult.Accepted(ReceiptOf(message, replayed));
         }
         catch (Exception ex)
         {
-            logger.LogWarning(ex, "The broker did not confirm write {WriteId} to {Collection}/{Key} on partition {Partition}", write.Id, write.Collection, write.Key, write.Partition);
-            return await RejectAsync(write, ex);
+            logger.LogWarning(ex, "The broker did not confirm write {WriteId} to {Collection}/{Key} on partition {Partition}", message.WriteId, message.Collection, message.Key, write.Partition);
+            meter.Rejected(message.Collection, message.Operation, "broker_unavailable");
+            var why = ex is OperationCanceledException ? "did not confirm the write in time" : "refused or could not take the write";
+            var retry = message.IdempotencyKey is null
+                ? "Without an Idempotency-Key a retry may make it a second write."
+                : "Retry with the same Idempotency-Key, before sending the next write to this record: the retry converges on exactly one write.";
+            return new SubmitResult.BrokerUnavailable($"The broker {why}, so it may or may not be on the broker. {retry}");
         }
     }
 
-    async Task<SubmitResult> RejectAsync(Write write, Exception reason)
+    static ApplyWrite MessageOf(Guid clientId, WriteRequest request, Guid id, DateTimeOffset submittedAt, string? fingerprint) => new()
     {
-        // Conditional: if a worker already moved the write on, the broker did have it after all and it stands.
-        var rejected = await db.Writes
-            .Where(w => w.Id == write.Id && w.Status == WriteStatus.Queued)
-            .ExecuteUpdateAsync(update => update.SetProperty(w => w.Status, WriteStatus.Rejected), CancellationToken.None);
-        if (rejected == 0)
-        {
-            return new SubmitResult.Accepted(WriteReceipt.For(write), Replayed: false);
-        }
+        WriteId = id,
+        ClientId = clientId,
+        Collection = request.Collection,
+        Key = request.Key,
+        Operation = request.Operation,
+        Body = request.Body,
+        IfMatchVersion = request.IfMatchVersion,
+        IfNoneMatchAny = request.IfNoneMatchAny,
+        SubmittedAt = submittedAt,
+        IdempotencyKey = request.IdempotencyKey,
+        RequestHash = fingerprint,
+    };
 
-        meter.Rejected(write.Collection, write.Operation, "broker_unavailable");
-
-        var detail = reason is OperationCanceledException
-            ? "The broker did not confirm the write in time. Nothing was accepted; retry the request (with the same Idempotency-Key)."
-            : "The broker refused or could not take the write. Nothing was accepted; retry the request (with the same Idempotency-Key).";
-        return new SubmitResult.BrokerUnavailable(detail);
-    }
-
-    /// <summary>
-    /// To the coarsest precision a provider keeps (SQLite's numeric timestamps: 100 µs; PostgreSQL: 1 µs), so that a
-    /// receipt, the status resource and a receipt replayed from the database all show the same time.
-    /// </summary>
-    static DateTimeOffset TruncateToStoredPrecision(DateTimeOffset time) =>
-        new(time.Ticks - (time.Ticks % StoredPrecisionTicks), time.Offset);
-
-    const long StoredPrecisionTicks = 100 * TimeSpan.TicksPerMicrosecond;
-
-    Task<Write?> FindByIdempotencyKeyAsync(Guid clientId, string idempotencyKey, CancellationToken cancellationToken) =>
-        db.Writes.SingleOrDefaultAsync(w => w.ClientId == clientId && w.IdempotencyKey == idempotencyKey, cancellationToken);
+    static WriteReceipt ReceiptOf(ApplyWrite message, bool replayed) =>
+        new(message.WriteId, WriteStatus.Queued, message.Collection, message.Key, message.Operation, message.SubmittedAt, replayed);
 }

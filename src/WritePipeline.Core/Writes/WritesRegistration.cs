@@ -1,6 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using WritePipeline.Scheduling;
 using WritePipeline.Webhooks;
 using WritePipeline.Writes.Detection;
 using WritePipeline.Writes.Status;
@@ -23,19 +22,17 @@ public static class WritesRegistration
         return services;
     }
 
-    /// <summary>In the API host: recording and sending submissions.</summary>
+    /// <summary>In the API host: sending submissions, and answering repeats of their Idempotency-Keys.</summary>
     public static IServiceCollection AddWritesApi(this IServiceCollection services)
     {
         services.AddScoped<WriteSubmitter>();
-        services.AddSingleton<WriteRecorder>();
-        services.AddScoped<WriteDispatcher>();
+        services.AddSingleton<AcceptedKeys>();
+        services.AddSingleton<RecordedKeys>();
+        services.TryAddScoped<WriteDispatcher>();
         return services;
     }
 
-    /// <summary>
-    /// On workers: applying writes (one or a batch, conflicts detected, failures retried in place), and the timers: the
-    /// sweep of writes whose message may never have reached the broker, and the release of old Idempotency-Keys.
-    /// </summary>
+    /// <summary>On workers: recording and applying writes (one or a batch, conflicts detected, failures retried in place).</summary>
     public static IServiceCollection AddWritesWorker(this IServiceCollection services)
     {
         services.AddSingleton<WriteBatchApplier>();
@@ -43,12 +40,8 @@ public static class WritesRegistration
         services.AddSingleton<InPlaceRetry>();
         services.AddScoped<WriteApplier>();
         services.AddScoped<UnreadableWrites>();
-        services.AddScoped<UnconfirmedWrites>();
         services.AddScoped<ConstraintEnforcer>();
 
-        services.AddSweep<UnconfirmedWriteSweep, UnconfirmedWriteSweepJob, SweeperOptions>(UnconfirmedWriteSweepJob.Name, o => o.Interval);
-        services.AddScoped<IdempotencyKeyRelease>();
-        services.AddRecurringJob<IdempotencyKeyReleaseJob, IdempotencyOptions>(IdempotencyKeyReleaseJob.Name, o => o.ReleaseInterval);
         return services;
     }
 }

@@ -51,7 +51,7 @@ public sealed record FaultReport(
         }
 
         var applied = await app.QueryAsync(db => db.Writes.CountAsync(w => w.ClientId == clientId && w.Status == WriteStatus.Applied));
-        var stuck = await app.QueryAsync(db => db.Writes.CountAsync(w => w.ClientId == clientId && w.Status != WriteStatus.Applied && w.Status != WriteStatus.Rejected));
+        var stuck = await app.QueryAsync(db => db.Writes.CountAsync(w => w.ClientId == clientId && w.Status != WriteStatus.Applied && w.Status != WriteStatus.Duplicate));
         return new FaultReport(name, load.Submitted, applied, lost, duplicated, outOfOrder, stuck, Math.Round(elapsed.Elapsed.TotalSeconds, 1), load.Retries);
     }
 
