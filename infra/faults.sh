@@ -2,8 +2,10 @@
 # The fault suite: long fault scenarios under load (worker kill -9 every 5 s, broker connection drops, broker restart,
 # one node of a three-node RabbitMQ cluster killed (infra/rabbitmq-cluster.sh), PostgreSQL down 30 s, worker hosts
 # vanishing mid-commit behind a silent proxy), each through real HTTP, RabbitMQ, PostgreSQL and worker processes. Prints one JSON line:
-#   {"scenarios":[{"name":...,"writes":N,"applied":N,"lost":N,"duplicated":N,"out_of_order":N,"stuck":N,"seconds":N}, ...]}
-# Exit status: 0 only when every scenario lost, doubled, reordered and left stuck nothing. Needs root (or sudo) like
+#   {"scenarios":[{"name":...,"writes":N,"applied":N,"lost":N,"duplicated":N,"out_of_order":N,"stuck":N,"seconds":N,
+#                  "retried":N,"answered_503":N}, ...]}
+# Exit status: 0 only when every scenario lost, doubled, reordered and left stuck nothing, and the PostgreSQL outage
+# answered no submission 503 (a 202 needs only the broker). Needs root (or sudo) like
 # the test command: it starts the services and stops and starts the broker. Takes about ten minutes on two cores.
 # docs/operations.md ("Faults") lists the scenarios and their last figures.
 set -uo pipefail

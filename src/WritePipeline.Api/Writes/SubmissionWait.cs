@@ -11,7 +11,8 @@ namespace WritePipeline.Writes;
 /// <summary>
 /// <c>Prefer: wait=N</c> (RFC 7240): a submitter that would rather have the outcome than a receipt waits up to N
 /// seconds (capped) for it. The write is on the broker either way; only the answer changes: the record (200, 201),
-/// nothing (204, a delete), the conflict (409, 412), the failure (422), or the usual 202 when time runs out.
+/// nothing (204, a delete), the conflict (409, 412), the failure (422), or the usual 202 when time runs out or the
+/// database cannot be read.
 /// </summary>
 public sealed class SubmissionWait(WritePipelineDbContext db, WriteStatusQuery statuses, TimeProvider clock)
 {
@@ -27,10 +28,18 @@ public sealed class SubmissionWait(WritePipelineDbContext db, WriteStatusQuery s
         var pause = TimeSpan.FromMilliseconds(2);
         while (true)
         {
-            var status = await statuses.ReadAsync(writeId, clientId, http.RequestAborted);
-            if (status is not null && await AnswerAsync(status, http) is { } answer)
+            try
             {
-                return answer;
+                var status = await statuses.ReadAsync(writeId, clientId, http.RequestAborted);
+                if (status is not null && await AnswerAsync(status, http) is { } answer)
+                {
+                    return answer;
+                }
+            }
+            catch (Exception ex) when (TransientFailures.IsTransient(ex) && !http.RequestAborted.IsCancellationRequested)
+            {
+                // The write is accepted whatever the database is doing: its receipt, not a 503 its client would retry.
+                return null;
             }
 
             var left = deadline - clock.GetUtcNow();

@@ -43,34 +43,42 @@ public sealed class WriteSubmitter(
 {
     public async Task<SubmitResult> SubmitAsync(Guid clientId, WriteRequest request, CancellationToken cancellationToken)
     {
-        var fingerprint = request.IdempotencyKey is null ? null : request.Fingerprint();
-        if (request.IdempotencyKey is { } idempotencyKey)
+        var key = request.IdempotencyKey;
+        var fingerprint = key is null ? null : request.Fingerprint();
+        if (key is not null && accepted.Find(clientId, key) is { } remembered)
         {
-            if (accepted.Find(clientId, idempotencyKey) is { } remembered)
-            {
-                return await RepeatAsync(remembered, fingerprint!);
-            }
-
-            var (id, submittedAt) = ids.Next(clientId);
-            var (answered, holder) = await recorded.FindAsync(clientId, idempotencyKey, submittedAt, cancellationToken);
-            if (answered && holder is not null)
-            {
-                return holder.RequestHash == fingerprint
-                    ? new SubmitResult.Accepted(new WriteReceipt(holder.WriteId, WriteStatus.Queued, holder.Collection, holder.Key, holder.Operation, holder.SubmittedAt, Replayed: true))
-                    : new SubmitResult.IdempotencyMismatch(idempotencyKey);
-            }
-
-            var first = accepted.AddOrFind(new AcceptedKeys.Accepted(MessageOf(clientId, request, id, submittedAt, fingerprint), partitions.PartitionOf(request.Collection, request.Key)));
-            if (first.Message.WriteId != id)
-            {
-                return await RepeatAsync(first, fingerprint!);
-            }
-
-            return await SendNewAsync(first);
+            return await RepeatAsync(remembered, fingerprint!);
         }
 
-        var (unkeyedId, unkeyedAt) = ids.Next(clientId);
-        return await SendNewAsync(new AcceptedKeys.Accepted(MessageOf(clientId, request, unkeyedId, unkeyedAt, null), partitions.PartitionOf(request.Collection, request.Key)));
+        var (id, submittedAt) = ids.Next(clientId);
+        if (key is not null && await recorded.FindAsync(clientId, key, submittedAt, cancellationToken) is (true, { } holder))
+        {
+            return holder.RequestHash == fingerprint
+                ? new SubmitResult.Accepted(new WriteReceipt(holder.WriteId, WriteStatus.Queued, holder.Collection, holder.Key, holder.Operation, holder.SubmittedAt, Replayed: true))
+                : new SubmitResult.IdempotencyMismatch(key);
+        }
+
+        var partition = partitions.PartitionOf(request.Collection, request.Key);
+        if (backlog.IsFull(partition))
+        {
+            // Not remembered: nothing was sent, so a retry is a new attempt, held to the backlog again.
+            return new SubmitResult.BacklogFull(partition);
+        }
+
+        var write = new AcceptedKeys.Accepted(MessageOf(clientId, request, id, submittedAt, fingerprint), partition);
+        if (key is not null && accepted.AddOrFind(write) is var first && first != write)
+        {
+            // Another request of this key in this process got there first: answer as its repeat.
+            return await RepeatAsync(first, fingerprint!);
+        }
+
+        var result = await SendAsync(write, replayed: false);
+        if (result is SubmitResult.Accepted)
+        {
+            meter.Accepted(request.Collection, request.Operation);
+        }
+
+        return result;
     }
 
     /// <summary>
@@ -86,22 +94,6 @@ public sealed class WriteSubmitter(
         }
 
         return first.Confirmed ? new SubmitResult.Accepted(ReceiptOf(first.Message, replayed: true)) : await SendAsync(first, replayed: true);
-    }
-
-    async Task<SubmitResult> SendNewAsync(AcceptedKeys.Accepted write)
-    {
-        if (backlog.IsFull(write.Partition))
-        {
-            return new SubmitResult.BacklogFull(write.Partition);
-        }
-
-        var result = await SendAsync(write, replayed: false);
-        if (result is SubmitResult.Accepted)
-        {
-            meter.Accepted(write.Message.Collection, write.Message.Operation);
-        }
-
-        return result;
     }
 
     async Task<SubmitResult> SendAsync(AcceptedKeys.Accepted write, bool replayed)

@@ -33,7 +33,8 @@ public sealed record Outcome(IReadOnlyDictionary<string, IReadOnlyList<string>> 
                 $"{v.Collection}/{v.Key} v{v.Version:D4} {v.Operation} by {W(v.WriteId)} {v.Document ?? "(deleted)"}");
             sections["writes"] = Sorted(await db.Writes.AsNoTracking().ToListAsync(), w =>
                 $"{W(w.Id)} {w.Collection}/{w.Key} {w.Operation} status={w.Status} version={w.Version} error={w.ErrorType}: {w.ErrorDetail}"
-                + $" held-behind={W(w.HeldBehind)} held-position={w.HeldPosition} completed={w.CompletedAt is not null}");
+                + $" held-behind={W(w.HeldBehind)} held-position={w.HeldPosition} completed={w.CompletedAt is not null}"
+                + $" idempotency-key={w.IdempotencyKey} duplicate-of={W(w.DuplicateOf)}");
             sections["conflicts"] = Sorted(await db.WriteConflicts.AsNoTracking().ToListAsync(), c =>
                 $"{W(c.WriteId)} {c.Type}: {c.Detail} current=v{c.CurrentVersion} {c.CurrentDocument} based-on={c.BasedOnVersion}"
                 + $" attempted={c.AttemptedDocument} changes={c.Changes} subject={c.Subject}");

@@ -3,9 +3,9 @@ using WritePipeline.Contracts;
 namespace WritePipeline.ComponentTests.Support;
 
 /// <summary>
-/// Deliveries to hand a partition's applier, in order; the writes the API had recorded before sending them (all but the
-/// rare write that reaches the worker without a row), and of those the ones it then marked rejected because the broker
-/// did not confirm them (the message arrived all the same).
+/// Deliveries to hand a partition's applier, in order; the writes an older API version had recorded before sending them
+/// (most reach the worker without a row, which records them), and of those the ones it then marked rejected because
+/// the broker did not confirm them (the message arrived all the same).
 /// </summary>
 public sealed record WriteCase(IReadOnlyList<ApplyWrite> Deliveries, IReadOnlyList<ApplyWrite> Recorded, IReadOnlyList<Guid> Rejected)
 {

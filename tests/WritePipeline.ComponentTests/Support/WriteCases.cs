@@ -9,7 +9,9 @@ namespace WritePipeline.ComponentTests.Support;
 /// Random sequences of writes over a few keys, so that keys collide: replaces, merge patches and deletes, with right or
 /// stale If-Match versions and If-None-Match: *, of records with a unique field, with a reference, with a schema, in a collection that
 /// goes on after a conflict and in one nobody declared; invalid bodies, unknown operations, redeliveries of a write
-/// already delivered, and now and then a write that has no row or that the API marked rejected.
+/// already delivered; Idempotency-Keys from a small set, so that a key comes back with its request under a new id (a
+/// duplicate) or with another request (a reuse); and now and then a write an older API version recorded before sending
+/// it, or then marked rejected.
 /// </summary>
 public static class WriteCases
 {
@@ -108,32 +110,40 @@ public static class WriteCases
     /// replace with <see cref="Creation"/>, and a reference to such a customer is dropped, unless <see cref="EvenIfMissing"/>:
     /// otherwise most keys would start with a conflict and hold every later write.
     /// </summary>
-    sealed record NewWrite(Guid Id, Target Target, string Operation, string? Body, string Creation, bool EvenIfMissing, Precondition Precondition, Row Row);
+    sealed record NewWrite(Guid Id, Target Target, string Operation, string? Body, string Creation, bool EvenIfMissing, Precondition Precondition, Row Row, string? IdempotencyKey);
 
-    /// <summary>What the API left of a write before the worker got it.</summary>
+    /// <summary>What the API left of a write before the worker got it: nothing (the worker records it), or an older version's row.</summary>
     enum Row
     {
+        None,
         Queued,
         Rejected,
-        None,
     }
 
-    /// <summary>A new write, or a redelivery of the write delivered <see cref="Back"/> (modulo how many there were) new writes ago.</summary>
-    sealed record Step(NewWrite? Write, int Back);
+    /// <summary>
+    /// A new write; a redelivery of the write delivered <see cref="Back"/> (modulo how many there were) new writes ago;
+    /// or, <see cref="Again"/>, that write's request under a new id (<see cref="AgainId"/>), as a second API process
+    /// that did not know of the first would send it.
+    /// </summary>
+    sealed record Step(NewWrite? Write, int Back, bool Again = false, Guid AgainId = default);
 
     static readonly Gen<Step> NewWrites = Gen.Select(
         Targets.SelectMany(target => Gen.Select(Change(target), Document(target, patch: false), (change, creation) => (target, change, creation))),
         Gen.Frequency((3, false), (1, true)),
         Gen.Frequency((16, Precondition.None), (2, Precondition.RightVersion), (1, Precondition.StaleVersion), (1, Precondition.NoRecord)),
-        Gen.Frequency((40, Row.Queued), (1, Row.Rejected), (2, Row.None)),
+        Gen.Frequency((40, Row.None), (4, Row.Queued), (1, Row.Rejected)),
+        Gen.Frequency<string?>((6, Gen.Const((string?)null)), (1, Gen.Int[1, 3].Select(i => (string?)$"key-{i}"))),
         Gen.Guid,
-        (write, evenIfMissing, precondition, row, id) => new Step(
-            new NewWrite(id, write.target, write.change.Operation, write.change.Body, write.creation, evenIfMissing, precondition, row),
+        (write, evenIfMissing, precondition, row, key, id) => new Step(
+            // An older version's row never shares its key: its API claimed keys by the unique index before sending.
+            new NewWrite(id, write.target, write.change.Operation, write.change.Body, write.creation, evenIfMissing, precondition, row, row == Row.None ? key : null),
             0));
 
     static readonly Gen<Step> Redeliveries = Gen.Int[0, 1000].Select(back => new Step(null, back));
 
-    public static readonly Gen<WriteCase> All = Gen.Frequency((10, NewWrites), (1, Redeliveries)).List[1, 40].Select(Build);
+    static readonly Gen<Step> SentAgain = Gen.Select(Gen.Int[0, 1000], Gen.Guid, (back, id) => new Step(null, back, Again: true, AgainId: id));
+
+    public static readonly Gen<WriteCase> All = Gen.Frequency((10, NewWrites), (1, Redeliveries), (1, SentAgain)).List[1, 40].Select(Build);
 
     public static WriteCase Generate(PCG pcg) => All.Generate(pcg, null, out _);
 
@@ -154,7 +164,18 @@ public static class WriteCases
             {
                 if (written.Count > 0)
                 {
-                    deliveries.Add(written[written.Count - 1 - (step.Back % written.Count)]);
+                    var earlier = written[written.Count - 1 - (step.Back % written.Count)];
+                    if (step.Again)
+                    {
+                        // The same request, a new id and a later submission; without a key it is simply another write.
+                        var again = earlier with { WriteId = step.AgainId, SubmittedAt = SubmittedFrom.AddSeconds(written.Count) };
+                        written.Add(again);
+                        deliveries.Add(again);
+                    }
+                    else
+                    {
+                        deliveries.Add(earlier);
+                    }
                 }
 
                 continue;
@@ -192,7 +213,9 @@ public static class WriteCases
 
                 // Submitted a second apart, in delivery order, as one client's writes to one partition would be.
                 SubmittedAt = SubmittedFrom.AddSeconds(written.Count),
+                IdempotencyKey = spec.IdempotencyKey,
             };
+            write = write with { RequestHash = spec.IdempotencyKey is null ? null : Fingerprint(write) };
             written.Add(write);
             deliveries.Add(write);
             if (spec.Row != Row.None)
@@ -225,6 +248,18 @@ public static class WriteCases
 
         return new WriteCase(deliveries, recorded, rejected);
     }
+
+    /// <summary>What the API fingerprints a request by: the same request gives the same hash, whatever its id.</summary>
+    static string Fingerprint(ApplyWrite write) => new WritePipeline.Writes.WriteRequest
+    {
+        Collection = write.Collection,
+        Key = write.Key,
+        Operation = write.Operation,
+        Body = write.Body,
+        IfMatchVersion = write.IfMatchVersion,
+        IfNoneMatchAny = write.IfNoneMatchAny,
+        IdempotencyKey = write.IdempotencyKey,
+    }.Fingerprint();
 
     static bool IsObject(string? body)
     {
@@ -268,13 +303,18 @@ public static class WriteCases
                 text.Append(' ').Append(write.Body);
             }
 
-            if (!recorded.Contains(write.WriteId))
+            if (write.IdempotencyKey is not null)
             {
-                text.Append(" (no row)");
+                text.Append($" Idempotency-Key:{write.IdempotencyKey}");
             }
-            else if (writes.Rejected.Contains(write.WriteId))
+
+            if (writes.Rejected.Contains(write.WriteId))
             {
-                text.Append(" (rejected by the API)");
+                text.Append(" (recorded, then rejected, by an older API)");
+            }
+            else if (recorded.Contains(write.WriteId))
+            {
+                text.Append(" (recorded by an older API)");
             }
 
             text.AppendLine($" [{write.WriteId}]");

@@ -184,7 +184,7 @@ public abstract class BatchEquivalenceTests(DatabaseProvider provider, int cases
 
             var recorded = writes.Recorded.Select(w => w.WriteId).ToHashSet();
             Count("(write without a row)", writes.Deliveries.Select(d => d.WriteId).Distinct().Count(id => !recorded.Contains(id)));
-            Count("(write rejected by the API)", writes.Rejected.Count);
+            Count("(write rejected by an older API)", writes.Rejected.Count);
             Count("(redelivery)", writes.Deliveries.Count - writes.Deliveries.Select(d => d.WriteId).Distinct().Count());
         }
 
@@ -195,7 +195,7 @@ public abstract class BatchEquivalenceTests(DatabaseProvider provider, int cases
             string[] required =
             [
                 "Applied", "Held", "Skipped (applied)", "Skipped (conflicted)", "Skipped (held)", "Skipped (failed)", "Skipped (rejected)",
-                "(write without a row)", "(redelivery)",
+                "(write without a row)", "(redelivery)", "Duplicate", $"Failed ({WriteErrors.IdempotencyKeyReused})",
                 $"Failed ({WriteErrors.InvalidBody})", $"Failed ({WriteErrors.UnknownOperation})", $"Failed ({WriteErrors.SchemaViolation})",
                 $"Conflicted ({WriteErrors.VersionMismatch})", $"Conflicted ({WriteErrors.AlreadyExists})", $"Conflicted ({WriteErrors.NotFound})",
                 $"Conflicted ({WriteErrors.UniqueViolation})", $"Conflicted ({WriteErrors.MissingReference})", $"Conflicted ({WriteErrors.StillReferenced})",
@@ -227,7 +227,7 @@ public sealed class BatchEquivalenceCollection;
 
 public sealed class SqliteBatchEquivalenceTests(ITestOutputHelper output) : BatchEquivalenceTests(DatabaseProvider.Sqlite, cases: 120, output);
 
-public sealed class PostgresBatchEquivalenceTests(ITestOutputHelper output) : BatchEquivalenceTests(DatabaseProvider.PostgreSql, cases: 40, output);
+public sealed class PostgresBatchEquivalenceTests(ITestOutputHelper output) : BatchEquivalenceTests(DatabaseProvider.PostgreSql, cases: 60, output);
 
 /// <summary>The batched outcome differs from the one-at-a-time outcome.</summary>
 public sealed class EquivalenceException(string message) : Exception(message);

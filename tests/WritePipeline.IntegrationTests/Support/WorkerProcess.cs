@@ -4,7 +4,10 @@ using WritePipeline.Testing;
 
 namespace WritePipeline.IntegrationTests.Support;
 
-/// <summary>A real worker host process (src/WritePipeline.Worker), configured through environment variables.</summary>
+/// <summary>
+/// A real host process configured through environment variables: a worker (src/WritePipeline.Worker, <see cref="Start(IReadOnlyDictionary{string, string?})"/>),
+/// or an API host that serves no worker part (<see cref="StartApiHost"/>), for tests that need two API processes.
+/// </summary>
 public sealed class WorkerProcess : IAsyncDisposable
 {
     readonly Process _process;
@@ -20,7 +23,7 @@ public sealed class WorkerProcess : IAsyncDisposable
     /// <summary>The process id, which the worker registers with (see <c>workers</c> and <c>GET /v1/admin/partitions</c>).</summary>
     public int Pid => _process.Id;
 
-    /// <summary>Where the worker serves /health and /metrics: the free port it bound, as it logged it.</summary>
+    /// <summary>Where the process serves (a worker: /health and /metrics): the free port it bound, as it logged it.</summary>
     public async Task<Uri> BaseAddressAsync()
     {
         const string Marker = "Now listening on: ";
@@ -43,9 +46,14 @@ public sealed class WorkerProcess : IAsyncDisposable
     /// <summary>The last lines the worker printed, for a failing test's message.</summary>
     public string RecentOutput => string.Join(Environment.NewLine, _output.TakeLast(40));
 
-    public static WorkerProcess Start(IReadOnlyDictionary<string, string?> settings)
+    public static WorkerProcess Start(IReadOnlyDictionary<string, string?> settings) => Start("WritePipeline.Worker", settings, runsWorker: true);
+
+    /// <summary>An API process on the same database and broker as <paramref name="settings"/> say; it hosts no worker part.</summary>
+    public static WorkerProcess StartApiHost(IReadOnlyDictionary<string, string?> settings) => Start("WritePipeline.Api", settings, runsWorker: false);
+
+    static WorkerProcess Start(string host, IReadOnlyDictionary<string, string?> settings, bool runsWorker)
     {
-        var assembly = BuildOutput.HostAssembly("WritePipeline.Worker");
+        var assembly = BuildOutput.HostAssembly(host);
         var start = new ProcessStartInfo("dotnet", [assembly])
         {
             RedirectStandardOutput = true,
@@ -58,7 +66,7 @@ public sealed class WorkerProcess : IAsyncDisposable
             start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
         }
 
-        start.Environment["WritePipeline__Worker__Enabled"] = "true";
+        start.Environment["WritePipeline__Worker__Enabled"] = runsWorker ? "true" : "false";
         start.Environment["WritePipeline__Database__MigrateOnStartup"] = "false";
         start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";

@@ -10,7 +10,7 @@ namespace WritePipeline.IntegrationTests.Faults.FaultSuite;
 /// <summary>
 /// What one fault scenario did to the writes that got their 202: how many were applied, lost (never applied), applied
 /// twice, applied out of their key's submission order, or still not final when the scenario gave up waiting; and how
-/// many submissions the client had to send again (answered 503, or dropped on the way).
+/// many submissions the client had to send again (answered 503, or dropped on the way), and how many of those were 503s.
 /// </summary>
 public sealed record FaultReport(
     [property: JsonPropertyName("name")] string Name,
@@ -21,7 +21,8 @@ public sealed record FaultReport(
     [property: JsonPropertyName("out_of_order")] int OutOfOrder,
     [property: JsonPropertyName("stuck")] int Stuck,
     [property: JsonPropertyName("seconds")] double Seconds,
-    [property: JsonPropertyName("retried")] int Retried)
+    [property: JsonPropertyName("retried")] int Retried,
+    [property: JsonPropertyName("answered_503")] int Answered503)
 {
     /// <summary>
     /// Waits up to <paramref name="drainTimeout"/> for every accepted write of the client to be final, then counts from
@@ -52,7 +53,7 @@ public sealed record FaultReport(
 
         var applied = await app.QueryAsync(db => db.Writes.CountAsync(w => w.ClientId == clientId && w.Status == WriteStatus.Applied));
         var stuck = await app.QueryAsync(db => db.Writes.CountAsync(w => w.ClientId == clientId && w.Status != WriteStatus.Applied && w.Status != WriteStatus.Duplicate));
-        return new FaultReport(name, load.Submitted, applied, lost, duplicated, outOfOrder, stuck, Math.Round(elapsed.Elapsed.TotalSeconds, 1), load.Retries);
+        return new FaultReport(name, load.Submitted, applied, lost, duplicated, outOfOrder, stuck, Math.Round(elapsed.Elapsed.TotalSeconds, 1), load.Retries, load.Unavailable);
     }
 
     /// <summary>Writes this report as one JSON line for infra/faults.sh (<c>WP_FAULT_REPORTS</c>, else artifacts/faults under the repository).</summary>
