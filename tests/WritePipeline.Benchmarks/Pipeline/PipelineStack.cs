@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
 using Npgsql;
+using WritePipeline.Partitioning;
 using WritePipeline.Testing;
 
 namespace WritePipeline.Benchmarks.Pipeline;
@@ -158,6 +159,13 @@ public sealed class PipelineStack : IAsyncDisposable
         _hosts.Remove(host);
         await host.DisposeAsync();
     }
+
+    /// <summary>
+    /// Messages on the pipeline's partition queues now (<c>writes-p0</c> .. <c>writes-p{P-1}</c>): with no worker
+    /// running, every write answered 202 is one of them, since the API records nothing before its 202.
+    /// </summary>
+    public Task<long> CountPartitionMessagesAsync() =>
+        BenchmarkBroker.CountMessagesAsync(VirtualHost.Name, Enumerable.Range(0, _settings.Partitions).Select(PartitionMap.QueueName));
 
     /// <summary>
     /// Waits until every write whose key starts with <paramref name="keyPrefix"/> has left <c>queued</c>, up to
