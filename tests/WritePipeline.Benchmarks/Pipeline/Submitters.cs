@@ -13,8 +13,11 @@ public static class Submitters
 
     public static string RecordPath(string key) => $"/v1/collections/{Collection}/records/{key}";
 
-    public static StringContent Document(string key, int seq) =>
-        new($$"""{"name":"{{key}}","seq":{{seq}},"payload":"benchmark write {{seq}} of {{key}}"}""", Encoding.UTF8, "application/json");
+    public static StringContent Document(string key, int seq) => new(DocumentText(key, seq), Encoding.UTF8, "application/json");
+
+    /// <summary>The JSON of <see cref="Document"/>; compact, so it is also the body the API passes on for it.</summary>
+    public static string DocumentText(string key, int seq) =>
+        $$"""{"name":"{{key}}","seq":{{seq}},"payload":"benchmark write {{seq}} of {{key}}"}""";
 
     /// <summary>
     /// <paramref name="concurrency"/> submitters PUT <paramref name="perKey"/> writes to each of <paramref name="keys"/>
