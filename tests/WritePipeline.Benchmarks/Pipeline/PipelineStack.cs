@@ -168,8 +168,9 @@ public sealed class PipelineStack : IAsyncDisposable
         BenchmarkBroker.CountMessagesAsync(VirtualHost.Name, Enumerable.Range(0, _settings.Partitions).Select(PartitionMap.QueueName));
 
     /// <summary>
-    /// Waits until every write whose key starts with <paramref name="keyPrefix"/> has left <c>queued</c>, up to
-    /// <paramref name="expected"/> of them, polling a cheap count and saying how far it got every 10 s.
+    /// Waits until <paramref name="expected"/> writes whose key starts with <paramref name="keyPrefix"/> are recorded
+    /// in a status other than <c>queued</c> (a worker records a write it takes already applied, held, ...), polling a
+    /// cheap count and saying how far it got every 10 s.
     /// </summary>
     public async Task WaitUntilFinalAsync(string keyPrefix, long expected, string scenario)
     {
