@@ -41,11 +41,23 @@ public sealed class PipelineStack : IAsyncDisposable
 
     public string ApiKey { get; private set; } = string.Empty;
 
-    public static async Task<PipelineStack> CreateAsync(BenchmarkSettings settings)
+    /// <summary>A brand-new vhost and database, migrated, with the benchmark's client created in it.</summary>
+    /// <param name="postgresServer">
+    /// The connection string of a PostgreSQL server of the scenario's own (a <see cref="TestPostgresServer"/>, which it
+    /// may stop) to create the database on; null for the machine's shared server.
+    /// </param>
+    public static async Task<PipelineStack> CreateAsync(BenchmarkSettings settings, string? postgresServer = null)
     {
-        await DatabaseRoom.WaitAsync(settings.TimeLimit);
+        if (postgresServer is null)
+        {
+            // Only the shared server has other users whose connections can leave the hosts none.
+            await DatabaseRoom.WaitAsync(settings.TimeLimit);
+        }
+
         var virtualHost = await TestVirtualHost.CreateAsync();
-        var database = await TestDatabase.CreateAsync(DatabaseProvider.PostgreSql);
+        var database = postgresServer is null
+            ? await TestDatabase.CreateAsync(DatabaseProvider.PostgreSql)
+            : await TestDatabase.CreatePostgresAsync(postgresServer);
         var stack = new PipelineStack(settings, virtualHost, database, NpgsqlDataSource.Create(database.ConnectionString));
         try
         {
