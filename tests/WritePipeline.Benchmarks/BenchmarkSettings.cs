@@ -6,11 +6,11 @@ namespace WritePipeline.Benchmarks;
 /// <summary>What one run measures; bounded in count and in time, loopback only.</summary>
 public sealed record BenchmarkSettings
 {
-    public static readonly IReadOnlyList<string> AllScenarios = ["accept_only", "apply_only", "end_to_end", "hot_key", "prefer_wait"];
+    public static readonly IReadOnlyList<string> AllScenarios = ["accept_only", "accept_db_down", "apply_only", "end_to_end", "hot_key", "prefer_wait"];
 
     public const string Usage = """
         Options (defaults in brackets; --quick lowers those marked *):
-          --writes N               writes of accept_only and end_to_end [20000, quick 2000]*
+          --writes N               writes of accept_only, accept_db_down and end_to_end [20000, quick 2000]*
           --backlog N              writes preloaded for apply_only [20000, quick 2000]*
           --keys K                 keys the writes are spread over [200]
           --concurrency C          concurrent HTTP submitters [32]
@@ -21,7 +21,7 @@ public sealed record BenchmarkSettings
           --hot-patches N          hot_key: patches per client [100, quick 20]*
           --prefer-writes N        prefer_wait: sequential writes with Prefer: wait=5 [500, quick 100]*
           --time-limit-seconds S   bound of every wait [600]
-          --scenarios a,b          a subset of accept_only,apply_only,end_to_end,hot_key,prefer_wait [all]
+          --scenarios a,b          a subset of accept_only,accept_db_down,apply_only,end_to_end,hot_key,prefer_wait [all]
           --quick                  a small smoke run
         """;
 

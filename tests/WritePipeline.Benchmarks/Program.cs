@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using WritePipeline.Benchmarks;
+using WritePipeline.Benchmarks.AcceptDbDown;
 using WritePipeline.Benchmarks.AcceptOnly;
 using WritePipeline.Benchmarks.ApplyOnly;
 using WritePipeline.Benchmarks.EndToEnd;
@@ -30,6 +31,7 @@ catch (ArgumentException ex)
 Dictionary<string, Func<BenchmarkSettings, Report, Task>> scenarios = new(StringComparer.Ordinal)
 {
     [AcceptOnlyScenario.Name] = AcceptOnlyScenario.RunAsync,
+    [AcceptDbDownScenario.Name] = AcceptDbDownScenario.RunAsync,
     [ApplyOnlyScenario.Name] = ApplyOnlyScenario.RunAsync,
     [EndToEndScenario.Name] = EndToEndScenario.RunAsync,
     [HotKeyScenario.Name] = HotKeyScenario.RunAsync,

@@ -56,7 +56,7 @@ public static class BarePublisher
 
             var elapsed = await SendAsync(endpoints, "bench-", settings.Keys, perKey, settings);
             var expected = (warmKeys * warmPerKey) + (settings.Keys * perKey);
-            var onQueues = await CountMessagesAsync(virtualHost.Name, settings.Partitions);
+            var onQueues = await BenchmarkBroker.CountMessagesAsync(virtualHost.Name, Enumerable.Range(0, settings.Partitions).Select(p => QueuePrefix + p));
             return new BareRun(settings.Keys * perKey, elapsed, expected, onQueues);
         }
         finally
@@ -116,28 +116,7 @@ public static class BarePublisher
         }
     }
 
-    /// <summary>Messages on the queues now, as the broker counts them (a passive declare: no statistics delay).</summary>
-    static async Task<long> CountMessagesAsync(string virtualHost, int partitions)
-    {
-        await using var connection = await Factory(virtualHost).CreateConnectionAsync();
-        await using var channel = await connection.CreateChannelAsync();
-        long total = 0;
-        for (var partition = 0; partition < partitions; partition++)
-        {
-            total += (await channel.QueueDeclarePassiveAsync(QueuePrefix + partition)).MessageCount;
-        }
-
-        return total;
-    }
-
-    static ConnectionFactory Factory(string virtualHost) => new()
-    {
-        HostName = TestVirtualHost.Host,
-        VirtualHost = virtualHost,
-        UserName = "guest",
-        Password = "guest",
-        ClientProvidedName = "benchmark-bare",
-    };
+    static ConnectionFactory Factory(string virtualHost) => BenchmarkBroker.Factory(virtualHost, "benchmark-bare");
 
     /// <summary>A stable spread of keys over the queues (FNV-1a); only the spread matters here, not the pipeline's exact mapping.</summary>
     static int PartitionOf(string key, int partitions)

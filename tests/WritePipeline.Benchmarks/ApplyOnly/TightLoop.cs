@@ -4,14 +4,21 @@ using Npgsql;
 namespace WritePipeline.Benchmarks.ApplyOnly;
 
 /// <summary>
-/// What applying writes costs with nothing but the database: a plain loop that writes the rows applying a write
-/// writes (the record upserted with its next version, a history row, the write's final status), as batched raw SQL,
-/// one transaction per batch of the worker's batch size. The worker's apply path is held against this.
+/// What recording and applying writes costs with nothing but the database: a plain loop that writes the rows the
+/// worker writes for a newly delivered write (the record upserted with its next version, a history row, the write's
+/// own row in its final status), as batched raw SQL, one transaction per batch of the worker's batch size. The
+/// worker's apply path is held against this.
 /// </summary>
 /// <remarks>
 /// Names are the EF model's (WritePipelineDbContext): tables <c>records</c> (unique on Collection, Key; Version is the
 /// concurrency token), <c>record_versions</c> (keyed by Collection, Key, Version) and <c>writes</c>; columns are named
 /// after the properties. Every write here is a replace (PUT), so the new document is the write's body.
+/// <para>
+/// The API records nothing before its 202: the worker adds a write's row when it first takes the message, in the
+/// transaction that applies it, already applied. So the loop does the same: it is given the writes
+/// (<see cref="BacklogWrites"/>), not their rows, and records each one as it applies it, one INSERT of the row the
+/// worker saves.
+/// </para>
 /// </remarks>
 public static class TightLoop
 {
@@ -27,22 +34,23 @@ public static class TightLoop
         SELECT "Collection", "Key", "Version", "Document", $3, $4, $5 FROM records WHERE "Collection" = $1 AND "Key" = $2
         """;
 
-    // Only from 'queued', as the worker's exactly-once guard does.
-    const string CompleteWrite = """
-        UPDATE writes SET "Status" = 'applied', "Version" = r."Version", "CompletedAt" = $3
-        FROM records r
-        WHERE writes."Id" = $4 AND writes."Status" = 'queued' AND r."Collection" = $1 AND r."Key" = $2
+    // The worker's row for a write it takes for the first time: the message's columns, its partition, and its outcome.
+    // Recorded once, as the worker's guard has it: a second row of the same id fails on the primary key.
+    const string RecordWrite = """
+        INSERT INTO writes ("Id", "ClientId", "Collection", "Key", "Partition", "Operation", "Body", "IfNoneMatchAny", "SubmittedAt", "Status", "Version", "CompletedAt")
+        SELECT $1, $2, $3, $4, $5, $6, $7, false, $8, 'applied', r."Version", $9
+        FROM records r WHERE r."Collection" = $3 AND r."Key" = $4
         """;
 
     /// <summary>
-    /// Applies every queued write of the database in submission order (which keeps each key's order), in transactions
-    /// of <paramref name="batchSize"/> writes, after a warm-up that applies the first <paramref name="warmup"/> writes
-    /// in a transaction it rolls back. Returns the time of the measured loop.
+    /// Records and applies <paramref name="writes"/> in their order (which keeps each key's order), in transactions of
+    /// <paramref name="batchSize"/> writes, after a warm-up that does the first <paramref name="warmup"/> writes in a
+    /// transaction it rolls back. Returns the time of the measured loop.
     /// </summary>
-    public static async Task<TimeSpan> RunAsync(string connectionString, int batchSize, int warmup, CancellationToken cancellationToken)
+    public static async Task<TimeSpan> RunAsync(
+        string connectionString, IReadOnlyList<BacklogWrite> writes, int batchSize, int warmup, CancellationToken cancellationToken)
     {
         await using var data = NpgsqlDataSource.Create(connectionString);
-        var writes = await LoadQueuedAsync(data, cancellationToken);
         await using var connection = await data.OpenConnectionAsync(cancellationToken);
 
         if (warmup > 0)
@@ -67,20 +75,16 @@ public static class TightLoop
         return clock.Elapsed;
     }
 
-    static async Task ApplyAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, QueuedWrite[] batch, CancellationToken cancellationToken)
+    static async Task ApplyAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, BacklogWrite[] batch, CancellationToken cancellationToken)
     {
         var now = DateTimeOffset.UtcNow;
         await using var commands = new NpgsqlBatch(connection, transaction);
         foreach (var write in batch)
         {
-            if (write.Operation != "replace")
-            {
-                throw new InvalidOperationException($"The tight loop applies replaces only; write {write.Id} is a {write.Operation}.");
-            }
-
             commands.BatchCommands.Add(Command(UpsertRecord, write.Collection, write.Key, write.Body, now, write.Id));
             commands.BatchCommands.Add(Command(InsertHistory, write.Collection, write.Key, write.Operation, write.Id, now));
-            commands.BatchCommands.Add(Command(CompleteWrite, write.Collection, write.Key, now, write.Id));
+            commands.BatchCommands.Add(Command(
+                RecordWrite, write.Id, write.ClientId, write.Collection, write.Key, write.Partition, write.Operation, write.Body, write.SubmittedAt, now));
         }
 
         await commands.ExecuteNonQueryAsync(cancellationToken);
@@ -103,34 +107,4 @@ public static class TightLoop
 
         return command;
     }
-
-    static async Task<List<QueuedWrite>> LoadQueuedAsync(NpgsqlDataSource data, CancellationToken cancellationToken)
-    {
-        await using var command = data.CreateCommand("""
-            SELECT "Id", "Collection", "Key", "Operation", "Body" FROM writes WHERE "Status" = 'queued' ORDER BY "SubmittedAt", "Id"
-            """);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var writes = new List<QueuedWrite>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            writes.Add(new QueuedWrite(
-                reader.GetGuid(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.IsDBNull(4) ? null : reader.GetString(4)));
-        }
-
-        return writes;
-    }
-
-    /// <summary>Copies the <c>writes</c> rows of one database into another migrated the same way (same columns, same order).</summary>
-    public static async Task CopyWritesAsync(string fromConnectionString, string toConnectionString, CancellationToken cancellationToken)
-    {
-        await using var source = new NpgsqlConnection(fromConnectionString);
-        await using var target = new NpgsqlConnection(toConnectionString);
-        await source.OpenAsync(cancellationToken);
-        await target.OpenAsync(cancellationToken);
-        await using var reader = await source.BeginRawBinaryCopyAsync("COPY writes TO STDOUT (FORMAT BINARY)", cancellationToken);
-        await using var writer = await target.BeginRawBinaryCopyAsync("COPY writes FROM STDIN (FORMAT BINARY)", cancellationToken);
-        await reader.CopyToAsync(writer, cancellationToken);
-    }
-
-    sealed record QueuedWrite(Guid Id, string Collection, string Key, string Operation, string? Body);
 }

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
 using Npgsql;
+using WritePipeline.Partitioning;
 using WritePipeline.Testing;
 
 namespace WritePipeline.Benchmarks.Pipeline;
@@ -40,11 +41,23 @@ public sealed class PipelineStack : IAsyncDisposable
 
     public string ApiKey { get; private set; } = string.Empty;
 
-    public static async Task<PipelineStack> CreateAsync(BenchmarkSettings settings)
+    /// <summary>A brand-new vhost and database, migrated, with the benchmark's client created in it.</summary>
+    /// <param name="postgresServer">
+    /// The connection string of a PostgreSQL server of the scenario's own (a <see cref="TestPostgresServer"/>, which it
+    /// may stop) to create the database on; null for the machine's shared server.
+    /// </param>
+    public static async Task<PipelineStack> CreateAsync(BenchmarkSettings settings, string? postgresServer = null)
     {
-        await DatabaseRoom.WaitAsync(settings.TimeLimit);
+        if (postgresServer is null)
+        {
+            // Only the shared server has other users whose connections can leave the hosts none.
+            await DatabaseRoom.WaitAsync(settings.TimeLimit);
+        }
+
         var virtualHost = await TestVirtualHost.CreateAsync();
-        var database = await TestDatabase.CreateAsync(DatabaseProvider.PostgreSql);
+        var database = postgresServer is null
+            ? await TestDatabase.CreateAsync(DatabaseProvider.PostgreSql)
+            : await TestDatabase.CreatePostgresAsync(postgresServer);
         var stack = new PipelineStack(settings, virtualHost, database, NpgsqlDataSource.Create(database.ConnectionString));
         try
         {
@@ -160,8 +173,16 @@ public sealed class PipelineStack : IAsyncDisposable
     }
 
     /// <summary>
-    /// Waits until every write whose key starts with <paramref name="keyPrefix"/> has left <c>queued</c>, up to
-    /// <paramref name="expected"/> of them, polling a cheap count and saying how far it got every 10 s.
+    /// Messages on the pipeline's partition queues now (<c>writes-p0</c> .. <c>writes-p{P-1}</c>): with no worker
+    /// running, every write answered 202 is one of them, since the API records nothing before its 202.
+    /// </summary>
+    public Task<long> CountPartitionMessagesAsync() =>
+        BenchmarkBroker.CountMessagesAsync(VirtualHost.Name, Enumerable.Range(0, _settings.Partitions).Select(PartitionMap.QueueName));
+
+    /// <summary>
+    /// Waits until <paramref name="expected"/> writes whose key starts with <paramref name="keyPrefix"/> are recorded
+    /// in a status other than <c>queued</c> (a worker records a write it takes already applied, held, ...), polling a
+    /// cheap count and saying how far it got every 10 s.
     /// </summary>
     public async Task WaitUntilFinalAsync(string keyPrefix, long expected, string scenario)
     {

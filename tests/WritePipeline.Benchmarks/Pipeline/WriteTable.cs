@@ -5,8 +5,10 @@ namespace WritePipeline.Benchmarks.Pipeline;
 /// <summary>What the pipeline's <c>writes</c> table says about a set of writes, picked by a LIKE pattern on their key.</summary>
 /// <remarks>
 /// Table and column names are the EF model's (WritePipelineDbContext: table <c>writes</c>, columns named after the
-/// properties of <c>Write</c>). Times are the hosts' own: <c>SubmittedAt</c> set by the API when it records the write,
-/// <c>CompletedAt</c> by the worker when the write becomes final; both clocks are this machine's.
+/// properties of <c>Write</c>). A write has a row only once a worker has taken its message (the API records nothing
+/// before its 202). Times are the hosts' own: <c>SubmittedAt</c> set by the API when it accepts the write (the worker
+/// records it from the message), <c>CompletedAt</c> by the worker when the write becomes final; both clocks are this
+/// machine's.
 /// </remarks>
 public sealed class WriteTable(NpgsqlDataSource data)
 {

@@ -12,6 +12,8 @@ public sealed record Goal(string Text, Func<double, bool> IsMet)
     public static Goal AtMost(double value) => new(FormattableString.Invariant($"<= {value}"), v => v <= value);
 
     public static Goal Below(double value) => new(FormattableString.Invariant($"< {value}"), v => v < value);
+
+    public static Goal Exactly(double value) => new(FormattableString.Invariant($"= {value}"), v => v == value);
 }
 
 /// <summary>One line of the human table.</summary>
@@ -54,13 +56,13 @@ public sealed class Report
     public void PrintTable(TextWriter output)
     {
         output.WriteLine();
-        output.WriteLine($"{"scenario",-12} {"figure",-24} {"value",12} {"unit",-8} {"goal",-9} result");
-        output.WriteLine(new string('-', 76));
+        output.WriteLine($"{"scenario",-14} {"figure",-24} {"value",12} {"unit",-8} {"goal",-9} result");
+        output.WriteLine(new string('-', 78));
         foreach (var row in _rows)
         {
             var value = row.Value is { } v && double.IsFinite(v) ? v.ToString(Math.Abs(v) >= 100 ? "0" : Math.Abs(v) >= 1 ? "0.0" : "0.###", CultureInfo.InvariantCulture) : "-";
             var result = row.Goal is null || row.Value is not { } measured || !double.IsFinite(measured) ? string.Empty : row.Goal.IsMet(measured) ? "met" : "MISSED";
-            output.WriteLine($"{row.Scenario,-12} {row.Figure,-24} {value,12} {row.Unit,-8} {row.Goal?.Text ?? string.Empty,-9} {result}");
+            output.WriteLine($"{row.Scenario,-14} {row.Figure,-24} {value,12} {row.Unit,-8} {row.Goal?.Text ?? string.Empty,-9} {result}");
         }
 
         foreach (var failure in _failures)
