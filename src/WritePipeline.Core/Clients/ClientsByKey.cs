@@ -56,7 +56,9 @@ public sealed class ClientsByKey(IServiceScopeFactory scopes, KnownApiKeys known
             var client = await ReadAsync(apiKey, CancellationToken.None);
             if (client is null)
             {
+                // The key is gone: so is its client, here too.
                 _entries.TryRemove(new KeyValuePair<string, Entry>(hash, stale));
+                stale.Forget?.Dispose();
             }
             else
             {
@@ -74,8 +76,13 @@ public sealed class ClientsByKey(IServiceScopeFactory scopes, KnownApiKeys known
     void Remember(string hash, Client client)
     {
         var entry = new Entry(client, clock.GetTimestamp());
-        _entries[hash] = entry;
-        changes.Watch(client.Id).RegisterChangeCallback(_ => _entries.TryRemove(new KeyValuePair<string, Entry>(hash, entry)), null);
+        entry.Forget = changes.Watch(client.Id).RegisterChangeCallback(_ => _entries.TryRemove(new KeyValuePair<string, Entry>(hash, entry)), null);
+        _entries.AddOrUpdate(hash, entry, (_, replaced) =>
+        {
+            // One watch per client and key: the one of the entry replaced ends with it.
+            replaced.Forget?.Dispose();
+            return entry;
+        });
     }
 
     async Task<Client?> ReadAsync(string apiKey, CancellationToken cancellationToken)
@@ -90,6 +97,9 @@ public sealed class ClientsByKey(IServiceScopeFactory scopes, KnownApiKeys known
         long _readAt = readAt;
 
         public Client Client { get; } = client;
+
+        /// <summary>The entry's watch of its client's changes.</summary>
+        public IDisposable? Forget { get; set; }
 
         public long ReadAt => Interlocked.Read(ref _readAt);
 
