@@ -31,6 +31,12 @@ public sealed class SubmissionWait(WritePipelineDbContext db, WriteStatusQuery s
             try
             {
                 var status = await statuses.ReadAsync(writeId, clientId, http.RequestAborted);
+                if (status is { Status: WriteStatus.Duplicate })
+                {
+                    // Final, and not the write that is applied (its duplicateOf is): no outcome of its own to wait for.
+                    return null;
+                }
+
                 if (status is not null && await AnswerAsync(status, http) is { } answer)
                 {
                     return answer;

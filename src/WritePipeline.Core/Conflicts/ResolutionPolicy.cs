@@ -38,6 +38,9 @@ public static class ResolutionPolicy
 
     public const string FailedOnlyRetryOrDiscard = "A write that failed outright never reached its record: it can only be retried or discarded.";
 
+    /// <summary>A write whose Idempotency-Key names another request is never applied: retrying it would apply a reuse.</summary>
+    public const string ReusedKeyOnlyDiscard = "The write reused an Idempotency-Key of another request, so it is never applied: it can only be discarded.";
+
     /// <summary>What a bulk run can do: every decision but resubmit (each edit is its own), and restore.</summary>
     public static IReadOnlyList<string> BulkActions { get; } =
         [ResolutionActions.Retry, ResolutionActions.Rebase, ResolutionActions.Overwrite, ResolutionActions.Discard, Restore];
@@ -110,7 +113,9 @@ public static class ResolutionPolicy
     {
         if (status == WriteStatus.Failed && audience == StatusAudience.Operator)
         {
-            return action is ResolutionActions.Retry or ResolutionActions.Discard ? null : FailedOnlyRetryOrDiscard;
+            return conflictType == WriteErrors.IdempotencyKeyReused
+                ? (action is ResolutionActions.Discard ? null : ReusedKeyOnlyDiscard)
+                : (action is ResolutionActions.Retry or ResolutionActions.Discard ? null : FailedOnlyRetryOrDiscard);
         }
 
         if (status is not (WriteStatus.Parked or WriteStatus.Notified))

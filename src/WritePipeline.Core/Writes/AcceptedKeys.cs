@@ -1,14 +1,15 @@
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
-using WritePipeline.Contracts;
 
 namespace WritePipeline.Writes;
 
 /// <summary>
-/// The Idempotency-Keys this API process accepted writes under, with the message it sent for each, so that a repeat
-/// is answered (or the write sent again, under its first id) without the database, even while it is away. Bounded
-/// (<see cref="ApiOptions.RememberedIdempotencyKeys"/>; beyond it the least recently used are forgotten) and kept no
-/// longer than <see cref="IdempotencyOptions.Retention"/> after a write's submission. A key this process forgot is
+/// The Idempotency-Keys this API process accepted writes under, with the id, submission time and fingerprint of each
+/// (never the body: a repeat carries its own, the same by its fingerprint), so that a repeat is answered (or the write
+/// sent again, under its first id) without the database, even while it is away. Bounded
+/// (<see cref="ApiOptions.RememberedIdempotencyKeys"/>: while full, new keys are not remembered until a compaction has
+/// forgotten the least recently used) and kept no longer than <see cref="IdempotencyOptions.Retention"/> after a
+/// write's submission. A key this process forgot is
 /// looked up in the database (<see cref="RecordedKeys"/>), and failing that the worker settles it (<see cref="KeyClaim"/>).
 /// </summary>
 public sealed class AcceptedKeys : IDisposable
@@ -37,7 +38,7 @@ public sealed class AcceptedKeys : IDisposable
             return accepted;
         }
 
-        var key = CacheKey(accepted.Message.ClientId, accepted.Message.IdempotencyKey!);
+        var key = CacheKey(accepted.ClientId, accepted.IdempotencyKey);
         lock (_stripes[(key.GetHashCode() & int.MaxValue) % _stripes.Length])
         {
             if (_cache.Get<Accepted>(key) is { } first)
@@ -45,7 +46,7 @@ public sealed class AcceptedKeys : IDisposable
                 return first;
             }
 
-            _cache.Set(key, accepted, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpiration = accepted.Message.SubmittedAt + _retention });
+            _cache.Set(key, accepted, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpiration = accepted.SubmittedAt + _retention });
             return accepted;
         }
     }
@@ -54,12 +55,20 @@ public sealed class AcceptedKeys : IDisposable
 
     public void Dispose() => _cache?.Dispose();
 
-    /// <summary>A write accepted under a key: its message, its partition, and whether the broker has confirmed it.</summary>
-    public sealed class Accepted(ApplyWrite message, int partition)
+    /// <summary>A write accepted under a key: who sent it, its id, submission time, fingerprint and partition, and whether the broker has confirmed it.</summary>
+    public sealed class Accepted(Guid clientId, string idempotencyKey, Guid writeId, DateTimeOffset submittedAt, string requestHash, int partition)
     {
         volatile bool _confirmed;
 
-        public ApplyWrite Message { get; } = message;
+        public Guid ClientId { get; } = clientId;
+
+        public string IdempotencyKey { get; } = idempotencyKey;
+
+        public Guid WriteId { get; } = writeId;
+
+        public DateTimeOffset SubmittedAt { get; } = submittedAt;
+
+        public string RequestHash { get; } = requestHash;
 
         public int Partition { get; } = partition;
 

@@ -62,6 +62,12 @@ public sealed class FailedWrites(IServiceScopeFactory scopes, InPlaceRetry retry
         {
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<WritePipelineDbContext>();
+            if (message.IdempotencyKey is { } key && await db.Writes.AnyAsync(w => w.ClientId == message.ClientId && w.IdempotencyKey == key, cancellationToken))
+            {
+                // Another write holds its key: the failed write keeps none (it takes no key over in failing).
+                write.GiveUpIdempotencyKey();
+            }
+
             db.Writes.Add(write);
             await db.SaveChangesAsync(cancellationToken);
             return new ApplyResult(ApplyOutcome.Failed, write);

@@ -7,7 +7,7 @@ using WritePipeline.Data;
 namespace WritePipeline.Writes;
 
 /// <summary>A write a worker recorded as the holder of an Idempotency-Key: what a repeat of its request is answered with.</summary>
-public sealed record RecordedKey(Guid WriteId, string Collection, string Key, string Operation, DateTimeOffset SubmittedAt, string? RequestHash);
+public sealed record RecordedKey(Guid WriteId, string Collection, string Key, string Operation, string Status, DateTimeOffset SubmittedAt, string? RequestHash);
 
 /// <summary>
 /// Asks the database which write holds a client's Idempotency-Key, for a repeat this API process does not remember
@@ -49,7 +49,7 @@ public sealed class RecordedKeys(IServiceScopeFactory scopes, IOptions<Idempoten
                 return (true, null);
             }
 
-            return (true, new RecordedKey(holder.Id, holder.Collection, holder.Key, holder.Operation, holder.SubmittedAt, holder.RequestHash));
+            return (true, new RecordedKey(holder.Id, holder.Collection, holder.Key, holder.Operation, holder.Status, holder.SubmittedAt, holder.RequestHash));
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {

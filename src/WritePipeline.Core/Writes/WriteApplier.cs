@@ -210,9 +210,27 @@ public sealed partial class WriteApplier(
         return (rows, records, holds, keyHolders);
     }
 
-    async Task<Dictionary<(Guid, string), Write>> LoadKeyHoldersAsync(Guid clientId, List<string> keys, CancellationToken cancellationToken) =>
-        await db.Writes.Where(w => w.ClientId == clientId && w.IdempotencyKey != null && keys.Contains(w.IdempotencyKey))
-            .ToDictionaryAsync(w => (w.ClientId, w.IdempotencyKey!), cancellationToken);
+    /// <summary>
+    /// The holders of <paramref name="keys"/>, by the key asked for. A holder the database matched to a key that differs
+    /// from it (SQL Server's default collation ignores case) holds that key as far as the unique index is concerned,
+    /// so it is that key's holder here too.
+    /// </summary>
+    async Task<Dictionary<(Guid, string), Write>> LoadKeyHoldersAsync(Guid clientId, List<string> keys, CancellationToken cancellationToken)
+    {
+        var holders = await db.Writes.Where(w => w.ClientId == clientId && w.IdempotencyKey != null && keys.Contains(w.IdempotencyKey)).ToListAsync(cancellationToken);
+        var byKey = new Dictionary<(Guid, string), Write>();
+        foreach (var key in keys)
+        {
+            var holder = holders.FirstOrDefault(h => h.IdempotencyKey == key)
+                ?? holders.FirstOrDefault(h => string.Equals(h.IdempotencyKey, key, StringComparison.OrdinalIgnoreCase));
+            if (holder is not null)
+            {
+                byKey[(clientId, key)] = holder;
+            }
+        }
+
+        return byKey;
+    }
 
     KeyClaim? ClaimOf(ApplyWrite message, Dictionary<(Guid, string), Write> keyHolders) =>
         KeyClaim.Of(

@@ -47,32 +47,64 @@ public sealed class WriteSubmitter(
         var fingerprint = key is null ? null : request.Fingerprint();
         if (key is not null && accepted.Find(clientId, key) is { } remembered)
         {
-            return await RepeatAsync(remembered, fingerprint!);
+            return await RepeatAsync(clientId, request, remembered, fingerprint!);
         }
 
         var (id, submittedAt) = ids.Next(clientId);
+        var partition = partitions.PartitionOf(request.Collection, request.Key);
         if (key is not null && await recorded.FindAsync(clientId, key, submittedAt, cancellationToken) is (true, { } holder))
         {
-            return holder.RequestHash == fingerprint
-                ? new SubmitResult.Accepted(new WriteReceipt(holder.WriteId, WriteStatus.Queued, holder.Collection, holder.Key, holder.Operation, holder.SubmittedAt, Replayed: true))
-                : new SubmitResult.IdempotencyMismatch(key);
+            if (holder.RequestHash != fingerprint)
+            {
+                return new SubmitResult.IdempotencyMismatch(key);
+            }
+
+            // A row still queued (left by an older version, or an operator's retry on its way) may have no message:
+            // sent again under its id, as a repeat of an unconfirmed write is.
+            return holder.Status == WriteStatus.Queued
+                ? await SendAsync(MessageOf(clientId, request, holder.WriteId, holder.SubmittedAt, fingerprint), partition, replayed: true)
+                : new SubmitResult.Accepted(new WriteReceipt(holder.WriteId, WriteStatus.Queued, holder.Collection, holder.Key, holder.Operation, holder.SubmittedAt, Replayed: true));
         }
 
-        var partition = partitions.PartitionOf(request.Collection, request.Key);
         if (backlog.IsFull(partition))
         {
             // Not remembered: nothing was sent, so a retry is a new attempt, held to the backlog again.
             return new SubmitResult.BacklogFull(partition);
         }
 
-        var write = new AcceptedKeys.Accepted(MessageOf(clientId, request, id, submittedAt, fingerprint), partition);
-        if (key is not null && accepted.AddOrFind(write) is var first && first != write)
+        if (key is not null)
         {
-            // Another request of this key in this process got there first: answer as its repeat.
-            return await RepeatAsync(first, fingerprint!);
+            var write = new AcceptedKeys.Accepted(clientId, key, id, submittedAt, fingerprint!, partition);
+            if (accepted.AddOrFind(write) is var first && first != write)
+            {
+                // Another request of this key in this process got there first: answer as its repeat.
+                return await RepeatAsync(clientId, request, first, fingerprint!);
+            }
+
+            return Counted(await SendAsync(MessageOf(clientId, request, id, submittedAt, fingerprint), partition, replayed: false, write), request);
         }
 
-        var result = await SendAsync(write, replayed: false);
+        return Counted(await SendAsync(MessageOf(clientId, request, id, submittedAt, null), partition, replayed: false), request);
+    }
+
+    /// <summary>
+    /// A repeat of a write this process accepted: the first answer when the broker confirmed it, else the write sent
+    /// again (same id, same submission time, the repeat's own body, which its fingerprint shows is the same: the worker
+    /// applies an id once, whatever the number of copies, and the write keeps the place its first copy took, if it got there).
+    /// </summary>
+    async Task<SubmitResult> RepeatAsync(Guid clientId, WriteRequest request, AcceptedKeys.Accepted first, string fingerprint)
+    {
+        if (first.RequestHash != fingerprint)
+        {
+            return new SubmitResult.IdempotencyMismatch(first.IdempotencyKey);
+        }
+
+        var message = MessageOf(clientId, request, first.WriteId, first.SubmittedAt, fingerprint);
+        return first.Confirmed ? new SubmitResult.Accepted(ReceiptOf(message, replayed: true)) : await SendAsync(message, first.Partition, replayed: true, first);
+    }
+
+    SubmitResult Counted(SubmitResult result, WriteRequest request)
+    {
         if (result is SubmitResult.Accepted)
         {
             meter.Accepted(request.Collection, request.Operation);
@@ -81,33 +113,21 @@ public sealed class WriteSubmitter(
         return result;
     }
 
-    /// <summary>
-    /// A repeat of a write this process accepted: the first answer when the broker confirmed it, else the same message
-    /// sent again (same id, same submission time: the worker applies an id once, whatever the number of copies, and
-    /// the write keeps the place its first copy took, if it got there).
-    /// </summary>
-    async Task<SubmitResult> RepeatAsync(AcceptedKeys.Accepted first, string fingerprint)
+    /// <param name="message">The write.</param>
+    /// <param name="partition">Its partition.</param>
+    /// <param name="replayed">Whether this answers a repeat.</param>
+    /// <param name="remembered">The key's entry, marked confirmed once the broker has confirmed.</param>
+    async Task<SubmitResult> SendAsync(ApplyWrite message, int partition, bool replayed, AcceptedKeys.Accepted? remembered = null)
     {
-        if (first.Message.RequestHash != fingerprint)
-        {
-            return new SubmitResult.IdempotencyMismatch(first.Message.IdempotencyKey!);
-        }
-
-        return first.Confirmed ? new SubmitResult.Accepted(ReceiptOf(first.Message, replayed: true)) : await SendAsync(first, replayed: true);
-    }
-
-    async Task<SubmitResult> SendAsync(AcceptedKeys.Accepted write, bool replayed)
-    {
-        var message = write.Message;
         try
         {
-            await dispatcher.SendAsync(message, write.Partition);
-            write.Confirm();
+            await dispatcher.SendAsync(message, partition);
+            remembered?.Confirm();
             return new SubmitResult.Accepted(ReceiptOf(message, replayed));
         }
         catch (Exception ex)
         {
-            logger.LogWarning(ex, "The broker did not confirm write {WriteId} to {Collection}/{Key} on partition {Partition}", message.WriteId, message.Collection, message.Key, write.Partition);
+            logger.LogWarning(ex, "The broker did not confirm write {WriteId} to {Collection}/{Key} on partition {Partition}", message.WriteId, message.Collection, message.Key, partition);
             meter.Rejected(message.Collection, message.Operation, "broker_unavailable");
             var why = ex is OperationCanceledException ? "did not confirm the write in time" : "refused or could not take the write";
             var retry = message.IdempotencyKey is null

@@ -87,6 +87,41 @@ public sealed class IdempotencyRetentionTests
         Assert.Equal(1, await app.QueryAsync(db => db.Writes.CountAsync(w => w.Key == key && w.Body == "{\"n\":1}")));
     }
 
+    /// <summary>
+    /// Versions before the worker recorded writes left a row `queued` when their API died between recording and
+    /// sending: no sweep rejects it now, so a retry of its request sends it again, under its id, as their replay did.
+    /// </summary>
+    [Fact]
+    public async Task A_write_an_older_version_recorded_but_never_sent_is_sent_by_a_retry_of_its_request()
+    {
+        await using var app = await PipelineApp.StartAsync(new PipelineSetup(TransportKind.RabbitMq, DatabaseProvider.PostgreSql)
+        {
+            Overrides = new Dictionary<string, string?> { ["WritePipeline:Api:RememberedIdempotencyKeys"] = "0" },
+        });
+        var (clientId, http) = await app.CreateClientAsync();
+        var key = TestKeys.New("idem-legacy");
+        var request = new WritePipeline.Writes.WriteRequest { Collection = "customers", Key = key, Operation = "replace", Body = "{\"n\":1}", IdempotencyKey = "legacy-key" };
+        var legacy = Guid.CreateVersion7();
+        await app.QueryAsync(db =>
+        {
+            db.Writes.Add(new WritePipeline.Writes.Write
+            {
+                Id = legacy, ClientId = clientId, Collection = "customers", Key = key, Operation = "replace", Body = request.Body,
+                Partition = new WritePipeline.Partitioning.PartitionMap(8).PartitionOf("customers", key), SubmittedAt = DateTimeOffset.UtcNow.AddMinutes(-10),
+                IdempotencyKey = "legacy-key", RequestHash = request.Fingerprint(),
+            });
+            return db.SaveChangesAsync();
+        });
+
+        var retry = await SubmitAsync(http, key, "legacy-key", 1);
+
+        Assert.Equal(HttpStatusCode.Accepted, retry.StatusCode);
+        var receipt = await retry.JsonAsync();
+        Assert.Equal((legacy, true), (receipt.WriteId(), receipt["replayed"]!.GetValue<bool>()));
+        await http.UntilStatusAsync(legacy, "applied");
+        Assert.Single(await app.HistoryAsync("customers", key));
+    }
+
     static Task<HttpResponseMessage> SubmitAsync(HttpClient http, string key, string idempotencyKey, int n) =>
         http.PutAsync("customers", key, new JsonObject { ["n"] = n }, r => r.Headers.Add("Idempotency-Key", $"\"{idempotencyKey}\""));
 }

@@ -39,6 +39,21 @@ public sealed class ResolutionRulesTests
     }
 
     [Fact]
+    public void A_failed_write_can_be_retried_by_an_operator_unless_it_reused_an_idempotency_key()
+    {
+        Assert.Equal(
+            [ResolutionActions.Discard, ResolutionActions.Retry],
+            ResolutionPolicy.OperatorActions(WriteStatus.Failed, WriteOperations.Replace, WriteErrors.ProcessingError, null).Order());
+        // Retrying it would apply a write whose key names another request.
+        Assert.Equal(
+            [ResolutionActions.Discard],
+            ResolutionPolicy.OperatorActions(WriteStatus.Failed, WriteOperations.Replace, WriteErrors.IdempotencyKeyReused, null));
+        Assert.Equal(
+            ResolutionPolicy.ReusedKeyOnlyDiscard,
+            ResolutionPolicy.Refusal(WriteStatus.Failed, WriteOperations.Replace, WriteErrors.IdempotencyKeyReused, ResolutionActions.Retry, StatusAudience.Operator));
+    }
+
+    [Fact]
     public void A_discarded_write_can_be_restored_once_its_saga_has_recorded_the_discard_and_not_before()
     {
         Assert.Equal(
