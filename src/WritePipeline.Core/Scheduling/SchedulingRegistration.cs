@@ -53,6 +53,7 @@ public static class SchedulingRegistration
                 }
             });
         });
+        services.AddHostedService<TimerDatabaseWait>();
         services.AddQuartzHostedService(hosted => hosted.WaitForJobsToComplete = true);
         services.AddSingleton<Timers>();
         services.AddHostedService<RecurringJobs.Startup>();
